@@ -1,0 +1,89 @@
+# Fairway: an xDS control plane. `make run` serves, `make test` runs every test.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+SWIFT ?= swift
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+# Pinned so a fresh machine gets what the tests were written against.
+PY_DEPS := grpcio==1.85.1 grpcio-tools==1.85.1 xds-protos==1.85.0 pytest==9.0.3 PyYAML==6.0.3
+ADMIN_PORT ?= 15014
+ADS_PORT ?= 15010
+PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sort)
+SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
+PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
+
+.PHONY: all build release run test test-swift test-interop protos bench format lint venv deps-debian clean
+
+all: build
+
+build:
+	$(SWIFT) build
+
+release:
+	$(SWIFT) build -c release --product fairway
+
+run: build
+	$(SWIFT) run fairway serve --config-dir Examples --ads-port $(ADS_PORT) --admin-port $(ADMIN_PORT)
+
+# The Python side of the tests: a real grpc xDS client and Envoy's own protos.
+$(VENV)/.installed: Makefile
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV) || { $(MAKE) deps-debian && $(PYTHON) -m venv $(VENV); }
+	$(VPY) -m pip install --quiet --disable-pip-version-check $(PY_DEPS)
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# Debian packages the build and tests use; installed only when missing.
+deps-debian:
+	@missing=""; \
+	command -v protoc >/dev/null || missing="$$missing protobuf-compiler"; \
+	command -v curl >/dev/null || missing="$$missing curl"; \
+	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: deps-debian venv
+	$(MAKE) test-swift
+	$(MAKE) test-interop
+
+test-swift:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+test-interop: venv
+	$(SWIFT) build --product fairway
+	FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -p no:cacheprovider Tests/interop
+
+# Regenerate Sources/FairwayProto from Protos/ with the plugins built from the resolved packages.
+protos: deps-debian
+	$(SWIFT) build --product protoc-gen-swift
+	$(SWIFT) build --product protoc-gen-grpc-swift-2
+	rm -f Sources/FairwayProto/*.pb.swift Sources/FairwayProto/*.grpc.swift
+	cd Protos && protoc -I. \
+	  --plugin=protoc-gen-swift=$(PLUGIN_DIR)/protoc-gen-swift \
+	  --swift_out=../Sources/FairwayProto \
+	  --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
+	  $(PROTO_FILES)
+	cd Protos && protoc -I. \
+	  --plugin=protoc-gen-grpc-swift-2=$(PLUGIN_DIR)/protoc-gen-grpc-swift-2 \
+	  --grpc-swift-2_out=../Sources/FairwayProto \
+	  --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores,Client=true,Server=true \
+	  $(SERVICE_PROTO_FILES)
+
+bench:
+	@echo "no benchmarks yet: the scale issue adds them"
+
+SWIFT_DIRS = $(filter-out Sources/FairwayProto,$(wildcard Sources/*)) $(wildcard Tests/*)
+
+format:
+	$(SWIFT) format format -i -r $(SWIFT_DIRS) Package.swift --configuration .swift-format
+
+lint:
+	$(SWIFT) format lint -r $(SWIFT_DIRS) --configuration .swift-format
+
+clean:
+	rm -rf .build $(VENV)

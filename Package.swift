@@ -1,0 +1,126 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6)
+]
+
+let package = Package(
+  name: "fairway",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "fairway", targets: ["fairway"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+  ],
+  targets: [
+    // Generated from Protos/ by `make protos`; never edited by hand.
+    .target(
+      name: "FairwayProto",
+      dependencies: [
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // Istio networking model: decoding, validation, encoding.
+    .target(
+      name: "FairwayMesh",
+      dependencies: [.product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
+    // Revisioned config store and change events.
+    .target(
+      name: "FairwayStore",
+      dependencies: ["FairwayMesh"],
+      swiftSettings: swiftSettings
+    ),
+    // Mesh snapshot + proxy -> Envoy v3 resources.
+    .target(
+      name: "FairwayTranslate",
+      dependencies: [
+        "FairwayMesh", "FairwayProto",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // ADS server, push scope, debounce, per-stream state.
+    .target(
+      name: "FairwayXDS",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayProto",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // Admin HTTP API and debug endpoints.
+    .target(
+      name: "FairwayAdmin",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "fairway",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayProtoTests",
+      dependencies: ["FairwayProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayMeshTests",
+      dependencies: ["FairwayMesh"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayStoreTests",
+      dependencies: ["FairwayStore", "FairwayMesh"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayTranslateTests",
+      dependencies: ["FairwayTranslate", "FairwayMesh", "FairwayProto"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayXDSTests",
+      dependencies: ["FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayAdminTests",
+      dependencies: [
+        "FairwayAdmin", "FairwayStore", "FairwayMesh",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

@@ -1,0 +1,33 @@
+/// The resources of one type a proxy should have, by name.
+public struct ResourceSet: Sendable, Equatable {
+  public let type: XDSResourceType
+  public private(set) var byName: [String: EncodedResource]
+
+  public init(type: XDSResourceType, resources: [EncodedResource] = []) {
+    self.type = type
+    var byName: [String: EncodedResource] = [:]
+    byName.reserveCapacity(resources.count)
+    for resource in resources { byName[resource.name] = resource }
+    self.byName = byName
+  }
+
+  public var names: [String] { byName.keys.sorted() }
+  public var count: Int { byName.count }
+  public var isEmpty: Bool { byName.isEmpty }
+  public subscript(name: String) -> EncodedResource? { byName[name] }
+
+  /// A version for the whole set: a hash over the sorted (name, version) pairs.
+  public var version: String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for name in names {
+      guard let resource = byName[name] else { continue }
+      hash = ContentHash.value(of: name.utf8, seed: hash)
+      hash = ContentHash.value(of: resource.version.utf8, seed: hash)
+    }
+    return ContentHash.hex(hash)
+  }
+
+  public mutating func insert(_ resource: EncodedResource) {
+    byName[resource.name] = resource
+  }
+}
