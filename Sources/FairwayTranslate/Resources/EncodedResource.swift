@@ -3,23 +3,32 @@ import SwiftProtobuf
 
 /// One xDS resource, serialized once and shared by every proxy and stream that receives it.
 ///
-/// The bytes are the serialized resource message (the `value` of a `google.protobuf.Any`);
-/// the version is a hash of those bytes, so identical content always has the same version and a
-/// reconnecting Delta client that presents it receives nothing new.
+/// It holds the resource packed as a `google.protobuf.Any` (type URL + value), encoded once, so a
+/// response is assembled by copying these bytes rather than re-encoding the resource per stream.
+/// The version is a hash of the resource bytes: identical content always has the same version, on
+/// every replica and after restarts, so a reconnecting Delta client that presents it gets nothing new.
 public struct EncodedResource: Sendable, Hashable {
   /// The resource name clients subscribe to (cluster name, listener name, route config name).
   public let name: String
   public let type: XDSResourceType
-  /// The serialized resource message.
-  public let bytes: [UInt8]
-  /// Content hash of `bytes` (16 lowercase hex digits).
+  /// Content hash of the resource bytes (16 lowercase hex digits).
   public let version: String
+  /// The encoded `google.protobuf.Any` holding the resource.
+  public let anyBytes: [UInt8]
+  private let valueStart: Int
 
   public init(name: String, type: XDSResourceType, bytes: [UInt8]) {
     self.name = name
     self.type = type
-    self.bytes = bytes
     self.version = ContentHash.hex(of: bytes)
+    var any: [UInt8] = []
+    any.reserveCapacity(
+      ProtoWire.fieldSize(1, count: type.typeURL.utf8.count) + ProtoWire.fieldSize(2, count: bytes.count))
+    ProtoWire.appendField(1, string: type.typeURL, to: &any)
+    let valueFieldStart = any.count
+    ProtoWire.appendField(2, bytes: bytes, to: &any)
+    self.valueStart = valueFieldStart + ProtoWire.fieldSize(2, count: bytes.count) - bytes.count
+    self.anyBytes = any
   }
 
   /// Serializes `message` deterministically (sorted map keys) so equal inputs give equal bytes.
@@ -30,11 +39,23 @@ public struct EncodedResource: Sendable, Hashable {
     self.init(name: name, type: type, bytes: data)
   }
 
-  /// The resource as a `google.protobuf.Any`, packed eagerly (type URL + value bytes).
+  /// The serialized resource message (the `value` of the Any).
+  public var bytes: [UInt8] { Array(anyBytes[valueStart...]) }
+
+  /// The resource as a `google.protobuf.Any` message.
   public var any: Google_Protobuf_Any {
     var any = Google_Protobuf_Any()
     any.typeURL = type.typeURL
     any.value = Data(bytes)
     return any
+  }
+
+  public static func == (lhs: Self, rhs: Self) -> Bool {
+    lhs.name == rhs.name && lhs.type == rhs.type && lhs.anyBytes == rhs.anyBytes
+  }
+
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(name)
+    hasher.combine(version)
   }
 }

@@ -1,0 +1,46 @@
+/// Just enough of the protobuf wire format to assemble xDS responses from pre-encoded parts.
+///
+/// Responses are mostly concatenations of resources that were encoded once; writing the few
+/// envelope fields by hand avoids re-serializing (and re-sizing) every resource per stream.
+public enum ProtoWire {
+  static let lengthDelimited: UInt64 = 2
+
+  public static func appendVarint(_ value: UInt64, to buffer: inout [UInt8]) {
+    var value = value
+    while value >= 0x80 {
+      buffer.append(UInt8(truncatingIfNeeded: value) | 0x80)
+      value >>= 7
+    }
+    buffer.append(UInt8(value))
+  }
+
+  public static func varintSize(_ value: UInt64) -> Int {
+    var size = 1
+    var value = value >> 7
+    while value != 0 {
+      size += 1
+      value >>= 7
+    }
+    return size
+  }
+
+  /// Appends a length-delimited field (bytes, string or embedded message).
+  public static func appendField(
+    _ number: Int, bytes: some Collection<UInt8>, to buffer: inout [UInt8]
+  ) {
+    appendVarint(UInt64(number) << 3 | lengthDelimited, to: &buffer)
+    appendVarint(UInt64(bytes.count), to: &buffer)
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Appends a string field, skipping it when empty as proto3 does.
+  public static func appendField(_ number: Int, string: String, to buffer: inout [UInt8]) {
+    guard !string.isEmpty else { return }
+    appendField(number, bytes: Array(string.utf8), to: &buffer)
+  }
+
+  /// The encoded size of a length-delimited field with a payload of `count` bytes.
+  public static func fieldSize(_ number: Int, count: Int) -> Int {
+    varintSize(UInt64(number) << 3) + varintSize(UInt64(count)) + count
+  }
+}

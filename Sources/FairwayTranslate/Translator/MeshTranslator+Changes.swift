@@ -1,0 +1,14 @@
+extension MeshTranslator {
+  /// EDS cluster names whose endpoint inputs differ between `previous` and this translation
+  /// (added, removed or changed): the only assignments an endpoint-only push has to send.
+  public func changedEndpointClusters(since previous: MeshTranslator) -> Set<String> {
+    var changed = Set<String>()
+    for (name, input) in endpointInputs where previous.endpointInputs[name] != input {
+      changed.insert(name)
+    }
+    for name in previous.endpointInputs.keys where endpointInputs[name] == nil {
+      changed.insert(name)
+    }
+    return changed
+  }
+}

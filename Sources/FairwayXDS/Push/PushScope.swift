@@ -1,0 +1,60 @@
+import FairwayMesh
+import FairwayTranslate
+import Foundation
+
+/// What a batch of config changes can alter: which xDS types, and for EDS which clusters.
+/// Scopes merge, so a debounced batch or a stream's pending push is one scope.
+public struct PushScope: Sendable, Equatable {
+  public var types: Set<XDSResourceType>
+  /// For EDS, the only cluster names whose endpoints can have changed; nil means any.
+  public var endpointClusters: Set<String>?
+  /// The configs that changed, for `/debug/push_status`.
+  public var configs: Set<ConfigKey>
+  /// When the earliest change in the batch reached the store: convergence is measured from here.
+  public var firstChange: ContinuousClock.Instant
+  public var lastChange: ContinuousClock.Instant
+
+  public init(
+    types: Set<XDSResourceType>, endpointClusters: Set<String>? = nil,
+    configs: Set<ConfigKey> = [], at instant: ContinuousClock.Instant = .now
+  ) {
+    self.types = types
+    self.endpointClusters = endpointClusters
+    self.configs = configs
+    self.firstChange = instant
+    self.lastChange = instant
+  }
+
+  /// Only endpoints may have changed: such pushes may skip the debounce.
+  public var isEndpointOnly: Bool { types == [.endpoint] }
+
+  public mutating func merge(_ other: PushScope) {
+    let bothLimited = endpointClusters != nil || !types.contains(.endpoint)
+    let otherLimited = other.endpointClusters != nil || !other.types.contains(.endpoint)
+    if bothLimited, otherLimited {
+      let mine = endpointClusters ?? []
+      let theirs = other.endpointClusters ?? []
+      endpointClusters =
+        types.contains(.endpoint) || other.types.contains(.endpoint) ? mine.union(theirs) : nil
+    } else {
+      endpointClusters = nil
+    }
+    types.formUnion(other.types)
+    configs.formUnion(other.configs)
+    firstChange = min(firstChange, other.firstChange)
+    lastChange = max(lastChange, other.lastChange)
+  }
+
+  public func merged(with other: PushScope) -> PushScope {
+    var copy = self
+    copy.merge(other)
+    return copy
+  }
+
+  /// Which config kinds triggered this push, with counts (`pilot_push_triggers`).
+  public var triggers: [String: Int] {
+    var counts: [String: Int] = [:]
+    for key in configs { counts[key.kind.rawValue, default: 0] += 1 }
+    return counts
+  }
+}

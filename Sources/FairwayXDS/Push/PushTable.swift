@@ -1,0 +1,68 @@
+import FairwayMesh
+import FairwayStore
+import FairwayTranslate
+
+/// The change-type table: which xDS types a change of each config kind can alter, for sidecars
+/// and proxyless clients. One place, as data; `PushTableTests` proves every row both ways (each
+/// named type really changes for some change of that kind, each skipped type never does).
+///
+/// | change          | CDS | EDS                 | LDS | RDS |
+/// |-----------------|-----|---------------------|-----|-----|
+/// | VirtualService  |  -  |  -                  | yes | yes |
+/// | DestinationRule | yes | yes                 | yes | yes |
+/// | ServiceEntry    | yes | yes                 | yes | yes |
+/// | WorkloadEntry   | DNS services only | changed services only | - | - |
+///
+/// A VirtualService never alters clusters here because every DestinationRule subset gets a
+/// cluster whether or not a route uses it; it alters listeners when it adds a fault filter or
+/// TCP routes. A WorkloadEntry alters CDS only for DNS-resolved ServiceEntries, whose endpoints
+/// are inlined in the cluster.
+public enum PushTable {
+  public struct Row: Sendable, Equatable {
+    public var types: Set<XDSResourceType>
+    /// Types added when the change touches a DNS-resolved service.
+    public var typesForDNSServices: Set<XDSResourceType>
+  }
+
+  public static let rows: [ConfigKind: Row] = [
+    .virtualService: Row(types: [.listener, .route, .dubboRoute], typesForDNSServices: []),
+    .destinationRule: Row(
+      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
+    .serviceEntry: Row(
+      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
+    .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
+  ]
+
+  /// The scope of one store change, judged against the snapshot the change produced.
+  public static func scope(for event: ConfigEvent, in snapshot: MeshSnapshot) -> PushScope {
+    guard let row = rows[event.kind] else {
+      return PushScope(types: Set(XDSResourceType.allCases), configs: [event.key])
+    }
+    var types = row.types
+    if !row.typesForDNSServices.isEmpty,
+      selectsDNSService(event: event, in: snapshot)
+    {
+      types.formUnion(row.typesForDNSServices)
+    }
+    return PushScope(types: types, configs: [event.key])
+  }
+
+  /// Whether the changed WorkloadEntry (before or after) is selected by a DNS-resolved
+  /// ServiceEntry in its namespace.
+  static func selectsDNSService(event: ConfigEvent, in snapshot: MeshSnapshot) -> Bool {
+    let labelSets: [[String: String]] = [event.old, event.new].compactMap { object in
+      guard case .workloadEntry(let entry)? = object?.spec else { return nil }
+      return entry.labels ?? [:]
+    }
+    for service in snapshot.serviceEntries where service.key.namespace == event.namespace {
+      guard ["DNS", "DNS_ROUND_ROBIN"].contains(service.spec.effectiveResolution),
+        let selector = service.spec.workloadSelector?.labels
+      else { continue }
+      if labelSets.contains(where: { labels in selector.allSatisfy { labels[$0.key] == $0.value } })
+      {
+        return true
+      }
+    }
+    return false
+  }
+}

@@ -1,0 +1,9 @@
+import GRPCCore
+
+/// Writes responses that are already in wire format: assembled once from cached resource bytes,
+/// never re-serialized by swift-protobuf on the way out.
+struct PassThroughSerializer: MessageSerializer {
+  func serialize<Bytes: GRPCContiguousBytes>(_ message: EncodedMessage) throws -> Bytes {
+    Bytes(message.bytes)
+  }
+}

@@ -1,0 +1,77 @@
+import FairwayStore
+import FairwayTranslate
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The ADS server: gRPC over HTTP/2 serving `AggregatedDiscoveryService` (SotW and Delta),
+/// fed by the config store through the push coordinator.
+public final class XDSServer: Service, Sendable {
+  public let registry = StreamRegistry()
+  public let metrics = XDSMetrics()
+  public let translation = CurrentTranslation()
+  public let coordinator: PushCoordinator
+  public let config: XDSServerConfig
+  private let logger: Logger
+  private let server: GRPCServer<HTTP2ServerTransport.Posix>
+
+  public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) {
+    self.config = config
+    self.logger = logger
+    self.coordinator = PushCoordinator(
+      store: store, translation: translation, registry: registry, metrics: metrics,
+      config: config, logger: logger)
+    let transport = HTTP2ServerTransport.Posix(
+      address: .ipv4(host: config.host, port: config.port),
+      transportSecurity: .plaintext,
+      config: .defaults { transport in
+        transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
+        transport.connection.keepalive.clientBehavior.minPingIntervalWithoutCalls =
+          config.minPingInterval
+        transport.connection.keepalive.clientBehavior.allowWithoutCalls = true
+        transport.connection.maxGraceTime = config.maxGraceTime
+        transport.rpc.maxRequestPayloadSize = config.maxRequestBytes
+      })
+    let context = XDSContext(
+      translation: translation, registry: registry, metrics: metrics, config: config)
+    let service = AggregatedDiscoveryService(
+      context: context,
+      admission: TokenBucket(
+        ratePerSecond: config.newStreamsPerSecond, burst: config.newStreamBurst))
+    self.server = GRPCServer(transport: transport, services: [service])
+  }
+
+  /// The bound port once listening (useful with port 0).
+  public var listeningPort: Int? {
+    get async {
+      guard let address = try? await server.listeningAddress else { return nil }
+      return address.ipv4?.port ?? address.ipv6?.port
+    }
+  }
+
+  /// Serves until cancelled or until graceful shutdown, which stops accepting streams and
+  /// gives open ones `maxGraceTime` to finish.
+  public func run() async throws {
+    try await withGracefulShutdownHandler {
+      try await withThrowingDiscardingTaskGroup { group in
+        group.addTask { await self.coordinator.run() }
+        group.addTask {
+          try await self.server.serve()
+          throw CancellationError()
+        }
+        if let port = await self.listeningPort {
+          self.logger.info("ADS listening", metadata: ["address": "\(self.config.host):\(port)"])
+        }
+      }
+    } onGracefulShutdown: {
+      self.server.beginGracefulShutdown()
+    }
+  }
+
+  /// Stops accepting new streams; open streams end within the grace time.
+  public func beginGracefulShutdown() {
+    server.beginGracefulShutdown()
+  }
+}

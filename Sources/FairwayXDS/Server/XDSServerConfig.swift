@@ -1,0 +1,25 @@
+/// Everything about the ADS server an operator can set; defaults follow istiod where it has one.
+public struct XDSServerConfig: Sendable {
+  public var host = "127.0.0.1"
+  /// 0 picks a free port (tests).
+  public var port = 15010
+  /// HTTP/2 streams per connection; swift-nio-http2's default of 100 would GOAWAY the 101st.
+  public var maxConcurrentStreams = 10_000
+  /// Clients may ping this often without GOAWAY; Envoy and grpc ping while streams are open.
+  public var minPingInterval: Duration = .seconds(5)
+  public var maxGraceTime: Duration = .seconds(5)
+  public var maxRequestBytes = 4 * 1024 * 1024
+  /// Pushes wait for this much quiet…
+  public var debounceQuiet: Duration = .milliseconds(100)
+  /// …but no longer than this after the first change.
+  public var debounceMax: Duration = .seconds(10)
+  /// Endpoint-only changes are pushed without waiting for quiet.
+  public var endpointsSkipDebounce = false
+  /// New streams admitted per second (token bucket refill) and burst size.
+  public var newStreamsPerSecond: Double = 1_000
+  public var newStreamBurst: Double = 2_000
+  /// `control_plane.identifier` in every response.
+  public var controlPlaneIdentifier = "fairway"
+
+  public init() {}
+}

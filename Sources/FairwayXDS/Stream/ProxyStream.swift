@@ -1,0 +1,46 @@
+import FairwayProto
+import FairwayTranslate
+import Foundation
+import Synchronization
+
+/// A connected ADS stream as the rest of the server sees it: identity, sync status per type,
+/// what it was last sent, and the door to its mailbox.
+public final class ProxyStream: Sendable {
+  public enum Kind: String, Sendable, Codable {
+    case sotw = "SotW"
+    case delta = "Delta"
+  }
+
+  /// What debug endpoints read; updated by the stream's own task after every step.
+  public struct Snapshot: Sendable {
+    public var proxy: Proxy?
+    public var node: Envoy_Config_Core_V3_Node?
+    public var status: [XDSResourceType: TypeSyncStatus] = [:]
+    /// The latest version of every resource sent, by type and name.
+    public var sent: [XDSResourceType: [String: EncodedResource]] = [:]
+  }
+
+  public let id: UInt64
+  public let kind: Kind
+  public let peer: String
+  public let connectedAt: Date
+  private let state = Mutex(Snapshot())
+  private let wake: @Sendable (PushScope) -> Void
+
+  init(id: UInt64, kind: Kind, peer: String, wake: @escaping @Sendable (PushScope) -> Void) {
+    self.id = id
+    self.kind = kind
+    self.peer = peer
+    self.connectedAt = Date()
+    self.wake = wake
+  }
+
+  public var snapshot: Snapshot { state.withLock { $0 } }
+
+  /// Queues a push for this stream (coalescing with any pending one).
+  public func push(_ scope: PushScope) { wake(scope) }
+
+  func update(_ body: (inout Snapshot) -> Void) {
+    state.withLock { body(&$0) }
+  }
+}

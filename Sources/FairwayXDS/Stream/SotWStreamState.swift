@@ -1,0 +1,152 @@
+import FairwayProto
+import FairwayTranslate
+import Foundation
+
+/// The state-of-the-world protocol for one ADS stream, as a value: requests go in, and it says
+/// whether to respond; resources go in, and it returns the response to send, if any.
+///
+/// Rules (XDS-NOTES §1): ACK/NACK are told apart by `error_detail`; a request whose nonce is not
+/// the latest sent for its type is ignored; nothing is sent unless something changed for the
+/// stream and type; a NACKed response is never resent (what was sent stays the baseline);
+/// LDS/CDS responses carry the full set, EDS/RDS only what changed among subscribed names.
+struct SotWStreamState: StreamProtocolState {
+  typealias Request = Envoy_Service_Discovery_V3_DiscoveryRequest
+  static let kind = ProxyStream.Kind.sotw
+
+  struct TypeState {
+    var status = TypeSyncStatus()
+    var requested = false
+    var namesEverSent = false
+    var wildcard = false
+    var subscribed: Set<String> = []
+    /// Name -> version of every resource last sent to the client.
+    var sent: [String: String] = [:]
+    var sentSetVersion: String?
+  }
+
+  private(set) var node: Envoy_Config_Core_V3_Node?
+  private(set) var types: [XDSResourceType: TypeState] = [:]
+  private var nonceCounter: UInt64 = 0
+  let controlPlane: [UInt8]
+
+  init(controlPlaneIdentifier: String) {
+    controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
+  }
+
+  /// Types the client asked for, in push order.
+  var requestedTypes: [XDSResourceType] {
+    types.filter { $0.value.requested }.keys.sorted()
+  }
+
+  func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
+    guard let state = types[type], state.requested else { return nil }
+    return (state.wildcard, state.subscribed)
+  }
+
+  mutating func receive(_ request: Envoy_Service_Discovery_V3_DiscoveryRequest, now: Date)
+    -> RequestOutcome
+  {
+    if node == nil, request.hasNode { node = request.node }
+    guard let type = XDSResourceType(typeURL: request.typeURL) else {
+      return RequestOutcome(type: nil, verdict: .stale, respond: false)
+    }
+    var state = types[type] ?? TypeState()
+    defer { types[type] = state }
+
+    let nonce = request.responseNonce
+    if !nonce.isEmpty, nonce != state.status.sentNonce {
+      state.status.staleNonceCount += 1
+      return RequestOutcome(type: type, verdict: .stale, respond: false)
+    }
+
+    let verdict: RequestVerdict
+    if !state.requested {
+      verdict = .initial
+    } else if nonce.isEmpty {
+      verdict = .rerequest
+    } else if request.hasErrorDetail {
+      verdict = .nack(request.errorDetail.message)
+      state.status.recordNack(
+        nonce: nonce, version: request.versionInfo, message: request.errorDetail.message, at: now)
+    } else {
+      verdict = .ack
+      state.status.recordAck(nonce: nonce, version: request.versionInfo, at: now)
+    }
+    state.requested = true
+
+    let names = Set(request.resourceNames)
+    let before = (state.wildcard, state.subscribed)
+    if type.allowsWildcard {
+      if !names.isEmpty { state.namesEverSent = true }
+      state.wildcard = names.contains("*") || !state.namesEverSent
+      state.subscribed = names.subtracting(["*"])
+    } else {
+      state.subscribed = names
+    }
+    state.sent = state.sent.filter { state.wildcard || state.subscribed.contains($0.key) }
+    state.status.wildcard = state.wildcard
+    state.status.subscribed = state.subscribed.sorted()
+    let changed = before.0 != state.wildcard || before.1 != state.subscribed
+
+    let respond: Bool
+    switch verdict {
+    case .initial, .rerequest: respond = true
+    case .ack, .nack: respond = changed
+    case .stale: respond = false
+    }
+    return RequestOutcome(type: type, verdict: verdict, respond: respond)
+  }
+
+  /// The response for `type` given what the proxy should have now, or nil when nothing changed.
+  ///
+  /// `available` is every resource of the type the proxy could use; `force` sends everything
+  /// subscribed even if unchanged (a new subscription, or EDS after CDS so clusters can warm).
+  mutating func response(
+    for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
+  ) -> OutgoingResponse? {
+    guard var state = types[type], state.requested else { return nil }
+    defer { types[type] = state }
+
+    var names = state.wildcard ? available.names : state.subscribed.sorted()
+    if let limit, !type.isFullStateInSotW, !force { names = names.filter(limit.contains) }
+    let wanted = names.compactMap { available[$0] }
+
+    let toSend: [EncodedResource]
+    if type.isFullStateInSotW {
+      let set = ResourceSet(type: type, resources: wanted)
+      if !force, set.version == state.sentSetVersion { return nil }
+      toSend = wanted
+      state.sent = Dictionary(uniqueKeysWithValues: wanted.map { ($0.name, $0.version) })
+    } else {
+      toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
+      if toSend.isEmpty, !force { return nil }
+      for resource in toSend { state.sent[resource.name] = resource.version }
+    }
+    let version = Self.setVersion(state.sent)
+    state.sentSetVersion = version
+    nonceCounter += 1
+    let nonce = String(nonceCounter)
+    state.status.recordSent(nonce: nonce, version: version, at: now)
+    let message = ResponseEncoder.stateOfTheWorld(
+      version: version, resources: toSend, type: type, nonce: nonce, controlPlane: controlPlane)
+    return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: [])
+  }
+
+  func status(for type: XDSResourceType) -> TypeSyncStatus? {
+    types[type]?.status
+  }
+
+  static func setVersion(_ sent: [String: String]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for name in sent.keys.sorted() {
+      hash = ContentHash.value(of: name.utf8, seed: hash)
+      hash = ContentHash.value(of: (sent[name] ?? "").utf8, seed: hash)
+    }
+    return ContentHash.hex(hash)
+  }
+}
+
+extension XDSResourceType {
+  /// LDS and CDS responses replace the whole set; EDS and RDS ones update the names they carry.
+  var isFullStateInSotW: Bool { self == .listener || self == .cluster }
+}

@@ -1,0 +1,38 @@
+import FairwayProto
+import FairwayTranslate
+import Foundation
+
+/// What one step of a stream's protocol state machine decided about a request.
+struct RequestOutcome: Equatable {
+  var type: XDSResourceType?
+  var verdict: RequestVerdict
+  /// Whether the stream should answer (a new or changed subscription).
+  var respond: Bool
+}
+
+/// A response the state machine decided to send, with what it carries (for config_dump).
+struct OutgoingResponse {
+  var message: EncodedMessage
+  var nonce: String
+  var resources: [EncodedResource]
+  var removed: [String]
+}
+
+/// The protocol variant (SotW or Delta) behind one ADS stream: `StreamSession` drives either.
+protocol StreamProtocolState {
+  associatedtype Request: Sendable
+
+  static var kind: ProxyStream.Kind { get }
+  init(controlPlaneIdentifier: String)
+  var node: Envoy_Config_Core_V3_Node? { get }
+  /// Types the client asked for, in ADS push order.
+  var requestedTypes: [XDSResourceType] { get }
+  func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)?
+  func status(for type: XDSResourceType) -> TypeSyncStatus?
+  mutating func receive(_ request: Request, now: Date) -> RequestOutcome
+  /// The response for `type` given everything the proxy should have now; nil when nothing changed.
+  /// `force` resends every subscribed resource; `limit` says only these names can have changed.
+  mutating func response(
+    for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
+  ) -> OutgoingResponse?
+}

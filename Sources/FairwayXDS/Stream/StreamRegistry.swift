@@ -1,0 +1,33 @@
+import Synchronization
+
+/// Every connected ADS stream, by connection id.
+public final class StreamRegistry: Sendable {
+  private let streams = Mutex<[UInt64: ProxyStream]>([:])
+  private let nextID = Atomic<UInt64>(0)
+
+  public init() {}
+
+  func makeID() -> UInt64 {
+    nextID.add(1, ordering: .relaxed).newValue
+  }
+
+  func add(_ stream: ProxyStream) {
+    streams.withLock { $0[stream.id] = stream }
+  }
+
+  func remove(_ id: UInt64) {
+    _ = streams.withLock { $0.removeValue(forKey: id) }
+  }
+
+  /// The connected streams, oldest first.
+  public var all: [ProxyStream] {
+    streams.withLock { Array($0.values) }.sorted { $0.id < $1.id }
+  }
+
+  public var count: Int { streams.withLock { $0.count } }
+
+  /// Streams whose node id is `proxyID` (a grpc client opens one stream per target).
+  public func streams(forProxyID proxyID: String) -> [ProxyStream] {
+    all.filter { $0.snapshot.node?.id == proxyID }
+  }
+}

@@ -1,0 +1,151 @@
+import FairwayTranslate
+import Foundation
+import GRPCCore
+
+/// Runs one ADS stream: reads requests, answers them, and applies pushes from its mailbox, one
+/// step at a time on the stream's own task (so at most one push is in flight per stream).
+struct StreamSession<State: StreamProtocolState> {
+  let context: XDSContext
+
+  func run(
+    requests: RPCAsyncSequence<State.Request, any Error>,
+    peer: String,
+    write: @escaping @Sendable (EncodedMessage) async throws -> Void
+  ) async throws {
+    let mailbox = StreamMailbox<State.Request>()
+    let stream = ProxyStream(
+      id: context.registry.makeID(), kind: State.kind, peer: peer,
+      wake: { mailbox.post($0) })
+    context.registry.add(stream)
+    defer { context.registry.remove(stream.id) }
+
+    try await withRPCCancellationHandler {
+      try await withThrowingDiscardingTaskGroup { group in
+        group.addTask {
+          defer { mailbox.close() }
+          do {
+            for try await request in requests { mailbox.deliver(request) }
+          } catch {
+            // A reset or cancelled stream ends like a closed one.
+          }
+        }
+        var driver = Driver(context: context, stream: stream, write: write)
+        for await event in mailbox.events {
+          switch event {
+          case .request(let request):
+            try await driver.handle(request)
+          case .push:
+            if let scope = mailbox.takePush() { try await driver.apply(scope) }
+          }
+        }
+      }
+    } onCancelRPC: {
+      mailbox.close()
+    }
+  }
+
+  /// The per-stream steps; a value owned by the stream's task.
+  struct Driver {
+    let context: XDSContext
+    let stream: ProxyStream
+    let write: @Sendable (EncodedMessage) async throws -> Void
+    var state = State(controlPlaneIdentifier: "")
+    var proxy: Proxy?
+
+    init(
+      context: XDSContext, stream: ProxyStream,
+      write: @escaping @Sendable (EncodedMessage) async throws -> Void
+    ) {
+      self.context = context
+      self.stream = stream
+      self.write = write
+      self.state = State(controlPlaneIdentifier: context.config.controlPlaneIdentifier)
+    }
+
+    mutating func handle(_ request: State.Request) async throws {
+      let outcome = state.receive(request, now: Date())
+      if proxy == nil {
+        proxy = Proxy(node: state.node ?? .init())
+      }
+      switch outcome.verdict {
+      case .nack:
+        if let type = outcome.type { context.metrics.recordNack(type: type) }
+      case .stale:
+        context.metrics.recordStaleNonce()
+      default:
+        break
+      }
+      if outcome.respond, let type = outcome.type {
+        try await send(type, force: true, limit: nil)
+      }
+      publish()
+    }
+
+    /// Applies a push in ADS order: CDS, EDS, LDS, RDS; EDS is resent in full after a CDS
+    /// response so that updated clusters finish warming.
+    mutating func apply(_ scope: PushScope) async throws {
+      var clustersSent = false
+      var sentAny = false
+      for type in state.requestedTypes {
+        let warm = type == .endpoint && clustersSent
+        guard scope.types.contains(type) || warm else { continue }
+        let limit = type == .endpoint && !warm ? scope.endpointClusters : nil
+        if try await send(type, force: warm, limit: limit) {
+          sentAny = true
+          if type == .cluster { clustersSent = true }
+        }
+      }
+      if sentAny {
+        context.metrics.recordConvergence(
+          seconds: (ContinuousClock.now - scope.firstChange).seconds)
+      }
+      publish()
+    }
+
+    @discardableResult
+    mutating func send(_ type: XDSResourceType, force: Bool, limit: Set<String>?) async throws
+      -> Bool
+    {
+      guard let proxy, let subscription = state.subscription(for: type) else { return false }
+      let started = ContinuousClock.now
+      let translator = context.translation.current
+      let available = translator.resources(
+        for: proxy, type: type, requestedNames: subscription.wildcard ? nil : subscription.names)
+      guard
+        let outgoing = state.response(
+          for: type, available: available, force: force, limit: limit, now: Date())
+      else { return false }
+      try await write(outgoing.message)
+      context.metrics.recordSent(
+        type: type, bytes: outgoing.message.bytes.count,
+        seconds: (ContinuousClock.now - started).seconds)
+      stream.update { snapshot in
+        var sent = snapshot.sent[type] ?? [:]
+        if type.isFullStateInSotW, State.kind == .sotw { sent = [:] }
+        for resource in outgoing.resources { sent[resource.name] = resource }
+        for name in outgoing.removed { sent.removeValue(forKey: name) }
+        snapshot.sent[type] = sent
+      }
+      return true
+    }
+
+    func publish() {
+      let types = state.requestedTypes
+      var statuses: [XDSResourceType: TypeSyncStatus] = [:]
+      for type in types { statuses[type] = state.status(for: type) }
+      let node = state.node
+      let proxy = proxy
+      stream.update { snapshot in
+        snapshot.status = statuses
+        snapshot.node = node
+        snapshot.proxy = proxy
+      }
+    }
+  }
+}
+
+extension Duration {
+  var seconds: Double {
+    Double(components.seconds) + Double(components.attoseconds) / 1e18
+  }
+}

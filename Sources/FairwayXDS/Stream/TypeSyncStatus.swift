@@ -1,0 +1,64 @@
+import Foundation
+
+/// What one stream has been sent and has accepted for one resource type: the raw material of
+/// `/debug/syncz` and `fairway proxy-status`.
+public struct TypeSyncStatus: Sendable, Equatable, Codable {
+  /// The last NACK a stream sent for a type.
+  public struct Rejection: Sendable, Equatable, Codable {
+    public var nonce: String
+    public var version: String
+    public var message: String
+    public var time: Date
+  }
+
+  public var sentNonce: String?
+  public var sentVersion: String?
+  public var sentTime: Date?
+  public var sentCount: Int = 0
+  public var ackedNonce: String?
+  public var ackedVersion: String?
+  public var ackedTime: Date?
+  public var lastError: Rejection?
+  public var nackCount: Int = 0
+  /// Requests ignored because their nonce was not the latest sent for the type.
+  public var staleNonceCount: Int = 0
+  /// Names the stream subscribed to; empty with `wildcard` for LDS/CDS wildcard streams.
+  public var subscribed: [String] = []
+  public var wildcard: Bool = false
+
+  public init() {}
+
+  /// SYNCED when the last sent response was acknowledged, like `istioctl proxy-status`.
+  public var state: SyncState {
+    guard let sent = sentNonce else { return .notSent }
+    if ackedNonce == sent { return .synced }
+    if let error = lastError, error.nonce == sent { return .error }
+    return .stale
+  }
+
+  mutating func recordSent(nonce: String, version: String, at time: Date) {
+    sentNonce = nonce
+    sentVersion = version
+    sentTime = time
+    sentCount += 1
+  }
+
+  mutating func recordAck(nonce: String, version: String, at time: Date) {
+    ackedNonce = nonce
+    ackedVersion = version
+    ackedTime = time
+  }
+
+  mutating func recordNack(nonce: String, version: String, message: String, at time: Date) {
+    lastError = Rejection(nonce: nonce, version: version, message: message, time: time)
+    nackCount += 1
+  }
+}
+
+/// A stream's sync state for one type, as `istioctl proxy-status` prints it.
+public enum SyncState: String, Sendable, Codable {
+  case synced = "SYNCED"
+  case stale = "STALE"
+  case notSent = "NOT SENT"
+  case error = "ERROR"
+}

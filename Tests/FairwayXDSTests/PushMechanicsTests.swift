@@ -1,0 +1,44 @@
+import FairwayMesh
+import FairwayTranslate
+import Testing
+
+@testable import FairwayXDS
+
+@Suite struct PushMechanicsTests {
+  @Test func endpointScopesMergeByUnionAndWidenToAll() {
+    var scope = PushScope(types: [.endpoint], endpointClusters: ["a"])
+    scope.merge(PushScope(types: [.endpoint], endpointClusters: ["b"]))
+    #expect(scope.endpointClusters == ["a", "b"])
+    #expect(scope.isEndpointOnly)
+    scope.merge(PushScope(types: [.endpoint, .cluster]))
+    #expect(scope.endpointClusters == nil)
+    #expect(!scope.isEndpointOnly)
+  }
+
+  @Test func mailboxCoalescesPushesIntoOneWakeUp() async {
+    let mailbox = StreamMailbox<Int>()
+    mailbox.post(PushScope(types: [.cluster]))
+    mailbox.post(PushScope(types: [.route]))
+    mailbox.deliver(7)
+    mailbox.close()
+    var events: [String] = []
+    for await event in mailbox.events {
+      switch event {
+      case .push: events.append("push")
+      case .request(let value): events.append("request \(value)")
+      }
+    }
+    #expect(events == ["push", "request 7"])
+    #expect(mailbox.takePush()?.types == [.cluster, .route])
+    #expect(mailbox.takePush() == nil)
+  }
+
+  @Test func tokenBucketAdmitsBurstThenRefills() {
+    let start = ContinuousClock.now
+    let bucket = TokenBucket(ratePerSecond: 10, burst: 2)
+    #expect(bucket.tryTake(now: start))
+    #expect(bucket.tryTake(now: start))
+    #expect(!bucket.tryTake(now: start))
+    #expect(bucket.tryTake(now: start + .milliseconds(150)))
+  }
+}

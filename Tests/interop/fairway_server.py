@@ -1,0 +1,107 @@
+"""Starts the real `fairway` binary on free loopback ports and talks to its admin API."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fairway_binary() -> str:
+    path = os.environ.get("FAIRWAY_BIN")
+    if path:
+        return path
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, capture_output=True, text=True, check=True)
+    return str(pathlib.Path(out.stdout.strip()) / "fairway")
+
+
+class FairwayServer:
+    """A running `fairway serve` with its own ports; stop() ends it."""
+
+    def __init__(self, *extra_args: str, config_dir: str | None = None):
+        self.ads_port = free_port()
+        self.admin_port = free_port()
+        args = [
+            fairway_binary(), "serve",
+            "--ads-port", str(self.ads_port), "--admin-port", str(self.admin_port),
+            "--log-level", "warning", *extra_args,
+        ]
+        if config_dir:
+            args += ["--config-dir", config_dir]
+        self.log = tempfile.NamedTemporaryFile(prefix="fairway-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+
+    @property
+    def ads_address(self) -> str:
+        return f"127.0.0.1:{self.ads_port}"
+
+    @property
+    def admin_url(self) -> str:
+        return f"http://127.0.0.1:{self.admin_port}"
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"fairway exited with {self.process.returncode}: {self.logs()}")
+            try:
+                with urllib.request.urlopen(self.admin_url + "/healthz/ready", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"fairway not ready in {timeout}s: {self.logs()}")
+
+    def logs(self) -> str:
+        return pathlib.Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def request(self, method: str, path: str, body: bytes | None = None, content_type: str = "application/yaml"):
+        req = urllib.request.Request(self.admin_url + path, data=body, method=method)
+        if body is not None:
+            req.add_header("Content-Type", content_type)
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def apply(self, yaml_text: str) -> dict:
+        status, body = self.request("POST", "/apply", yaml_text.encode())
+        assert status == 200, f"apply failed {status}: {body.decode(errors='replace')}"
+        return json.loads(body)
+
+    def delete(self, plural: str, name: str, namespace: str = "default") -> None:
+        status, body = self.request("DELETE", f"/apis/networking.istio.io/v1/namespaces/{namespace}/{plural}/{name}")
+        assert status == 200, f"delete failed {status}: {body.decode(errors='replace')}"
+
+    def get_json(self, path: str):
+        status, body = self.request("GET", path)
+        assert status == 200, f"GET {path} failed {status}: {body.decode(errors='replace')}"
+        return json.loads(body)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        os.unlink(self.log.name)

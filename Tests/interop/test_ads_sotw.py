@@ -1,0 +1,146 @@
+"""State-of-the-world ADS, rule by rule (XDS-NOTES §1), with a raw client on Envoy's protos."""
+
+import pytest
+
+from ads_client import CDS, EDS, LDS, RDS, ADSStream, make_node
+from fairway_server import FairwayServer
+from mesh_fixtures import BASE, REVIEWS_CLUSTER, REVIEWS_V1, SIDECAR, ratings, reviews_rule, workload
+
+
+@pytest.fixture
+def fairway():
+    server = FairwayServer("--debounce-quiet-ms", "20")
+    server.apply(BASE)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stream(fairway):
+    s = ADSStream(fairway.ads_address, make_node(SIDECAR))
+    yield s
+    s.close()
+
+
+def subscribe_clusters(stream):
+    stream.request(CDS)
+    response = stream.receive()
+    assert response.type_url == CDS
+    stream.ack(response)
+    return response
+
+
+def test_wildcard_cds_then_ack_gets_no_resend(stream):
+    response = subscribe_clusters(stream)
+    names = stream.names_of(response)
+    assert REVIEWS_CLUSTER in names and REVIEWS_V1 in names
+    assert response.control_plane.identifier
+    stream.expect_nothing(0.5)
+
+
+def test_eds_by_name_unknown_name_is_sent_when_created(fairway, stream):
+    later = "outbound|9080||ratings.default.svc.cluster.local"
+    stream.request(EDS, names=[REVIEWS_CLUSTER, later])
+    first = stream.receive()
+    assert stream.names_of(first) == [REVIEWS_CLUSTER]
+    cla = stream.resources(first)[REVIEWS_CLUSTER]
+    addresses = sorted(e.endpoint.address.socket_address.address for loc in cla.endpoints for e in loc.lb_endpoints)
+    assert addresses == ["10.1.0.1", "10.1.0.2"]
+    stream.ack(first)
+    stream.expect_nothing(0.3)
+    fairway.apply(ratings())
+    pushed = stream.receive()
+    assert pushed.type_url == EDS
+    assert later in stream.names_of(pushed)
+    assert pushed.nonce != first.nonce
+
+
+def test_nack_is_recorded_and_not_resent(fairway, stream):
+    response = subscribe_clusters(stream)
+    fairway.apply(reviews_rule("RANDOM"))
+    pushed = stream.receive()
+    assert pushed.type_url == CDS
+    stream.request(CDS, nonce=pushed.nonce, version=response.version_info, error="cluster rejected: test")
+    # A change that does not alter this proxy's clusters must not resend the NACKed version.
+    fairway.apply(ratings())
+    for _ in range(3):
+        try:
+            r = stream.receive(timeout=1)
+        except Exception:
+            break
+        assert r.type_url != CDS or r.version_info != pushed.version_info or stream.names_of(r) != stream.names_of(pushed)
+        if r.type_url == CDS:
+            stream.ack(r)
+    syncz = fairway.get_json("/debug/syncz")
+    entry = next(s for s in syncz if s["proxy"] == SIDECAR)
+    assert entry["xds"][CDS]["nacks"] == 1
+    assert "cluster rejected: test" in fairway.get_json("/debug/syncz").__repr__()
+
+
+def test_nack_without_change_gets_no_response(fairway, stream):
+    stream.request(CDS)
+    response = stream.receive()
+    stream.request(CDS, nonce=response.nonce, error="bad cluster")
+    stream.expect_nothing(0.8)
+    entry = next(s for s in fairway.get_json("/debug/syncz") if s["proxy"] == SIDECAR)
+    assert entry["xds"][CDS]["lastError"] == "bad cluster"
+    assert entry["xds"][CDS]["state"] == "ERROR"
+
+
+def test_stale_nonce_is_ignored(fairway, stream):
+    first = subscribe_clusters(stream)
+    fairway.apply(reviews_rule("ROUND_ROBIN"))
+    second = stream.receive()
+    assert second.type_url == CDS
+    stream.request(CDS, nonce=first.nonce, version=first.version_info)
+    stream.expect_nothing(0.5)
+    entry = next(s for s in fairway.get_json("/debug/syncz") if s["proxy"] == SIDECAR)
+    assert entry["xds"][CDS]["staleNonces"] >= 1
+
+
+def test_push_order_and_eds_after_cds_for_warming(fairway, stream):
+    cds = subscribe_clusters(stream)
+    stream.request(EDS, names=[REVIEWS_CLUSTER, REVIEWS_V1])
+    eds = stream.receive()
+    stream.ack(eds)
+    stream.request(LDS)
+    lds = stream.receive()
+    stream.ack(lds)
+    stream.request(RDS, names=["9080"])
+    rds = stream.receive()
+    assert rds.type_url == RDS
+    stream.ack(rds)
+    stream.expect_nothing(0.3)
+
+    # A DestinationRule changes clusters: CDS comes first, then EDS again (even if endpoints
+    # did not change) so the updated clusters can warm.
+    fairway.apply(reviews_rule("ROUND_ROBIN"))
+    order = []
+    for _ in range(2):
+        r = stream.receive()
+        order.append(r.type_url)
+        stream.ack(r)
+    assert order == [CDS, EDS]
+    assert cds.version_info != ""
+
+
+def test_endpoint_change_pushes_only_affected_eds(fairway, stream):
+    subscribe_clusters(stream)
+    stream.request(EDS, names=[REVIEWS_CLUSTER, REVIEWS_V1, "outbound|9080||ratings.default.svc.cluster.local"])
+    fairway.apply(ratings())
+    stream.receive()
+    while True:
+        try:
+            r = stream.receive(timeout=0.5)
+            stream.ack(r)
+        except Exception:
+            break
+    fairway.apply(workload("reviews-3", "10.1.0.3", "v1"))
+    pushed = stream.receive()
+    assert pushed.type_url == EDS
+    assert set(stream.names_of(pushed)) == {REVIEWS_CLUSTER, REVIEWS_V1}
+    cla = stream.resources(pushed)[REVIEWS_V1]
+    assert sorted(e.endpoint.address.socket_address.address for loc in cla.endpoints for e in loc.lb_endpoints) == [
+        "10.1.0.1", "10.1.0.3"]
+    stream.ack(pushed)
+    stream.expect_nothing(0.4)
