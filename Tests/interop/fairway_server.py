@@ -81,14 +81,35 @@ class FairwayServer:
         except urllib.error.HTTPError as e:
             return e.code, e.read()
 
-    def apply(self, yaml_text: str) -> dict:
+    def apply(self, yaml_text: str, wait: bool = True) -> dict:
+        """Applies YAML; with wait, returns once a push covering it has been made."""
         status, body = self.request("POST", "/apply", yaml_text.encode())
         assert status == 200, f"apply failed {status}: {body.decode(errors='replace')}"
-        return json.loads(body)
+        result = json.loads(body)
+        if wait:
+            self.wait_pushed()
+        return result
 
-    def delete(self, plural: str, name: str, namespace: str = "default") -> None:
+    def delete(self, plural: str, name: str, namespace: str = "default", wait: bool = True) -> None:
         status, body = self.request("DELETE", f"/apis/networking.istio.io/v1/namespaces/{namespace}/{plural}/{name}")
         assert status == 200, f"delete failed {status}: {body.decode(errors='replace')}"
+        if wait:
+            self.wait_pushed()
+
+    def store_revision(self) -> int:
+        configs = self.get_json("/debug/configz")
+        return max((int(c["metadata"].get("resourceVersion", 0)) for c in configs), default=0)
+
+    def wait_pushed(self, timeout: float = 15.0) -> None:
+        """Waits until the last push reflects the store's current revision."""
+        target = self.store_revision()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            last = self.get_json("/debug/push_status").get("lastPush") or {}
+            if last.get("revision", -1) >= target:
+                return
+            time.sleep(0.01)
+        raise AssertionError(f"no push reached revision {target} in {timeout}s")
 
     def get_json(self, path: str):
         status, body = self.request("GET", path)

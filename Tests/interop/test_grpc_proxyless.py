@@ -150,8 +150,9 @@ def test_weighted_split_header_match_convergence_and_delete(fairway, backends):
         marked = client.calls(50, metadata={"x-canary": "yes"})
         assert marked["errors"] == 0 and marked["counts"].get("a", 0) == 0, marked
 
-        fairway.apply(virtual_service(0, 100))
+        # Timed from the apply request itself: debounce, translation and push all count.
         started = time.monotonic()
+        fairway.apply(virtual_service(0, 100), wait=False)
         converged = None
         while time.monotonic() - started < 5:
             batch = client.calls(20)
@@ -163,8 +164,8 @@ def test_weighted_split_header_match_convergence_and_delete(fairway, backends):
         after = client.calls(200)
         assert after["errors"] == 0 and after["counts"].get("a", 0) == 0, after
 
-        fairway.delete("virtualservices", "echo")
         started = time.monotonic()
+        fairway.delete("virtualservices", "echo", wait=False)
         seen: set = set()
         while time.monotonic() - started < 5 and seen != {"a", "b", "c"}:
             batch = client.calls(30)

@@ -9,14 +9,16 @@ import FairwayTranslate
 /// | change          | CDS | EDS                 | LDS | RDS |
 /// |-----------------|-----|---------------------|-----|-----|
 /// | VirtualService  |  -  |  -                  | yes | yes |
-/// | DestinationRule | yes | yes                 | yes | yes |
+/// | DestinationRule | yes | yes                 |  -  | yes |
 /// | ServiceEntry    | yes | yes                 | yes | yes |
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
 ///
-/// A VirtualService never alters clusters here because every DestinationRule subset gets a
-/// cluster whether or not a route uses it; it alters listeners when it adds a fault filter or
-/// TCP routes. A WorkloadEntry alters CDS only for DNS-resolved ServiceEntries, whose endpoints
-/// are inlined in the cluster.
+/// Narrower than istiod's table where Fairway's translation allows it: a VirtualService never
+/// alters clusters because every DestinationRule subset gets a cluster whether or not a route
+/// uses it, and it alters listeners only through the fault filter or TCP routes; a
+/// DestinationRule alters routes through consistent-hash policies but never listeners. A
+/// WorkloadEntry alters CDS only for DNS-resolved ServiceEntries, whose endpoints are inlined in
+/// the cluster.
 public enum PushTable {
   public struct Row: Sendable, Equatable {
     public var types: Set<XDSResourceType>
@@ -25,11 +27,9 @@ public enum PushTable {
   }
 
   public static let rows: [ConfigKind: Row] = [
-    .virtualService: Row(types: [.listener, .route, .dubboRoute], typesForDNSServices: []),
-    .destinationRule: Row(
-      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
-    .serviceEntry: Row(
-      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
+    .virtualService: Row(types: [.listener, .route], typesForDNSServices: []),
+    .destinationRule: Row(types: [.cluster, .endpoint, .route], typesForDNSServices: []),
+    .serviceEntry: Row(types: [.cluster, .endpoint, .listener, .route], typesForDNSServices: []),
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
   ]
 

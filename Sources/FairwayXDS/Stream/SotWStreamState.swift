@@ -22,6 +22,8 @@ struct SotWStreamState: StreamProtocolState {
     /// Name -> version of every resource last sent to the client.
     var sent: [String: String] = [:]
     var sentSetVersion: String?
+    /// A request asked for an answer: the next response carries everything subscribed.
+    var answerPending = false
   }
 
   private(set) var node: Envoy_Config_Core_V3_Node?
@@ -94,6 +96,7 @@ struct SotWStreamState: StreamProtocolState {
     case .ack, .nack: respond = changed
     case .stale: respond = false
     }
+    if respond { state.answerPending = true }
     return RequestOutcome(type: type, verdict: verdict, respond: respond)
   }
 
@@ -106,6 +109,8 @@ struct SotWStreamState: StreamProtocolState {
   ) -> OutgoingResponse? {
     guard var state = types[type], state.requested else { return nil }
     defer { types[type] = state }
+    let force = force || state.answerPending
+    state.answerPending = false
 
     var names = state.wildcard ? available.names : state.subscribed.sorted()
     if let limit, !type.isFullStateInSotW, !force { names = names.filter(limit.contains) }

@@ -76,7 +76,7 @@ struct StreamSession<State: StreamProtocolState> {
         break
       }
       if outcome.respond, let type = outcome.type {
-        try await send(type, force: true, limit: nil)
+        try await send(type, force: false, limit: nil)
       }
       publish()
     }

@@ -1,0 +1,150 @@
+import ArgumentParser
+import FairwayAdmin
+import FairwayMesh
+import FairwayStore
+import FairwayXDS
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `fairway serve`: runs the control plane. Today that is the admin API over an
+/// in-memory store; the ADS server joins the same `ServiceGroup`.
+struct Serve: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(abstract: "Run the control plane.")
+
+  @Option(help: "Admin API port.")
+  var adminPort: Int = AdminConfiguration.defaultPort
+
+  @Option(help: "ADS (gRPC) port.")
+  var adsPort: Int = 15010
+
+  @Option(help: "Pushes wait for this many milliseconds without changes…")
+  var debounceQuietMs: Int = 100
+
+  @Option(help: "…but at most this many milliseconds after the first change.")
+  var debounceMaxMs: Int = 10_000
+
+  @Flag(help: "Push endpoint-only changes without waiting for the debounce.")
+  var endpointsSkipDebounce = false
+
+  @Option(help: "Concurrent HTTP/2 streams allowed per ADS connection.")
+  var maxStreamsPerConnection: Int = 10_000
+
+  @Option(help: "New ADS streams admitted per second (bursts of twice as many).")
+  var newStreamsPerSecond: Int = 1_000
+
+  @Option(help: "Largest DiscoveryRequest accepted, in bytes.")
+  var maxRequestBytes: Int = 4 * 1024 * 1024
+
+  @Option(help: "Address the servers bind to.")
+  var bind: String = "127.0.0.1"
+
+  @Option(help: "Directory whose top-level *.yaml, *.yml and *.json files are applied at start.")
+  var configDir: String?
+
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  var logLevel: Logger.Level = .info
+
+  @Option(help: "Largest admin request body, in bytes.")
+  var maxBodyBytes: Int = AdminConfiguration.defaultMaxBodyBytes
+
+  func validate() throws {
+    guard (0...65535).contains(adminPort) else { throw ValidationError("--admin-port must be in 0...65535") }
+    guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+    guard (0...65535).contains(adsPort) else { throw ValidationError("--ads-port must be in 0...65535") }
+    guard debounceQuietMs >= 0, debounceMaxMs >= debounceQuietMs else {
+      throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
+    }
+    guard maxStreamsPerConnection > 0, newStreamsPerSecond > 0, maxRequestBytes > 0 else {
+      throw ValidationError(
+        "--max-streams-per-connection, --new-streams-per-second and --max-request-bytes must be positive")
+    }
+  }
+
+  func run() async throws {
+    let level = logLevel
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level
+      return handler
+    }
+    var configuredLogger = Logger(label: "fairway")
+    configuredLogger.logLevel = level
+    let logger = configuredLogger
+
+    let store = InMemoryConfigStore()
+    if let configDir {
+      try await Self.loadConfigDirectory(configDir, into: store, logger: logger)
+    }
+
+    var xdsConfig = XDSServerConfig()
+    xdsConfig.host = bind
+    xdsConfig.port = adsPort
+    xdsConfig.debounceQuiet = .milliseconds(debounceQuietMs)
+    xdsConfig.debounceMax = .milliseconds(debounceMaxMs)
+    xdsConfig.endpointsSkipDebounce = endpointsSkipDebounce
+    xdsConfig.maxConcurrentStreams = maxStreamsPerConnection
+    xdsConfig.newStreamsPerSecond = Double(newStreamsPerSecond)
+    xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2
+    xdsConfig.maxRequestBytes = maxRequestBytes
+    let xds = XDSServer(store: store, config: xdsConfig, logger: logger)
+
+    let admin = AdminServer(
+      store: store,
+      configuration: AdminConfiguration(bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes),
+      extensions: [XDSDebugRoutes(server: xds)],
+      logger: logger)
+    let adminApplication = admin.makeApplication(onServerRunning: { port in
+      logger.notice("admin API listening on http://\(bind):\(port)")
+    })
+    let services: [any Service] = [xds, adminApplication]
+    let group = ServiceGroup(
+      configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+  }
+
+  /// Parses and validates every config file first, then applies them in one batch, so a
+  /// bad file leaves the store empty and stops the server with a readable message.
+  static func loadConfigDirectory(_ directory: String, into store: any ConfigStore, logger: Logger) async throws {
+    let parser = ConfigParser()
+    let files: [String]
+    do {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        CLIError.fail("error: --config-dir \(directory): not a directory")
+      }
+      files = try ConfigFiles.directoryFiles(directory)
+    } catch {
+      CLIError.fail("error: \(error)")
+    }
+    var objects: [ConfigObject] = []
+    var problems: [String] = []
+    for file in files {
+      guard let data = FileManager.default.contents(atPath: file) else {
+        problems.append("\(file): cannot read file")
+        continue
+      }
+      let format: ContentFormat = file.lowercased().hasSuffix(".json") ? .json : .yaml
+      do {
+        let parsed = try parser.parse(data, format: format)
+        objects += parsed.objects
+        for warning in parsed.warnings { logger.warning("\(file): \(warning)") }
+      } catch let error as ConfigValidationError {
+        problems += error.issues.map { "\(file): \($0)" }
+      } catch {
+        problems.append("\(file): \(error)")
+      }
+    }
+    if !problems.isEmpty {
+      CLIError.fail("error: invalid config in \(directory):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+    }
+    do {
+      let results = try await store.apply(objects)
+      logger.notice("applied \(results.count) configs from \(files.count) files in \(directory)")
+    } catch {
+      CLIError.fail("error: applying \(directory): \(error)")
+    }
+  }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

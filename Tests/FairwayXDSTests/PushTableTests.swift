@@ -1,0 +1,187 @@
+import FairwayMesh
+import FairwayStore
+import FairwayTranslate
+import Foundation
+import Testing
+
+@testable import FairwayXDS
+
+/// Proves every row of `PushTable` both ways: each type it names really changes for some change
+/// of that kind, and each type it skips never changes for any of the sample changes.
+@Suite struct PushTableTests {
+  static let base = """
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: reviews, namespace: default}
+    spec:
+      hosts: [reviews.default.svc.cluster.local]
+      location: MESH_INTERNAL
+      resolution: STATIC
+      ports: [{number: 9080, name: http, protocol: HTTP}]
+      workloadSelector: {labels: {app: reviews}}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: WorkloadEntry
+    metadata: {name: reviews-1, namespace: default}
+    spec: {address: 10.1.0.1, labels: {app: reviews, version: v1}}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata: {name: reviews, namespace: default}
+    spec:
+      host: reviews.default.svc.cluster.local
+      subsets: [{name: v1, labels: {version: v1}}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: httpbin, namespace: default}
+    spec:
+      hosts: [httpbin.mesh.local]
+      resolution: DNS
+      ports: [{number: 8000, name: http, protocol: HTTP}]
+      workloadSelector: {labels: {app: httpbin}}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: WorkloadEntry
+    metadata: {name: httpbin-1, namespace: default}
+    spec: {address: httpbin-1.mesh.local, labels: {app: httpbin}}
+    """
+
+  /// Sample changes per kind: (description, YAML applied on top of the base, expected types).
+  static let samples: [(ConfigKind, String, String, Set<XDSResourceType>)] = [
+    (
+      .virtualService, "weighted route with fault",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: reviews, namespace: default}
+      spec:
+        hosts: [reviews.default.svc.cluster.local]
+        http:
+        - fault: {delay: {fixedDelay: 1s, percentage: {value: 10}}}
+          route: [{destination: {host: reviews.default.svc.cluster.local, subset: v1}}]
+      """, [.listener, .route]
+    ),
+    (
+      .destinationRule, "new subset and consistent hash",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: reviews, namespace: default}
+      spec:
+        host: reviews.default.svc.cluster.local
+        trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
+        subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+      """, [.cluster, .endpoint, .route]
+    ),
+    (
+      .serviceEntry, "new service on a new port",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: ratings, namespace: default}
+      spec:
+        hosts: [ratings.default.svc.cluster.local]
+        resolution: STATIC
+        ports: [{number: 9090, name: http, protocol: HTTP}]
+        endpoints: [{address: 10.2.0.1}]
+      """, [.cluster, .endpoint, .listener, .route]
+    ),
+    (
+      .workloadEntry, "new endpoint of a STATIC service",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: WorkloadEntry
+      metadata: {name: reviews-2, namespace: default}
+      spec: {address: 10.1.0.2, labels: {app: reviews, version: v1}}
+      """, [.endpoint]
+    ),
+    (
+      .workloadEntry, "new endpoint of a DNS service",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: WorkloadEntry
+      metadata: {name: httpbin-2, namespace: default}
+      spec: {address: httpbin-2.mesh.local, labels: {app: httpbin}}
+      """, [.cluster]
+    ),
+  ]
+
+  static let proxies = [
+    Proxy(id: "sidecar~10.9.0.1~productpage.default~default.svc.cluster.local", ipAddresses: ["10.9.0.1"]),
+    Proxy(
+      id: "sidecar~10.9.0.2~grpc-client.default~default.svc.cluster.local", client: .grpc,
+      ipAddresses: ["10.9.0.2"]),
+  ]
+
+  static func snapshot(_ yaml: String, revision: Int64) throws -> MeshSnapshot {
+    let objects = try ConfigParser().parse(Data(yaml.utf8), format: .yaml).objects
+    return MeshSnapshot(revision: revision, objects: objects)
+  }
+
+  /// The base with `change` applied as the store would: an object with the same key replaces.
+  static func snapshot(_ yaml: String, applying change: String, revision: Int64) throws
+    -> MeshSnapshot
+  {
+    let parser = ConfigParser()
+    var objects: [ConfigKey: ConfigObject] = [:]
+    for object in try parser.parse(Data(yaml.utf8), format: .yaml).objects {
+      objects[object.key] = object
+    }
+    for object in try parser.parse(Data(change.utf8), format: .yaml).objects {
+      objects[object.key] = object
+    }
+    return MeshSnapshot(revision: revision, objects: objects.values)
+  }
+
+  /// Which types' output differs between two snapshots, for any of the sample proxies.
+  static func changedTypes(_ before: MeshSnapshot, _ after: MeshSnapshot) -> Set<XDSResourceType> {
+    let old = MeshTranslator(snapshot: before)
+    let new = MeshTranslator(snapshot: after)
+    var changed = Set<XDSResourceType>()
+    for proxy in proxies {
+      for type in XDSResourceType.allCases {
+        let names: Set<String>? =
+          proxy.client == .grpc && (type == .listener || type == .route)
+          ? ["reviews.default.svc.cluster.local:9080", "ratings.default.svc.cluster.local:9090"]
+          : nil
+        if old.resources(for: proxy, type: type, requestedNames: names)
+          != new.resources(for: proxy, type: type, requestedNames: names)
+        {
+          changed.insert(type)
+        }
+      }
+    }
+    return changed
+  }
+
+  @Test(arguments: 0..<samples.count)
+  func rowCoversExactlyWhatChanges(sample: Int) throws {
+    let (kind, description, change, expected) = Self.samples[sample]
+    let before = try Self.snapshot(Self.base, revision: 1)
+    let after = try Self.snapshot(Self.base, applying: change, revision: 2)
+    let changed = Self.changedTypes(before, after)
+    #expect(changed == expected, "\(kind) (\(description)) changed \(changed.sorted())")
+
+    let changedObject = try #require(
+      try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
+    let event = ConfigEvent(
+      key: changedObject.key, old: before[changedObject.key], new: changedObject, revision: 2)
+    let scope = PushTable.scope(for: event, in: after)
+    #expect(
+      changed.isSubset(of: scope.types),
+      "\(kind) (\(description)): table skips \(changed.subtracting(scope.types).sorted())")
+  }
+
+  @Test func everyTypeARowNamesChangesForSomeSample() {
+    for (kind, row) in PushTable.rows {
+      let covered = Self.samples.filter { $0.0 == kind }.reduce(into: Set<XDSResourceType>()) {
+        $0.formUnion($1.3)
+      }
+      #expect(
+        row.types.union(row.typesForDNSServices) == covered,
+        "\(kind): table names \(row.types.union(row.typesForDNSServices).sorted()), samples show \(covered.sorted())"
+      )
+    }
+  }
+}
