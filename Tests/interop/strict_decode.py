@@ -61,6 +61,9 @@ _TYPE_MODULES = {
         "envoy.extensions.filters.network.dubbo_proxy.router.v3.router_pb2",
     "envoy.extensions.filters.listener.original_dst.v3.OriginalDst":
         "envoy.extensions.filters.listener.original_dst.v3.original_dst_pb2",
+    "envoy.extensions.filters.http.cors.v3.Cors": "envoy.extensions.filters.http.cors.v3.cors_pb2",
+    "envoy.extensions.upstreams.http.v3.HttpProtocolOptions":
+        "envoy.extensions.upstreams.http.v3.http_protocol_options_pb2",
 }
 
 

@@ -75,6 +75,8 @@ def test_every_resource_decodes_strictly_and_is_well_formed(mesh, proxy):
     grpc = proxy == "grpc"
     for name, cluster in resources["cds"].items():
         assert cluster.connect_timeout.ToNanoseconds() > 0
+        for any_options in cluster.typed_extension_protocol_options.values():
+            assert_no_unknown_fields(unpack_any(any_options))
         if cluster.type == cluster_pb2.Cluster.EDS:
             assert cluster.eds_cluster_config.service_name == name
             assert cluster.eds_cluster_config.eds_config.HasField("ads")
@@ -262,6 +264,8 @@ def test_localities_and_weights():
         "10.3.0.3", "10.3.0.4"]
     catalog = r["cds"]["outbound|50051||catalog.shop.svc.cluster.local"]
     assert catalog.lb_policy == cluster_pb2.Cluster.RING_HASH
+    options = unpack_any(catalog.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"])
+    assert options.explicit_http_config.HasField("http2_protocol_options")
     assert catalog.common_lb_config.HasField("locality_weighted_lb_config")
     route = vhost(r["rds"]["50051"], "catalog.shop.svc.cluster.local:50051").routes[0]
     assert route.route.hash_policy[0].header.header_name == "x-user"

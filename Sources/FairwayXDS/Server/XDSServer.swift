@@ -58,20 +58,22 @@ public final class XDSServer: Service, Sendable {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { await self.coordinator.run() }
         group.addTask {
-          try await self.server.serve()
-          throw CancellationError()
+          if let port = await self.listeningPort {
+            self.logger.info("ADS listening", metadata: ["address": "\(self.config.host):\(port)"])
+          }
         }
-        if let port = await self.listeningPort {
-          self.logger.info("ADS listening", metadata: ["address": "\(self.config.host):\(port)"])
-        }
+        try await self.server.serve()
+        group.cancelAll()
       }
     } onGracefulShutdown: {
-      self.server.beginGracefulShutdown()
+      self.beginGracefulShutdown()
     }
   }
 
-  /// Stops accepting new streams; open streams end within the grace time.
+  /// Stops accepting new streams and ends open ones cleanly (status OK), so proxies reconnect
+  /// to another replica at once instead of waiting out the grace time.
   public func beginGracefulShutdown() {
     server.beginGracefulShutdown()
+    for stream in registry.all { stream.close() }
   }
 }

@@ -26,14 +26,22 @@ public final class ProxyStream: Sendable {
   public let connectedAt: Date
   private let state = Mutex(Snapshot())
   private let wake: @Sendable (PushScope) -> Void
+  private let end: @Sendable () -> Void
 
-  init(id: UInt64, kind: Kind, peer: String, wake: @escaping @Sendable (PushScope) -> Void) {
+  init(
+    id: UInt64, kind: Kind, peer: String, wake: @escaping @Sendable (PushScope) -> Void,
+    end: @escaping @Sendable () -> Void
+  ) {
     self.id = id
     self.kind = kind
     self.peer = peer
     self.connectedAt = Date()
     self.wake = wake
+    self.end = end
   }
+
+  /// Ends the stream after the step in progress.
+  public func close() { end() }
 
   public var snapshot: Snapshot { state.withLock { $0 } }
 

@@ -15,7 +15,7 @@ struct StreamSession<State: StreamProtocolState> {
     let mailbox = StreamMailbox<State.Request>()
     let stream = ProxyStream(
       id: context.registry.makeID(), kind: State.kind, peer: peer,
-      wake: { mailbox.post($0) })
+      wake: { mailbox.post($0) }, end: { mailbox.close() })
     context.registry.add(stream)
     defer { context.registry.remove(stream.id) }
 
@@ -38,6 +38,8 @@ struct StreamSession<State: StreamProtocolState> {
             if let scope = mailbox.takePush() { try await driver.apply(scope) }
           }
         }
+        // Closed (shutdown or cancellation): stop reading requests too.
+        group.cancelAll()
       }
     } onCancelRPC: {
       mailbox.close()

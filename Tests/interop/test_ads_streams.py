@@ -1,0 +1,175 @@
+"""Many streams, stream admission, debug endpoints and graceful shutdown of the real server."""
+
+import asyncio
+import signal
+import time
+
+import grpc
+import pytest
+from envoy.service.discovery.v3 import ads_pb2_grpc, discovery_pb2
+
+from ads_client import CDS, EDS, ADSStream, make_node
+from fairway_server import FairwayServer
+from mesh_fixtures import BASE, REVIEWS_CLUSTER, SIDECAR, reviews_rule
+
+
+async def run_streams(address: str, streams: int, channels: int, change) -> dict:
+    """Opens `streams` SotW streams, syncs CDS on all, applies `change`, and times until every
+    stream has received the new CDS version."""
+    chans = [grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+             for _ in range(channels)]
+    first_version: dict = {}
+    synced = asyncio.Event()
+    converged_at: dict = {}
+    ready = 0
+
+    async def one(i: int):
+        nonlocal ready
+        stub = ads_pb2_grpc.AggregatedDiscoveryServiceStub(chans[i % channels])
+        requests: asyncio.Queue = asyncio.Queue()
+
+        async def gen():
+            while True:
+                item = await requests.get()
+                if item is None:
+                    return
+                yield item
+
+        call = stub.StreamAggregatedResources(gen())
+        node = make_node(f"sidecar~10.3.{i // 250}.{i % 250}~load-{i}.default~default.svc.cluster.local")
+        await requests.put(discovery_pb2.DiscoveryRequest(type_url=CDS, node=node))
+        async for response in call:
+            await requests.put(discovery_pb2.DiscoveryRequest(
+                type_url=CDS, response_nonce=response.nonce, version_info=response.version_info))
+            if i not in first_version:
+                first_version[i] = response.version_info
+                ready += 1
+                if ready == streams:
+                    synced.set()
+            elif response.version_info != first_version[i]:
+                converged_at[i] = time.monotonic()
+                break
+        await requests.put(None)
+        call.cancel()
+
+    tasks = [asyncio.create_task(one(i)) for i in range(streams)]
+    await asyncio.wait_for(synced.wait(), timeout=60)
+    started = time.monotonic()
+    await asyncio.get_running_loop().run_in_executor(None, change)
+    await asyncio.wait_for(asyncio.gather(*tasks), timeout=60)
+    for c in chans:
+        await c.close()
+    times = sorted(t - started for t in converged_at.values())
+    return {"streams": len(times), "p50": times[len(times) // 2], "max": times[-1]}
+
+
+def test_500_concurrent_streams_all_converge():
+    server = FairwayServer()
+    try:
+        server.apply(BASE)
+        result = asyncio.run(run_streams(
+            server.ads_address, streams=500, channels=5,
+            change=lambda: server.apply(reviews_rule("ROUND_ROBIN"), wait=False)))
+        print(f"\n500 streams converged after one DestinationRule change: p50 {result['p50'] * 1000:.0f} ms, "
+              f"max {result['max'] * 1000:.0f} ms (includes the 100 ms debounce)")
+        assert result["streams"] == 500
+        assert result["max"] < 10
+    finally:
+        server.stop()
+
+
+def test_new_streams_over_the_rate_get_resource_exhausted():
+    server = FairwayServer("--new-streams-per-second", "1")
+    try:
+        codes = []
+        for i in range(6):
+            s = ADSStream(server.ads_address, make_node(f"sidecar~10.0.0.{i}~p{i}.default~default.svc.cluster.local"))
+            s.request(CDS)
+            try:
+                s.receive(timeout=3)
+                codes.append("OK")
+            except AssertionError as e:
+                codes.append("RESOURCE_EXHAUSTED" if "RESOURCE_EXHAUSTED" in str(e) else str(e))
+            s.close()
+        assert codes[:2] == ["OK", "OK"], codes
+        assert "RESOURCE_EXHAUSTED" in codes, codes
+    finally:
+        server.stop()
+
+
+def test_debug_endpoints_describe_streams_pushes_and_config():
+    server = FairwayServer("--debounce-quiet-ms", "20")
+    stream = None
+    delta = None
+    try:
+        server.apply(BASE)
+        node = make_node(SIDECAR, labels={"app": "productpage"})
+        stream = ADSStream(server.ads_address, node)
+        stream.request(CDS)
+        stream.ack(stream.receive())
+        stream.request(EDS, names=[REVIEWS_CLUSTER])
+        stream.ack(stream.receive())
+        delta = ADSStream(server.ads_address, make_node("router~10.0.0.7~gw.default~default.svc.cluster.local"), delta=True)
+        delta.delta_request(CDS)
+        delta.ack(delta.receive())
+        time.sleep(0.2)
+
+        syncz = {s["proxy"]: s for s in server.get_json("/debug/syncz")}
+        entry = syncz[SIDECAR]
+        assert entry["stream_kind"] == "SotW" and entry["proxy_type"] == "sidecar"
+        assert entry["cluster_sent"] and entry["cluster_sent"] == entry["cluster_acked"]
+        assert entry["endpoint_sent"] == entry["endpoint_acked"]
+        assert entry["listener_sent"] == ""
+        assert entry["xds"][CDS]["state"] == "SYNCED"
+        assert syncz["router~10.0.0.7~gw.default~default.svc.cluster.local"]["stream_kind"] == "Delta"
+
+        adsz = {a["proxy"]: a for a in server.get_json("/debug/adsz")}
+        assert adsz[SIDECAR]["labels"] == {"app": "productpage"}
+        assert adsz[SIDECAR]["watched"][EDS] == [REVIEWS_CLUSTER]
+        assert adsz[SIDECAR]["watched"][CDS] == ["*"]
+        assert adsz[SIDECAR]["metadata"]["NAMESPACE"] == "default"
+
+        server.apply(reviews_rule("RANDOM"))
+        push = server.get_json("/debug/push_status")["lastPush"]
+        assert push["triggers"] == {"DestinationRule": 1}
+        assert len(push["configsUpdated"]) == 1 and "reviews" in push["configsUpdated"][0]
+        assert push["proxiesPushed"] == 2
+
+        dump = server.get_json(f"/debug/config_dump?proxyID={SIDECAR}")
+        clusters = {c["name"]: c for c in dump["dynamic_active_clusters"]}
+        assert REVIEWS_CLUSTER in clusters
+        assert clusters[REVIEWS_CLUSTER]["cluster"]["name"] == REVIEWS_CLUSTER
+        assert [e["name"] for e in dump["dynamic_endpoint_configs"]] == [REVIEWS_CLUSTER]
+
+        hypothetical = server.get_json("/debug/config_dump?namespace=default&ip=10.1.0.1&labels=app=reviews,version=v1")
+        assert any(c["name"] == REVIEWS_CLUSTER for c in hypothetical["dynamic_active_clusters"])
+        assert hypothetical["dynamic_listeners"], "a sidecar gets listeners"
+
+        status, body = server.request("GET", "/debug/config_dump?proxyID=nobody")
+        assert status == 404 and b"proxyID" in body
+        status, body = server.request("GET", "/debug/config_dump?namespace=default&client=toaster")
+        assert status == 400 and b"client" in body
+    finally:
+        for s in (stream, delta):
+            if s:
+                s.close()
+        server.stop()
+
+
+def test_sigterm_drains_and_exits_within_grace_time():
+    server = FairwayServer()
+    stream = ADSStream(server.ads_address, make_node(SIDECAR))
+    try:
+        stream.request(CDS)
+        stream.receive()
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        code = server.process.wait(timeout=15)
+        elapsed = time.monotonic() - started
+        print(f"\nSIGTERM with an open ADS stream: exited {code} after {elapsed:.2f}s")
+        assert code == 0, server.logs()
+        # Open streams are ended at once, not left to run out the 5 s grace time.
+        assert elapsed < 3, elapsed
+    finally:
+        stream.close()
+        server.stop()
