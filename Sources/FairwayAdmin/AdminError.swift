@@ -1,0 +1,117 @@
+import FairwayMesh
+import FairwayStore
+import Foundation
+import Hummingbird
+
+/// An API error, always answered as JSON `{"error": "...", "details": [...]}`.
+public struct AdminError: Error, HTTPResponseError, Sendable {
+  /// One item of `details`: a located problem.
+  public struct Detail: Sendable, Equatable, Codable {
+    public var document: String?
+    public var field: String?
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(
+      document: String? = nil, field: String? = nil, line: Int? = nil, column: Int? = nil,
+      message: String
+    ) {
+      self.document = document
+      self.field = field
+      self.line = line
+      self.column = column
+      self.message = message
+    }
+  }
+
+  public var status: HTTPResponse.Status
+  public var message: String
+  public var details: [Detail]
+
+  public init(_ status: HTTPResponse.Status, _ message: String, details: [Detail] = []) {
+    self.status = status
+    self.message = message
+    self.details = details
+  }
+
+  /// The JSON body.
+  public var jsonValue: JSONValue {
+    .object([
+      "error": .string(message),
+      "code": .int(Int64(status.code)),
+      "details": .array(
+        details.map { detail in
+          var members: [String: JSONValue] = ["message": .string(detail.message)]
+          if let document = detail.document { members["document"] = .string(document) }
+          if let field = detail.field { members["field"] = .string(field) }
+          if let line = detail.line { members["line"] = .int(Int64(line)) }
+          if let column = detail.column { members["column"] = .int(Int64(column)) }
+          return .object(members)
+        }),
+    ])
+  }
+
+  public func response(from request: Request, context: some RequestContext) throws -> Response {
+    AdminResponse.json(jsonValue, status: status)
+  }
+}
+
+extension AdminError {
+  /// Maps any error thrown while handling a request to the API's error shape.
+  static func from(_ error: any Error) -> AdminError {
+    switch error {
+    case let error as AdminError:
+      return error
+    case let error as ConfigParseError:
+      return AdminError(
+        .badRequest, error.description,
+        details: [
+          Detail(
+            document: error.document.map { "document \($0)" }, line: error.line,
+            column: error.column,
+            message: error.message)
+        ])
+    case let error as ConfigValidationError:
+      let documents = Set(error.issues.map(\.document)).count
+      let first = error.issues.first.map { ": \($0.description)" } ?? ""
+      let summary =
+        error.issues.count == 1
+        ? "invalid config\(first)"
+        : "\(error.issues.count) problems in \(documents) document\(documents == 1 ? "" : "s")\(first)"
+      return AdminError(
+        .unprocessableContent, summary,
+        details: error.issues.map {
+          Detail(
+            document: $0.document, field: $0.fieldPath.isEmpty ? nil : $0.fieldPath,
+            message: $0.message)
+        })
+    case let error as DocumentIssues:
+      return from(ConfigValidationError(issues: error.issues))
+    case let error as ConfigStoreError:
+      switch error {
+      case .conflict(let key, _, _):
+        return AdminError(
+          .conflict, error.description,
+          details: [
+            Detail(
+              document: key.description, field: "metadata.resourceVersion",
+              message: error.description)
+          ])
+      case .notFound(let key):
+        return AdminError(
+          .notFound, error.description,
+          details: [Detail(document: key.description, message: "not found")])
+      }
+    case let error as HTTPError:
+      return AdminError(error.status, error.body ?? error.status.reasonPhrase)
+    case let error as any HTTPResponseError:
+      // Includes NIO's "too many bytes" error from collecting an oversized body (413).
+      let message =
+        error.status == .contentTooLarge ? "request body is too large" : error.status.reasonPhrase
+      return AdminError(error.status, message)
+    default:
+      return AdminError(.internalServerError, "internal error: \(error)")
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import FairwayMesh
+import Hummingbird
+
+/// Builds responses in the format the client asked for.
+enum AdminResponse {
+  static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    var text = value.serialized(pretty: true)
+    text += "\n"
+    return Response(
+      status: status, headers: [.contentType: "application/json"],
+      body: .init(byteBuffer: ByteBuffer(string: text)))
+  }
+
+  static func yaml(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
+      status: status, headers: [.contentType: "application/yaml"],
+      body: .init(byteBuffer: ByteBuffer(string: value.yamlString())))
+  }
+
+  /// YAML when `Accept` names a YAML type, JSON otherwise.
+  static func negotiated(_ value: JSONValue, request: Request, status: HTTPResponse.Status = .ok)
+    -> Response
+  {
+    let accept = request.headers[.accept]?.lowercased() ?? ""
+    return accept.contains("yaml") ? yaml(value, status: status) : json(value, status: status)
+  }
+}

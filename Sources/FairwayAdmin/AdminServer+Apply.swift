@@ -1,0 +1,44 @@
+import FairwayMesh
+import FairwayStore
+import Hummingbird
+
+extension AdminServer {
+  func registerApply(on router: Router<AdminRequestContext>) {
+    router.post("/apply") { request, _ in
+      try await self.apply(request)
+    }
+  }
+
+  /// `POST /apply`: parse and validate every document, then store them atomically.
+  func apply(_ request: Request) async throws -> Response {
+    let format = try Self.contentFormat(of: request)
+    let body = try await readBody(request)
+    let parsed = try parser.parse(body, format: format)
+    if parsed.objects.isEmpty {
+      throw AdminError(.badRequest, "no documents in request body")
+    }
+    let results = try await store.apply(parsed.objects)
+    let revision = await store.revision
+    for result in results where result.action != .unchanged {
+      logger.info(
+        "\(result.action.rawValue) \(result.key) at resourceVersion \(result.resourceVersion)")
+    }
+    let summary: JSONValue = .object([
+      "revision": .int(revision),
+      "results": .array(results.map(Self.resultJSON)),
+      "warnings": .array(parsed.warnings.map { .string($0.description) }),
+    ])
+    return AdminResponse.negotiated(summary, request: request)
+  }
+
+  static func resultJSON(_ result: ApplyResult) -> JSONValue {
+    .object([
+      "kind": .string(result.key.kind.rawValue),
+      "namespace": .string(result.key.namespace),
+      "name": .string(result.key.name),
+      "action": .string(result.action.rawValue),
+      "resourceVersion": .string(result.resourceVersion),
+      "generation": .int(result.object.metadata.generation),
+    ])
+  }
+}

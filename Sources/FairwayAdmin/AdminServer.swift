@@ -1,0 +1,69 @@
+import FairwayMesh
+import FairwayStore
+import Hummingbird
+import Logging
+
+/// The admin HTTP API (istiod's port 15014 equivalent): apply and read configs, debug
+/// and health endpoints, plus routes added through `AdminExtension`s.
+///
+/// ```swift
+/// let admin = AdminServer(store: store, extensions: [AdminRoutes { router in ... }])
+/// try await admin.makeApplication().runService()   // or add it to a ServiceGroup
+/// ```
+public struct AdminServer: Sendable {
+  public let store: any ConfigStore
+  public let configuration: AdminConfiguration
+  public let extensions: [any AdminExtension]
+  public let logger: Logger
+  let parser: ConfigParser
+  let readiness: @Sendable () async -> Bool
+
+  /// - Parameters:
+  ///   - readiness: answers `GET /healthz/ready`; ready by default.
+  public init(
+    store: any ConfigStore,
+    configuration: AdminConfiguration = AdminConfiguration(),
+    extensions: [any AdminExtension] = [],
+    logger: Logger = Logger(label: "fairway.admin"),
+    readiness: @escaping @Sendable () async -> Bool = { true }
+  ) {
+    self.store = store
+    self.configuration = configuration
+    self.extensions = extensions
+    self.logger = logger
+    self.parser = ConfigParser()
+    self.readiness = readiness
+  }
+
+  /// The router with every built-in and extension route.
+  public func makeRouter() -> Router<AdminRequestContext> {
+    let router = Router(context: AdminRequestContext.self)
+    // Middleware applies only to routes added after it, so it goes first.
+    router.add(middleware: AdminErrorMiddleware())
+    registerApply(on: router)
+    registerResources(on: router)
+    registerDebug(on: router)
+    for routes in extensions {
+      routes.registerRoutes(on: router)
+    }
+    return router
+  }
+
+  /// A Hummingbird application serving the API; a `Service` for ServiceLifecycle.
+  public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    -> some ApplicationProtocol
+  {
+    Application(
+      router: makeRouter(),
+      configuration: .init(
+        address: .hostname(configuration.bindAddress, port: configuration.port),
+        serverName: "fairway"),
+      onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+      logger: logger)
+  }
+
+  /// Serves until the task is cancelled or a shutdown signal arrives.
+  public func run() async throws {
+    try await makeApplication().runService()
+  }
+}

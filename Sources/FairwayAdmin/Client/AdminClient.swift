@@ -1,0 +1,110 @@
+import FairwayMesh
+import Foundation
+
+#if canImport(FoundationNetworking)
+  import FoundationNetworking
+#endif
+
+/// A small HTTP client for the admin API, used by the `fairway` CLI.
+public struct AdminClient: Sendable {
+  /// A raw response.
+  public struct Response: Sendable {
+    public var status: Int
+    public var contentType: String?
+    public var body: Data
+
+    /// The body as UTF-8 text (lossy).
+    public var text: String { String(decoding: body, as: UTF8.self) }
+  }
+
+  public let baseURL: URL
+
+  public init(baseURL: URL) {
+    self.baseURL = baseURL
+  }
+
+  /// Sends one request and returns the response, whatever its status.
+  ///
+  /// - Throws: `AdminClientError.transport` when the server cannot be reached.
+  public func send(
+    method: String, path: String, body: Data? = nil, contentType: String? = nil,
+    accept: String? = nil
+  ) async throws -> Response {
+    guard let url = URL(string: path, relativeTo: baseURL) else {
+      throw AdminClientError.transport("invalid URL \(baseURL)\(path)")
+    }
+    var request = URLRequest(url: url)
+    request.httpMethod = method
+    request.httpBody = body
+    request.timeoutInterval = 60
+    if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
+    if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
+    let data: Data
+    let response: URLResponse
+    do {
+      (data, response) = try await URLSession.shared.data(for: request)
+    } catch {
+      throw AdminClientError.transport(
+        "cannot reach \(baseURL.absoluteString): \(error.localizedDescription)")
+    }
+    guard let http = response as? HTTPURLResponse else {
+      throw AdminClientError.transport("unexpected response from \(url.absoluteString)")
+    }
+    return Response(
+      status: http.statusCode, contentType: http.value(forHTTPHeaderField: "Content-Type"),
+      body: data)
+  }
+
+  /// Like `send`, but turns non-2xx answers into `AdminClientError.api`.
+  public func checked(
+    method: String, path: String, body: Data? = nil, contentType: String? = nil,
+    accept: String? = nil
+  ) async throws -> Response {
+    let response = try await send(
+      method: method, path: path, body: body, contentType: contentType, accept: accept)
+    guard (200..<300).contains(response.status) else {
+      throw AdminClientError.api(status: response.status, body: response.body)
+    }
+    return response
+  }
+
+  /// `POST /apply`. `contentType` defaults to sniffing by the server.
+  public func apply(_ body: Data, contentType: String? = "application/yaml") async throws
+    -> Response
+  {
+    try await checked(
+      method: "POST", path: "/apply", body: body, contentType: contentType,
+      accept: "application/json")
+  }
+
+  /// `GET` one object, or a list when `name` is nil (`namespace` nil lists all namespaces).
+  public func get(kind: ConfigKind, namespace: String?, name: String?, yaml: Bool) async throws
+    -> Response
+  {
+    try await checked(
+      method: "GET", path: Self.path(kind: kind, namespace: namespace, name: name),
+      accept: yaml ? "application/yaml" : "application/json")
+  }
+
+  /// `DELETE` one object.
+  public func delete(kind: ConfigKind, namespace: String, name: String) async throws -> Response {
+    try await checked(
+      method: "DELETE", path: Self.path(kind: kind, namespace: namespace, name: name),
+      accept: "application/json")
+  }
+
+  /// REST path of a collection or object.
+  public static func path(kind: ConfigKind, namespace: String?, name: String?) -> String {
+    var path = "/apis/\(ConfigKind.preferredAPIVersion)"
+    if let namespace { path += "/namespaces/\(escape(namespace))" }
+    path += "/\(kind.plural)"
+    if let name { path += "/\(escape(name))" }
+    return path
+  }
+
+  private static func escape(_ segment: String) -> String {
+    segment.addingPercentEncoding(
+      withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/")))
+      ?? segment
+  }
+}

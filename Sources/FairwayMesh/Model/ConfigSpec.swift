@@ -1,0 +1,39 @@
+/// The typed view of a config's `spec`.
+public enum ConfigSpec: Sendable, Equatable {
+  case virtualService(VirtualService)
+  case destinationRule(DestinationRule)
+  case serviceEntry(ServiceEntry)
+  case workloadEntry(WorkloadEntry)
+
+  /// The kind this spec belongs to.
+  public var kind: ConfigKind {
+    switch self {
+    case .virtualService: return .virtualService
+    case .destinationRule: return .destinationRule
+    case .serviceEntry: return .serviceEntry
+    case .workloadEntry: return .workloadEntry
+    }
+  }
+
+  /// Decodes the typed view of `raw` for `kind`.
+  ///
+  /// - Throws: `DecodingError` when a known field has the wrong type.
+  public static func decode(kind: ConfigKind, from raw: JSONValue) throws -> ConfigSpec {
+    switch kind {
+    case .virtualService: return .virtualService(try raw.decode(VirtualService.self))
+    case .destinationRule: return .destinationRule(try raw.decode(DestinationRule.self))
+    case .serviceEntry: return .serviceEntry(try raw.decode(ServiceEntry.self))
+    case .workloadEntry: return .workloadEntry(try raw.decode(WorkloadEntry.self))
+    }
+  }
+
+  /// The typed view encoded back to JSON (only the fields the model knows).
+  public func encodedJSON() throws -> JSONValue {
+    switch self {
+    case .virtualService(let spec): return try JSONValue(encoding: spec)
+    case .destinationRule(let spec): return try JSONValue(encoding: spec)
+    case .serviceEntry(let spec): return try JSONValue(encoding: spec)
+    case .workloadEntry(let spec): return try JSONValue(encoding: spec)
+    }
+  }
+}

@@ -1,0 +1,57 @@
+/// An immutable view of every stored config at one store revision; the input of
+/// translation.
+///
+/// Built from already-decoded objects, so taking a snapshot costs a sort and some
+/// array copies, never a parse.
+public struct MeshSnapshot: Sendable {
+  /// The store revision this snapshot reflects.
+  public let revision: Int64
+  /// Every object, sorted by `ConfigKey`.
+  public let objects: [ConfigObject]
+  public let virtualServices: [TypedConfig<VirtualService>]
+  public let destinationRules: [TypedConfig<DestinationRule>]
+  public let serviceEntries: [TypedConfig<ServiceEntry>]
+  public let workloadEntries: [TypedConfig<WorkloadEntry>]
+  private let index: [ConfigKey: Int]
+
+  /// Creates a snapshot; `objects` need not be sorted.
+  public init<Objects: Sequence>(revision: Int64, objects: Objects)
+  where Objects.Element == ConfigObject {
+    let sorted = objects.sorted { $0.key < $1.key }
+    var virtualServices: [TypedConfig<VirtualService>] = []
+    var destinationRules: [TypedConfig<DestinationRule>] = []
+    var serviceEntries: [TypedConfig<ServiceEntry>] = []
+    var workloadEntries: [TypedConfig<WorkloadEntry>] = []
+    var index: [ConfigKey: Int] = [:]
+    index.reserveCapacity(sorted.count)
+    for (position, object) in sorted.enumerated() {
+      index[object.key] = position
+      switch object.spec {
+      case .virtualService(let spec):
+        virtualServices.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      case .destinationRule(let spec):
+        destinationRules.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      case .serviceEntry(let spec):
+        serviceEntries.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      case .workloadEntry(let spec):
+        workloadEntries.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      }
+    }
+    self.revision = revision
+    self.objects = sorted
+    self.virtualServices = virtualServices
+    self.destinationRules = destinationRules
+    self.serviceEntries = serviceEntries
+    self.workloadEntries = workloadEntries
+    self.index = index
+  }
+
+  /// An empty snapshot at revision 0.
+  public static let empty = MeshSnapshot(revision: 0, objects: [])
+
+  /// The object stored under `key`, if any.
+  public subscript(key: ConfigKey) -> ConfigObject? {
+    guard let position = index[key] else { return nil }
+    return objects[position]
+  }
+}

@@ -1,0 +1,22 @@
+import FairwayMesh
+
+/// Failures of store operations.
+public enum ConfigStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The object carried a `resourceVersion` that is not the stored one (`actual` is nil
+  /// when the object no longer exists).
+  case conflict(key: ConfigKey, expected: String, actual: String?)
+  /// No object is stored under the key.
+  case notFound(ConfigKey)
+
+  public var description: String {
+    switch self {
+    case .conflict(let key, let expected, let actual?):
+      return
+        "\(key): resourceVersion \(expected) is stale (current is \(actual)); get the latest version and try again"
+    case .conflict(let key, let expected, nil):
+      return "\(key): resourceVersion \(expected) given, but the object does not exist"
+    case .notFound(let key):
+      return "\(key) not found"
+    }
+  }
+}
