@@ -54,8 +54,10 @@ test-swift:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
+# `--build-tests` also builds the fairway binary; building it alone would compile every module
+# again without testability.
 test-interop: venv
-	$(SWIFT) build --product fairway
+	$(SWIFT) build --build-tests
 	FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -p no:cacheprovider Tests/interop
 
 # Regenerate Sources/FairwayProto from Protos/ with the plugins built from the resolved packages.
