@@ -144,3 +144,45 @@ def test_endpoint_change_pushes_only_affected_eds(fairway, stream):
         "10.1.0.1", "10.1.0.3"]
     stream.ack(pushed)
     stream.expect_nothing(0.4)
+
+
+def test_removed_clusters_go_last_make_before_break(fairway, stream):
+    subscribe_clusters(stream)
+    stream.request(EDS, names=[REVIEWS_CLUSTER, REVIEWS_V1])
+    stream.ack(stream.receive())
+    stream.request(LDS)
+    stream.ack(stream.receive())
+    stream.request(RDS, names=["9080"])
+    stream.ack(stream.receive())
+    stream.expect_nothing(0.3)
+
+    v3 = REVIEWS_V1.replace("|v1|", "|v3|")
+    # Subset v1 goes away and v3 arrives, with a route to v3, in one apply.
+    fairway.apply(f"""apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: reviews, namespace: default}}
+spec:
+  host: reviews.default.svc.cluster.local
+  subsets: [{{name: v2, labels: {{version: v2}}}}, {{name: v3, labels: {{version: v3}}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: reviews, namespace: default}}
+spec:
+  hosts: [reviews.default.svc.cluster.local]
+  http: [{{route: [{{destination: {{host: reviews.default.svc.cluster.local, subset: v3}}}}]}}]
+""", wait=False)
+    responses = []
+    while True:
+        try:
+            r = stream.receive(timeout=1.0)
+        except Exception:
+            break
+        responses.append(r)
+        stream.ack(r)
+    kinds = [r.type_url for r in responses]
+    assert kinds[0] == CDS and kinds[-1] == CDS and RDS in kinds, kinds
+    first, last = stream.names_of(responses[0]), stream.names_of(responses[-1])
+    assert v3 in first and REVIEWS_V1 in first, "first CDS adds v3 and keeps v1 while routes move"
+    assert v3 in last and REVIEWS_V1 not in last, "the last CDS removes v1"
+    assert kinds.index(RDS) < len(kinds) - 1

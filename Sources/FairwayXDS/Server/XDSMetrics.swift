@@ -40,6 +40,7 @@ public final class XDSMetrics: Sendable {
   }
 
   private let values = Mutex(Values())
+  private let handles = XDSMetricHandles()
 
   public init() {}
 
@@ -52,18 +53,24 @@ public final class XDSMetrics: Sendable {
         .observe(Double(bytes))
       $0.sendTime.observe(seconds)
     }
+    handles.pushes[type]?.increment()
+    handles.configSize[type]?.record(bytes)
+    handles.sendTime.record(seconds)
   }
 
   func recordNack(type: XDSResourceType) {
     values.withLock { $0.rejects[type, default: 0] += 1 }
+    handles.rejects[type]?.increment()
   }
 
   func recordStaleNonce() {
     values.withLock { $0.staleNonces += 1 }
+    handles.expiredNonce.increment()
   }
 
   func recordConvergence(seconds: Double) {
     values.withLock { $0.convergence.observe(seconds) }
+    handles.convergence.record(seconds)
   }
 
   func recordPush(triggers: [String: Int], debounceSeconds: Double) {
@@ -71,9 +78,12 @@ public final class XDSMetrics: Sendable {
       for (kind, count) in triggers { $0.pushTriggers[kind, default: 0] += count }
       $0.debounce.observe(debounceSeconds)
     }
+    for (kind, count) in triggers { handles.trigger(kind).increment(by: count) }
+    handles.debounce.record(debounceSeconds)
   }
 
   func recordRejectedStream() {
     values.withLock { $0.rejectedStreams += 1 }
+    handles.rejectedStreams.increment()
   }
 }

@@ -84,18 +84,28 @@ struct StreamSession<State: StreamProtocolState> {
     }
 
     /// Applies a push in ADS order: CDS, EDS, LDS, RDS; EDS is resent in full after a CDS
-    /// response so that updated clusters finish warming.
+    /// response so that updated clusters finish warming. Make before break: clusters that
+    /// disappear stay in the first CDS response and are removed by a last one, after routes
+    /// stopped pointing at them.
     mutating func apply(_ scope: PushScope) async throws {
       var clustersSent = false
       var sentAny = false
+      var removeStaleClusters = false
       for type in state.requestedTypes {
         let warm = type == .endpoint && clustersSent
         guard scope.types.contains(type) || warm else { continue }
         let limit = type == .endpoint && !warm ? scope.endpointClusters : nil
-        if try await send(type, force: warm, limit: limit) {
-          sentAny = true
-          if type == .cluster { clustersSent = true }
+        let keepStale = type == .cluster
+        let sent = try await send(type, force: warm, limit: limit, keepingRemoved: keepStale)
+        if type == .cluster {
+          clustersSent = sent
+          // Removal-only changes leave the first CDS identical: only the last one goes out.
+          removeStaleClusters = staleClusterCount > 0
         }
+        sentAny = sentAny || sent
+      }
+      if removeStaleClusters, try await send(.cluster, force: false, limit: nil) {
+        sentAny = true
       }
       if sentAny {
         context.metrics.recordConvergence(
@@ -104,15 +114,25 @@ struct StreamSession<State: StreamProtocolState> {
       publish()
     }
 
+    /// Clusters kept in the last CDS response only because they are being removed.
+    private(set) var staleClusterCount = 0
+
     @discardableResult
-    mutating func send(_ type: XDSResourceType, force: Bool, limit: Set<String>?) async throws
-      -> Bool
-    {
+    mutating func send(
+      _ type: XDSResourceType, force: Bool, limit: Set<String>?, keepingRemoved: Bool = false
+    ) async throws -> Bool {
       guard let proxy, let subscription = state.subscription(for: type) else { return false }
       let started = ContinuousClock.now
       let translator = context.translation.current
-      let available = translator.resources(
+      var available = translator.resources(
         for: proxy, type: type, requestedNames: subscription.wildcard ? nil : subscription.names)
+      staleClusterCount = 0
+      if keepingRemoved {
+        for (name, resource) in stream.snapshot.sent[type] ?? [:] where available[name] == nil {
+          available.insert(resource)
+          staleClusterCount += 1
+        }
+      }
       guard
         let outgoing = state.response(
           for: type, available: available, force: force, limit: limit, now: Date())

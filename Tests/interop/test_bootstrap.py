@@ -1,0 +1,147 @@
+"""`fairway bootstrap`: Envoy's decoded with Envoy's own protos, grpc's used by a real grpcio client."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from google.protobuf import json_format
+
+from envoy.config.bootstrap.v3 import bootstrap_pb2
+from envoy.extensions.upstreams.http.v3 import http_protocol_options_pb2
+
+from fairway_server import FairwayServer, fairway_binary
+from strict_decode import assert_no_unknown_fields
+from test_grpc_proxyless import TARGET, mesh_yaml, start_backend, virtual_service
+
+NODE = "sidecar~10.0.0.5~reviews-v1-1.shop~shop.svc.cluster.local"
+
+
+def bootstrap(*args, check=True):
+    result = subprocess.run([fairway_binary(), "bootstrap", *args], capture_output=True, text=True, timeout=30)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def envoy_bootstrap(*args) -> bootstrap_pb2.Bootstrap:
+    text = bootstrap("envoy", "--node-id", NODE, *args).stdout
+    # json_format.Parse rejects unknown fields: every key must be one of Envoy's.
+    message = json_format.Parse(text, bootstrap_pb2.Bootstrap())
+    assert_no_unknown_fields(message)
+    return message
+
+
+def test_envoy_bootstrap_decodes_with_envoys_protos():
+    b = envoy_bootstrap("--namespace", "shop", "--labels", "app=reviews,version=v1",
+                        "--xds-address", "10.1.2.3:15010", "--admin-port", "15000")
+    assert b.node.id == NODE
+    assert b.node.cluster == "reviews.shop"
+    meta = json_format.MessageToDict(b.node.metadata)
+    assert meta == {"NAMESPACE": "shop", "LABELS": {"app": "reviews", "version": "v1"}}
+
+    ads = b.dynamic_resources.ads_config
+    assert ads.api_type == ads.GRPC
+    assert ads.transport_api_version == 2  # V3
+    assert [s.envoy_grpc.cluster_name for s in ads.grpc_services] == ["xds-grpc"]
+    for source in (b.dynamic_resources.lds_config, b.dynamic_resources.cds_config):
+        assert source.WhichOneof("config_source_specifier") == "ads"
+        assert source.resource_api_version == 2  # V3
+
+    [cluster] = b.static_resources.clusters
+    assert cluster.name == "xds-grpc"
+    assert cluster.type == cluster.STATIC
+    [locality] = cluster.load_assignment.endpoints
+    [endpoint] = locality.lb_endpoints
+    socket = endpoint.endpoint.address.socket_address
+    assert (socket.address, socket.port_value) == ("10.1.2.3", 15010)
+    options = http_protocol_options_pb2.HttpProtocolOptions()
+    packed = cluster.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"]
+    assert packed.Unpack(options)
+    assert options.explicit_http_config.HasField("http2_protocol_options")
+    assert b.admin.address.socket_address.port_value == 15000
+
+
+def test_envoy_bootstrap_uses_dns_for_a_hostname_and_brackets_nothing_for_ipv6():
+    [cluster] = envoy_bootstrap("--xds-address", "fairway.mesh-system.svc:15010").static_resources.clusters
+    assert cluster.type == cluster.STRICT_DNS
+    assert cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address == \
+        "fairway.mesh-system.svc"
+    [cluster] = envoy_bootstrap("--xds-address", "[::1]:15010").static_resources.clusters
+    assert cluster.type == cluster.STATIC
+    assert cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address == "::1"
+
+
+def test_mosn_bootstrap_carries_envoy_shaped_xds_sections():
+    config = json.loads(bootstrap("mosn", "--node-id", NODE, "--namespace", "shop", "--labels", "app=reviews",
+                                  "--xds-address", "127.0.0.1:15010").stdout)
+    assert {"servers", "cluster_manager", "dynamic_resources", "static_resources", "admin", "node"} <= set(config)
+    # MOSN hands these two sections to its xDS client as Envoy v3 messages.
+    dynamic = json_format.ParseDict(config["dynamic_resources"], bootstrap_pb2.Bootstrap.DynamicResources())
+    assert dynamic.ads_config.grpc_services[0].envoy_grpc.cluster_name == "xds-grpc"
+    static = json_format.ParseDict(config["static_resources"], bootstrap_pb2.Bootstrap.StaticResources())
+    assert static.clusters[0].load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value == 15010
+    assert config["node"]["metadata"]["FAIRWAY_PROXY"] == "mosn"
+    assert config["admin"]["address"]["socket_address"]["port_value"] == 34901
+
+
+def test_grpc_bootstrap_shape():
+    config = json.loads(bootstrap("grpc", "--node-id", NODE, "--namespace", "shop", "--labels", "app=reviews").stdout)
+    assert config["xds_servers"] == [{"server_uri": "127.0.0.1:15010", "channel_creds": [{"type": "insecure"}],
+                                      "server_features": ["xds_v3"]}]
+    assert config["node"]["id"] == NODE
+    assert config["node"]["metadata"] == {"GENERATOR": "grpc", "NAMESPACE": "shop", "LABELS": {"app": "reviews"}}
+
+
+@pytest.mark.parametrize("args, message", [
+    (["envoy", "--node-id", NODE, "--labels", "app"], "invalid label"),
+    (["envoy", "--node-id", NODE, "--labels", "=x"], "invalid label"),
+    (["grpc", "--node-id", NODE, "--xds-address", "no-port"], "--xds-address"),
+    (["grpc", "--node-id", NODE, "--xds-address", "h:99999"], "--xds-address"),
+    (["grpc", "--node-id", NODE, "--xds-address", "[::1"], "--xds-address"),
+    (["mosn", "--node-id", ""], "--node-id"),
+    (["istio", "--node-id", NODE], "client"),
+    (["envoy"], "--node-id"),
+])
+def test_bad_arguments_fail_with_a_message(args, message):
+    result = bootstrap(*args, check=False)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Fatal error" not in result.stderr
+
+
+def test_grpc_bootstrap_drives_a_real_grpcio_client():
+    servers = {}
+    ports = {}
+    for name, version in (("a", "v1"), ("b", "v2")):
+        server, port = start_backend(name)
+        servers[name] = server
+        ports[name] = (port, version)
+    fairway = FairwayServer("--debounce-quiet-ms", "20")
+    process = None
+    try:
+        fairway.apply(mesh_yaml(ports))
+        fairway.apply(virtual_service(50, 50))
+        text = bootstrap("grpc", "--node-id", "sidecar~127.0.0.1~client-9.default~default.svc.cluster.local",
+                         "--labels", "app=client", "--xds-address", fairway.ads_address).stdout
+        env = dict(os.environ, GRPC_XDS_BOOTSTRAP_CONFIG=text)
+        script = os.path.join(os.path.dirname(__file__), "grpc_xds_client.py")
+        process = subprocess.Popen([sys.executable, script, TARGET], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True, env=env)
+        assert process.stdin and process.stdout
+        process.stdin.write(json.dumps({"calls": 20, "metadata": {}, "wait": True}) + "\n")
+        process.stdin.flush()
+        answer = json.loads(process.stdout.readline())
+        assert answer["errors"] == 0, answer
+        assert sum(answer["counts"].values()) == 20 and set(answer["counts"]) <= {"a", "b"}
+        # Fairway saw it as a proxyless gRPC client.
+        [stream] = [s for s in fairway.get_json("/debug/syncz") if s["proxy"].startswith("sidecar~127.0.0.1~client-9")]
+        assert stream["proxy_type"] == "grpc"
+    finally:
+        if process:
+            process.stdin.close()
+            process.wait(timeout=10)
+        fairway.stop()
+        for server in servers.values():
+            server.stop(0)
