@@ -12,7 +12,7 @@ struct DeltaStreamState: StreamProtocolState {
   typealias Request = Envoy_Service_Discovery_V3_DeltaDiscoveryRequest
   static let kind = ProxyStream.Kind.delta
 
-  struct TypeState {
+  struct TypeState: StreamTypeState {
     var status = TypeSyncStatus()
     var requested = false
     var wildcard = false
@@ -31,15 +31,6 @@ struct DeltaStreamState: StreamProtocolState {
 
   init(controlPlaneIdentifier: String) {
     controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
-  }
-
-  var requestedTypes: [XDSResourceType] {
-    types.filter { $0.value.requested }.keys.sorted()
-  }
-
-  func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
-    guard let state = types[type], state.requested else { return nil }
-    return (state.wildcard, state.subscribed)
   }
 
   mutating func receive(_ request: Envoy_Service_Discovery_V3_DeltaDiscoveryRequest, now: Date)
@@ -149,7 +140,4 @@ struct DeltaStreamState: StreamProtocolState {
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: removed)
   }
 
-  func status(for type: XDSResourceType) -> TypeSyncStatus? {
-    types[type]?.status
-  }
 }

@@ -13,7 +13,7 @@ struct SotWStreamState: StreamProtocolState {
   typealias Request = Envoy_Service_Discovery_V3_DiscoveryRequest
   static let kind = ProxyStream.Kind.sotw
 
-  struct TypeState {
+  struct TypeState: StreamTypeState {
     var status = TypeSyncStatus()
     var requested = false
     var namesEverSent = false
@@ -33,16 +33,6 @@ struct SotWStreamState: StreamProtocolState {
 
   init(controlPlaneIdentifier: String) {
     controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
-  }
-
-  /// Types the client asked for, in push order.
-  var requestedTypes: [XDSResourceType] {
-    types.filter { $0.value.requested }.keys.sorted()
-  }
-
-  func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
-    guard let state = types[type], state.requested else { return nil }
-    return (state.wildcard, state.subscribed)
   }
 
   mutating func receive(_ request: Envoy_Service_Discovery_V3_DiscoveryRequest, now: Date)
@@ -137,9 +127,6 @@ struct SotWStreamState: StreamProtocolState {
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: [])
   }
 
-  func status(for type: XDSResourceType) -> TypeSyncStatus? {
-    types[type]?.status
-  }
 
   static func setVersion(_ sent: [String: String]) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325

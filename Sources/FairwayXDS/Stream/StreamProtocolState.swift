@@ -18,21 +18,43 @@ struct OutgoingResponse {
   var removed: [String]
 }
 
+/// What both protocol variants track per resource type.
+protocol StreamTypeState {
+  var status: TypeSyncStatus { get }
+  var requested: Bool { get }
+  var wildcard: Bool { get }
+  var subscribed: Set<String> { get }
+}
+
 /// The protocol variant (SotW or Delta) behind one ADS stream: `StreamSession` drives either.
 protocol StreamProtocolState {
   associatedtype Request: Sendable
+  associatedtype TypeState: StreamTypeState
 
   static var kind: ProxyStream.Kind { get }
   init(controlPlaneIdentifier: String)
   var node: Envoy_Config_Core_V3_Node? { get }
-  /// Types the client asked for, in ADS push order.
-  var requestedTypes: [XDSResourceType] { get }
-  func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)?
-  func status(for type: XDSResourceType) -> TypeSyncStatus?
+  var types: [XDSResourceType: TypeState] { get }
   mutating func receive(_ request: Request, now: Date) -> RequestOutcome
   /// The response for `type` given everything the proxy should have now; nil when nothing changed.
   /// `force` resends every subscribed resource; `limit` says only these names can have changed.
   mutating func response(
     for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
   ) -> OutgoingResponse?
+}
+
+extension StreamProtocolState {
+  /// Types the client asked for, in ADS push order.
+  var requestedTypes: [XDSResourceType] {
+    types.filter { $0.value.requested }.keys.sorted()
+  }
+
+  func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
+    guard let state = types[type], state.requested else { return nil }
+    return (state.wildcard, state.subscribed)
+  }
+
+  func status(for type: XDSResourceType) -> TypeSyncStatus? {
+    types[type]?.status
+  }
 }
