@@ -14,7 +14,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: all build release run test test-swift test-interop protos bench format lint venv deps-debian clean
+.PHONY: durability all build release run test test-swift test-interop protos bench format lint venv deps-debian clean
 
 all: build
 
@@ -40,6 +40,7 @@ deps-debian:
 	@missing=""; \
 	command -v protoc >/dev/null || missing="$$missing protobuf-compiler"; \
 	command -v curl >/dev/null || missing="$$missing curl"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -75,6 +76,11 @@ protos: deps-debian
 	  --grpc-swift-2_out=../Sources/FairwayProto \
 	  --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores,Client=true,Server=true \
 	  $(SERVICE_PROTO_FILES)
+
+# The long SIGKILL run (the test command runs 20 kills).
+durability: venv
+	$(SWIFT) build --build-tests
+	FAIRWAY_KILLS=100 FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_durability.py -k sigkill
 
 bench:
 	@echo "no benchmarks yet: the scale issue adds them"

@@ -17,10 +17,26 @@ public final class InMemoryConfigStore: ConfigStore {
   private let state = Mutex(State())
   private let broadcaster = ConfigEventBroadcaster()
   private let clock: @Sendable () -> Date
+  private let journal: (any ConfigJournal)?
 
   /// - Parameter clock: source of `creationTimestamp`; injectable for tests.
   public init(clock: @escaping @Sendable () -> Date = { Date() }) {
     self.clock = clock
+    self.journal = nil
+  }
+
+  /// A store that starts from recovered `objects` at `revision` and records every change in
+  /// `journal` before making it: a change the journal cannot record is not made.
+  public init(
+    restoring objects: [ConfigObject], revision: Int64, journal: any ConfigJournal,
+    clock: @escaping @Sendable () -> Date = { Date() }
+  ) {
+    self.clock = clock
+    self.journal = journal
+    state.withLock { state in
+      for object in objects { state.objects[object.key] = object }
+      state.revision = revision
+    }
   }
 
   public var revision: Int64 { state.withLock { $0.revision } }
@@ -40,18 +56,22 @@ public final class InMemoryConfigStore: ConfigStore {
           throw ConfigStoreError.conflict(key: object.key, expected: expected, actual: actual)
         }
       }
+      // Stage everything first: the journal records the batch before anything is visible.
+      var staged: [ConfigKey: ConfigObject] = [:]
+      var revision = state.revision
       var results: [ApplyResult] = []
       var events: [ConfigEvent] = []
+      var changed: [ConfigObject] = []
       results.reserveCapacity(objects.count)
       for object in objects {
-        let existing = state.objects[object.key]
+        let existing = staged[object.key] ?? state.objects[object.key]
         if let existing, existing.hasSameContent(as: object) {
           results.append(ApplyResult(key: object.key, action: .unchanged, object: existing))
           continue
         }
-        state.revision += 1
+        revision += 1
         var stored = object
-        stored.metadata.resourceVersion = String(state.revision)
+        stored.metadata.resourceVersion = String(revision)
         if let existing {
           stored.metadata.creationTimestamp = existing.metadata.creationTimestamp
           stored.metadata.generation =
@@ -61,25 +81,41 @@ public final class InMemoryConfigStore: ConfigStore {
           stored.metadata.creationTimestamp = now
           stored.metadata.generation = 1
         }
-        state.objects[object.key] = stored
+        staged[object.key] = stored
+        changed.append(stored)
         results.append(
           ApplyResult(
             key: object.key, action: existing == nil ? .created : .configured, object: stored))
-        events.append(
-          ConfigEvent(key: object.key, old: existing, new: stored, revision: state.revision))
+        events.append(ConfigEvent(key: object.key, old: existing, new: stored, revision: revision))
       }
+      if !changed.isEmpty {
+        try journal?.record(.apply(revision: revision, objects: changed))
+      }
+      for (key, object) in staged { state.objects[key] = object }
+      state.revision = revision
+      compactIfWanted(&state)
       broadcaster.publish(events)
       return results
     }
   }
 
+  /// Folds the journal into a snapshot when it asks; a failure leaves the journal as it was,
+  /// which is still complete.
+  private func compactIfWanted(_ state: inout State) {
+    guard let journal, journal.wantsCompaction else { return }
+    try? journal.compact(objects: Array(state.objects.values), revision: state.revision)
+  }
+
   @discardableResult
   public func delete(_ key: ConfigKey) throws -> ConfigObject {
     try state.withLock { state in
-      guard let existing = state.objects.removeValue(forKey: key) else {
+      guard let existing = state.objects[key] else {
         throw ConfigStoreError.notFound(key)
       }
+      try journal?.record(.delete(revision: state.revision + 1, key: key))
+      state.objects.removeValue(forKey: key)
       state.revision += 1
+      compactIfWanted(&state)
       broadcaster.publish([ConfigEvent(key: key, old: existing, new: nil, revision: state.revision)]
       )
       return existing

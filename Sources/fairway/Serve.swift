@@ -15,6 +15,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Admin API port.")
   var adminPort: Int = AdminConfiguration.defaultPort
 
+  @Option(help: "Keep configs in a journal in this directory (fsynced before each 2xx); in memory when absent.")
+  var dataDir: String?
+
   @Option(help: "ADS (gRPC) port.")
   var adsPort: Int = 15010
 
@@ -72,7 +75,11 @@ struct Serve: AsyncParsableCommand {
     configuredLogger.logLevel = level
     let logger = configuredLogger
 
-    let store = InMemoryConfigStore()
+    // Before anything makes a metric handle: swift-metrics binds handles at creation.
+    let exporter = PrometheusExporter()
+    exporter.bootstrap()
+
+    let store = try Self.makeStore(dataDir: dataDir, logger: logger)
     if let configDir {
       try await Self.loadConfigDirectory(configDir, into: store, logger: logger)
     }
@@ -92,7 +99,11 @@ struct Serve: AsyncParsableCommand {
     let admin = AdminServer(
       store: store,
       configuration: AdminConfiguration(bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes),
-      extensions: [XDSDebugRoutes(server: xds)],
+      extensions: [
+        XDSDebugRoutes(server: xds),
+        MetricsRoutes(exporter: exporter, server: xds, store: store),
+        StatusPage(server: xds, store: store),
+      ],
       logger: logger)
     let adminApplication = admin.makeApplication(onServerRunning: { port in
       logger.notice("admin API listening on http://\(bind):\(port)")
@@ -101,6 +112,30 @@ struct Serve: AsyncParsableCommand {
     let group = ServiceGroup(
       configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
+  }
+
+  /// The in-memory store, restored from and journaled to `dataDir` when given.
+  static func makeStore(dataDir: String?, logger: Logger) throws -> InMemoryConfigStore {
+    guard let dataDir else { return InMemoryConfigStore() }
+    do {
+      let journal = try FileConfigJournal(directory: dataDir)
+      let recovered = try journal.load()
+      if recovered.droppedBytes > 0 {
+        logger.warning(
+          "dropped a torn journal record (crash while writing); earlier records are kept",
+          metadata: ["bytes": "\(recovered.droppedBytes)", "dataDir": "\(dataDir)"])
+      }
+      logger.notice(
+        "restored configs",
+        metadata: [
+          "objects": "\(recovered.objects.count)", "revision": "\(recovered.revision)",
+          "replayed": "\(recovered.replayed)", "dataDir": "\(dataDir)",
+        ])
+      return InMemoryConfigStore(
+        restoring: recovered.objects, revision: recovered.revision, journal: journal)
+    } catch {
+      CLIError.fail("error: --data-dir \(dataDir): \(error)")
+    }
   }
 
   /// Parses and validates every config file first, then applies them in one batch, so a

@@ -45,9 +45,15 @@ public final class PushCoordinator: Sendable {
   /// from the first suspension, so streams never see an empty mesh after startup.
   func run() async {
     let events = store.events()
+    let started = ContinuousClock.now
     let snapshot = await store.snapshot()
     latestSnapshot.withLock { $0 = snapshot }
     translation.replace(with: MeshTranslator(snapshot: snapshot))
+    record(
+      PushRecord(
+        time: Date(), triggers: ["startup": 1], configsUpdated: [],
+        types: XDSResourceType.allCases.map(\.shortName), proxiesPushed: 0, debounceSeconds: 0,
+        durationSeconds: (ContinuousClock.now - started).seconds, revision: snapshot.revision))
     let (signals, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     pending.withLock { $0.wake = wake }
 
@@ -101,6 +107,13 @@ public final class PushCoordinator: Sendable {
     }
   }
 
+  private func record(_ record: PushRecord) {
+    history.withLock {
+      $0.append(record)
+      if $0.count > Self.historyLimit { $0.removeFirst($0.count - Self.historyLimit) }
+    }
+  }
+
   private func push(_ scope: PushScope) async {
     let started = ContinuousClock.now
     let snapshot = await store.snapshot()
@@ -124,10 +137,7 @@ public final class PushCoordinator: Sendable {
       types: scope.types.sorted().map(\.shortName), proxiesPushed: streams.count,
       debounceSeconds: debounce, durationSeconds: (ContinuousClock.now - started).seconds,
       revision: snapshot.revision)
-    history.withLock {
-      $0.append(record)
-      if $0.count > Self.historyLimit { $0.removeFirst($0.count - Self.historyLimit) }
-    }
+    self.record(record)
     logger.debug(
       "push",
       metadata: [
