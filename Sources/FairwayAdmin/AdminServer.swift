@@ -40,6 +40,9 @@ public struct AdminServer: Sendable {
     let router = Router(context: AdminRequestContext.self)
     // Middleware applies only to routes added after it, so it goes first.
     router.add(middleware: AdminErrorMiddleware())
+    if let token = configuration.token {
+      router.add(middleware: AdminAuthMiddleware(token: token))
+    }
     registerApply(on: router)
     registerResources(on: router)
     registerDebug(on: router)

@@ -18,6 +18,12 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Keep configs in a journal in this directory (fsynced before each 2xx); in memory when absent.")
   var dataDir: String?
 
+  @Option(help: "Bearer token required on mutating admin calls and /debug (or use --admin-token-file).")
+  var adminToken: String?
+
+  @Option(help: "File holding the admin bearer token.")
+  var adminTokenFile: String?
+
   @Option(help: "ADS (gRPC) port.")
   var adsPort: Int = 15010
 
@@ -84,6 +90,12 @@ struct Serve: AsyncParsableCommand {
       try await Self.loadConfigDirectory(configDir, into: store, logger: logger)
     }
 
+    let token = try resolvedAdminToken()
+    if token == nil, !AdminConfiguration.isLoopback(bind) {
+      CLIError.fail(
+        "error: refusing to serve the admin API on \(bind) without a token: anyone who can reach it could change the mesh. Pass --admin-token or --admin-token-file, or bind 127.0.0.1.")
+    }
+
     var xdsConfig = XDSServerConfig()
     xdsConfig.host = bind
     xdsConfig.port = adsPort
@@ -98,7 +110,8 @@ struct Serve: AsyncParsableCommand {
 
     let admin = AdminServer(
       store: store,
-      configuration: AdminConfiguration(bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes),
+      configuration: AdminConfiguration(
+        bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes, token: token),
       extensions: [
         XDSDebugRoutes(server: xds),
         MetricsRoutes(exporter: exporter, server: xds, store: store),
@@ -112,6 +125,25 @@ struct Serve: AsyncParsableCommand {
     let group = ServiceGroup(
       configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
+  }
+
+  /// The admin token from --admin-token or --admin-token-file (trimmed), if any.
+  func resolvedAdminToken() throws -> String? {
+    if adminToken != nil, adminTokenFile != nil {
+      throw ValidationError("pass --admin-token or --admin-token-file, not both")
+    }
+    if let adminToken {
+      guard !adminToken.isEmpty else { throw ValidationError("--admin-token must not be empty") }
+      return adminToken
+    }
+    guard let adminTokenFile else { return nil }
+    guard let data = FileManager.default.contents(atPath: adminTokenFile),
+      let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+      !text.isEmpty
+    else {
+      CLIError.fail("error: --admin-token-file \(adminTokenFile): cannot read a token from it")
+    }
+    return text
   }
 
   /// The in-memory store, restored from and journaled to `dataDir` when given.

@@ -32,7 +32,8 @@ def fairway_binary() -> str:
 class FairwayServer:
     """A running `fairway serve` with its own ports; stop() ends it."""
 
-    def __init__(self, *extra_args: str, config_dir: str | None = None):
+    def __init__(self, *extra_args: str, config_dir: str | None = None, token: str | None = None):
+        self.token = token
         self.ads_port = free_port()
         self.admin_port = free_port()
         args = [
@@ -75,6 +76,8 @@ class FairwayServer:
         req = urllib.request.Request(self.admin_url + path, data=body, method=method)
         if body is not None:
             req.add_header("Content-Type", content_type)
+        if self.token:
+            req.add_header("Authorization", f"Bearer {self.token}")
         try:
             with urllib.request.urlopen(req, timeout=10) as r:
                 return r.status, r.read()

@@ -18,8 +18,11 @@ public struct AdminClient: Sendable {
   }
 
   public let baseURL: URL
+  /// Sent as `Authorization: Bearer` when the server requires a token.
+  public var token: String?
 
-  public init(baseURL: URL) {
+  public init(baseURL: URL, token: String? = nil) {
+    self.token = token
     self.baseURL = baseURL
   }
 
@@ -39,6 +42,7 @@ public struct AdminClient: Sendable {
     request.timeoutInterval = 60
     if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
     if let accept { request.setValue(accept, forHTTPHeaderField: "Accept") }
+    if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
     let data: Data
     let response: URLResponse
     do {
