@@ -42,6 +42,12 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "New ADS streams admitted per second (bursts of twice as many).")
   var newStreamsPerSecond: Int = 1_000
 
+  @Option(help: "ADS streams open at once over all connections.")
+  var maxAdsStreams: Int = 100_000
+
+  @Option(help: "Resource names one DiscoveryRequest may carry.")
+  var maxResourceNames: Int = 10_000
+
   @Option(help: "Largest DiscoveryRequest accepted, in bytes.")
   var maxRequestBytes: Int = 4 * 1024 * 1024
 
@@ -64,7 +70,9 @@ struct Serve: AsyncParsableCommand {
     guard debounceQuietMs >= 0, debounceMaxMs >= debounceQuietMs else {
       throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
     }
-    guard maxStreamsPerConnection > 0, newStreamsPerSecond > 0, maxRequestBytes > 0 else {
+    guard maxStreamsPerConnection > 0, newStreamsPerSecond > 0, maxRequestBytes > 0,
+      maxAdsStreams > 0, maxResourceNames > 0
+    else {
       throw ValidationError(
         "--max-streams-per-connection, --new-streams-per-second and --max-request-bytes must be positive")
     }
@@ -106,6 +114,8 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.newStreamsPerSecond = Double(newStreamsPerSecond)
     xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2
     xdsConfig.maxRequestBytes = maxRequestBytes
+    xdsConfig.maxStreams = maxAdsStreams
+    xdsConfig.maxResourceNamesPerRequest = maxResourceNames
     let xds = XDSServer(store: store, config: xdsConfig, logger: logger)
 
     let admin = AdminServer(

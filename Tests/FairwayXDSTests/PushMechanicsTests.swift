@@ -26,6 +26,7 @@ import Testing
       switch event {
       case .push: events.append("push")
       case .request(let value): events.append("request \(value)")
+      case .failed(let error): events.append("failed \(error.code)")
       }
     }
     #expect(events == ["push", "request 7"])

@@ -13,14 +13,16 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
   func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
     router.registerHandler(
       forMethod: Service.Method.StreamAggregatedResources.descriptor,
-      deserializer: ProtobufDeserializer<Service.Method.StreamAggregatedResources.Input>(),
+      deserializer: LimitedProtobufDeserializer<Service.Method.StreamAggregatedResources.Input>(
+        maxBytes: context.config.maxRequestBytes),
       serializer: PassThroughSerializer(),
       handler: { request, serverContext in
         try self.serve(SotWStreamState.self, request: request, serverContext: serverContext)
       })
     router.registerHandler(
       forMethod: Service.Method.DeltaAggregatedResources.descriptor,
-      deserializer: ProtobufDeserializer<Service.Method.DeltaAggregatedResources.Input>(),
+      deserializer: LimitedProtobufDeserializer<Service.Method.DeltaAggregatedResources.Input>(
+        maxBytes: context.config.maxRequestBytes),
       serializer: PassThroughSerializer(),
       handler: { request, serverContext in
         try self.serve(DeltaStreamState.self, request: request, serverContext: serverContext)
@@ -30,6 +32,12 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
   private func serve<State: StreamProtocolState>(
     _: State.Type, request: StreamingServerRequest<State.Request>, serverContext: ServerContext
   ) throws -> StreamingServerResponse<EncodedMessage> {
+    guard context.registry.count < context.config.maxStreams else {
+      context.metrics.recordRejectedStream()
+      throw RPCError(
+        code: .resourceExhausted,
+        message: "too many xDS streams (limit \(context.config.maxStreams)); try another replica")
+    }
     guard admission.tryTake() else {
       context.metrics.recordRejectedStream()
       throw RPCError(

@@ -41,13 +41,15 @@ final class XDSMetricHandles: Sendable {
       let labels = [("type", type.shortName)]
       pushes[type] = Counter(label: Name.pushes, dimensions: labels, factory: factory)
       rejects[type] = Counter(label: Name.rejects, dimensions: labels, factory: factory)
-      configSize[type] = Recorder(label: Name.configSize, dimensions: labels, aggregate: true, factory: factory)
+      configSize[type] = Recorder(
+        label: Name.configSize, dimensions: labels, aggregate: true, factory: factory)
     }
     self.pushes = pushes
     self.rejects = rejects
     self.configSize = configSize
     expiredNonce = Counter(label: Name.expiredNonce, dimensions: [], factory: factory)
-    convergence = Recorder(label: Name.convergence, dimensions: [], aggregate: true, factory: factory)
+    convergence = Recorder(
+      label: Name.convergence, dimensions: [], aggregate: true, factory: factory)
     debounce = Recorder(label: Name.debounce, dimensions: [], aggregate: true, factory: factory)
     sendTime = Recorder(label: Name.sendTime, dimensions: [], aggregate: true, factory: factory)
     rejectedStreams = Counter(label: Name.rejectedStreams, dimensions: [], factory: factory)
@@ -59,7 +61,8 @@ final class XDSMetricHandles: Sendable {
   func trigger(_ kind: String) -> Counter {
     triggers.withLock { counters in
       if let counter = counters[kind] { return counter }
-      let counter = Counter(label: Name.pushTriggers, dimensions: [("type", kind)], factory: factory)
+      let counter = Counter(
+        label: Name.pushTriggers, dimensions: [("type", kind)], factory: factory)
       counters[kind] = counter
       return counter
     }

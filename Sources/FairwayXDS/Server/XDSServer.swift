@@ -32,7 +32,8 @@ public final class XDSServer: Service, Sendable {
           config.minPingInterval
         transport.connection.keepalive.clientBehavior.allowWithoutCalls = true
         transport.connection.maxGraceTime = config.maxGraceTime
-        transport.rpc.maxRequestPayloadSize = config.maxRequestBytes
+        // A backstop above the limit the service enforces with a clear status.
+        transport.rpc.maxRequestPayloadSize = config.maxRequestBytes * 2 + 1024
       })
     let context = XDSContext(
       translation: translation, registry: registry, metrics: metrics, config: config)

@@ -33,6 +33,11 @@ struct DeltaStreamState: StreamProtocolState {
     controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
   }
 
+  static func resourceNameCount(_ request: Request) -> Int {
+    request.resourceNamesSubscribe.count + request.resourceNamesUnsubscribe.count
+      + request.initialResourceVersions.count
+  }
+
   mutating func receive(_ request: Envoy_Service_Discovery_V3_DeltaDiscoveryRequest, now: Date)
     -> RequestOutcome
   {

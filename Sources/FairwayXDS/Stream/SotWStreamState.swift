@@ -35,6 +35,10 @@ struct SotWStreamState: StreamProtocolState {
     controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
   }
 
+  static func resourceNameCount(_ request: Request) -> Int {
+    request.resourceNames.count
+  }
+
   mutating func receive(_ request: Envoy_Service_Discovery_V3_DiscoveryRequest, now: Date)
     -> RequestOutcome
   {

@@ -1,3 +1,4 @@
+import GRPCCore
 import Synchronization
 
 /// The inbox of one ADS stream: the client's requests in order, and at most one pending push.
@@ -9,6 +10,8 @@ final class StreamMailbox<Request: Sendable>: Sendable {
   enum Event: Sendable {
     case request(Request)
     case push
+    /// The client sent something the stream must refuse; it ends with this status.
+    case failed(RPCError)
   }
 
   let events: AsyncStream<Event>
@@ -41,6 +44,11 @@ final class StreamMailbox<Request: Sendable>: Sendable {
       defer { pending = nil }
       return pending
     }
+  }
+
+  func fail(_ error: RPCError) {
+    continuation.yield(.failed(error))
+    continuation.finish()
   }
 
   func close() {

@@ -35,6 +35,8 @@ protocol StreamProtocolState {
   init(controlPlaneIdentifier: String)
   var node: Envoy_Config_Core_V3_Node? { get }
   var types: [XDSResourceType: TypeState] { get }
+  /// How many resource names a request carries (subscriptions included).
+  static func resourceNameCount(_ request: Request) -> Int
   mutating func receive(_ request: Request, now: Date) -> RequestOutcome
   /// The response for `type` given everything the proxy should have now; nil when nothing changed.
   /// `force` resends every subscribed resource; `limit` says only these names can have changed.

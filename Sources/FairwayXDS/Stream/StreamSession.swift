@@ -25,6 +25,10 @@ struct StreamSession<State: StreamProtocolState> {
           defer { mailbox.close() }
           do {
             for try await request in requests { mailbox.deliver(request) }
+          } catch let error as RPCError
+            where error.code == .resourceExhausted || error.code == .invalidArgument
+          {
+            mailbox.fail(error)
           } catch {
             // A reset or cancelled stream ends like a closed one.
           }
@@ -36,6 +40,8 @@ struct StreamSession<State: StreamProtocolState> {
             try await driver.handle(request)
           case .push:
             if let scope = mailbox.takePush() { try await driver.apply(scope) }
+          case .failed(let error):
+            throw error
           }
         }
         // Closed (shutdown or cancellation): stop reading requests too.
@@ -65,6 +71,13 @@ struct StreamSession<State: StreamProtocolState> {
     }
 
     mutating func handle(_ request: State.Request) async throws {
+      let names = State.resourceNameCount(request)
+      guard names <= context.config.maxResourceNamesPerRequest else {
+        throw RPCError(
+          code: .invalidArgument,
+          message:
+            "request names \(names) resources; the limit is \(context.config.maxResourceNamesPerRequest)")
+      }
       let outcome = state.receive(request, now: Date())
       if proxy == nil {
         proxy = Proxy(node: state.node ?? .init())
