@@ -14,7 +14,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: durability all build release run test test-swift test-interop protos bench format lint venv deps-debian clean
+.PHONY: fuzz durability all build release run test test-swift test-interop protos bench format lint venv deps-debian clean
 
 all: build
 
@@ -76,6 +76,11 @@ protos: deps-debian
 	  --grpc-swift-2_out=../Sources/FairwayProto \
 	  --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores,Client=true,Server=true \
 	  $(SERVICE_PROTO_FILES)
+
+# The long fuzz run (the test command runs a few hundred inputs per property).
+fuzz:
+	$(SWIFT) build --build-tests
+	FAIRWAY_FUZZ_COUNT=100000 $(SWIFT) test --skip-build --filter FairwayFuzzTests
 
 # The long SIGKILL run (the test command runs 20 kills).
 durability: venv

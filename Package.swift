@@ -22,6 +22,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // Generated from Protos/ by `make protos`; never edited by hand.
@@ -66,6 +69,7 @@ let package = Package(
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -76,6 +80,8 @@ let package = Package(
         "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -87,6 +93,13 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
+      swiftSettings: swiftSettings
+    ),
+    // Translation at mesh scale (1,000 services x 10 endpoints); see BENCHMARKS.md.
+    .executableTarget(
+      name: "fairway-bench",
+      dependencies: ["FairwayMesh", "FairwayTranslate"],
+      path: "Benchmarks/FairwayBench",
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -114,10 +127,20 @@ let package = Package(
       dependencies: ["FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto"],
       swiftSettings: swiftSettings
     ),
+    // Property-based fuzzing of config decoding and xDS request handling.
+    .testTarget(
+      name: "FairwayFuzzTests",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS", "FairwayProto",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "FairwayAdminTests",
       dependencies: [
-        "FairwayAdmin", "FairwayStore", "FairwayMesh",
+        "FairwayAdmin", "FairwayStore", "FairwayMesh", "FairwayXDS",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
       ],
