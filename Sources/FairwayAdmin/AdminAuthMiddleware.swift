@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// Requires `Authorization: Bearer TOKEN` on every mutating call and on `/debug` and `/metrics`
+/// Requires `Authorization: Bearer TOKEN` on every mutating call and on `/debug`, `/metrics` and `/`
 /// when a token is configured. Reads of `/healthz` stay open so probes need no secret.
 struct AdminAuthMiddleware: RouterMiddleware {
   typealias Context = AdminRequestContext
@@ -30,7 +30,8 @@ struct AdminAuthMiddleware: RouterMiddleware {
   static func needsToken(_ request: Request) -> Bool {
     if request.method != .get && request.method != .head { return true }
     let path = request.uri.path
-    return path.hasPrefix("/debug") || path.hasPrefix("/metrics")
+    // The status page shows what /debug/syncz does (proxy ids, NACK messages), so it is guarded alike.
+    return path.hasPrefix("/debug") || path.hasPrefix("/metrics") || path == "/"
   }
 
   /// Compares without an early exit, so response timing does not reveal a matching prefix.

@@ -17,10 +17,16 @@ enum AdminResponse {
       body: .init(byteBuffer: ByteBuffer(string: value.yamlString())))
   }
 
-  /// YAML when `Accept` names a YAML type, JSON otherwise.
+  /// YAML when `Accept` names a YAML type, JSON otherwise. `?format=yaml` (the status page's
+  /// links) also gives YAML, as `text/plain` so a browser shows it instead of downloading it.
   static func negotiated(_ value: JSONValue, request: Request, status: HTTPResponse.Status = .ok)
     -> Response
   {
+    if request.uri.queryParameters["format"] == "yaml" {
+      return Response(
+        status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: value.yamlString())))
+    }
     let accept = request.headers[.accept]?.lowercased() ?? ""
     return accept.contains("yaml") ? yaml(value, status: status) : json(value, status: status)
   }

@@ -24,6 +24,15 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "File holding the admin bearer token.")
   var adminTokenFile: String?
 
+  @Option(help: "PEM certificate (chain) for TLS on the ADS port; re-read every 30 s.")
+  var tlsCert: String?
+
+  @Option(help: "PEM private key for --tls-cert.")
+  var tlsKey: String?
+
+  @Option(help: "PEM CA bundle: ADS clients must present a certificate it signed (mTLS).")
+  var clientCa: String?
+
   @Option(help: "ADS (gRPC) port.")
   var adsPort: Int = 15010
 
@@ -70,6 +79,12 @@ struct Serve: AsyncParsableCommand {
     guard debounceQuietMs >= 0, debounceMaxMs >= debounceQuietMs else {
       throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
     }
+    guard (tlsCert == nil) == (tlsKey == nil) else {
+      throw ValidationError("--tls-cert and --tls-key go together")
+    }
+    guard clientCa == nil || tlsCert != nil else {
+      throw ValidationError("--client-ca needs --tls-cert and --tls-key")
+    }
     guard maxStreamsPerConnection > 0, newStreamsPerSecond > 0, maxRequestBytes > 0,
       maxAdsStreams > 0, maxResourceNames > 0
     else {
@@ -115,8 +130,16 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2
     xdsConfig.maxRequestBytes = maxRequestBytes
     xdsConfig.maxStreams = maxAdsStreams
+    if let tlsCert, let tlsKey {
+      xdsConfig.tls = TLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, clientCAPath: clientCa)
+    }
     xdsConfig.maxResourceNamesPerRequest = maxResourceNames
-    let xds = XDSServer(store: store, config: xdsConfig, logger: logger)
+    let xds: XDSServer
+    do {
+      xds = try XDSServer(store: store, config: xdsConfig, logger: logger)
+    } catch {
+      CLIError.fail("error: TLS for ADS: \(error)")
+    }
 
     let admin = AdminServer(
       store: store,

@@ -3,6 +3,7 @@ import FairwayTranslate
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOCertificateReloading
 import ServiceLifecycle
 import Synchronization
 
@@ -16,16 +17,37 @@ public final class XDSServer: Service, Sendable {
   public let config: XDSServerConfig
   private let logger: Logger
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
+  private let certificateReloader: TimedCertificateReloader?
 
-  public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) {
+  /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
+  public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) throws {
     self.config = config
     self.logger = logger
     self.coordinator = PushCoordinator(
       store: store, translation: translation, registry: registry, metrics: metrics,
       config: config, logger: logger)
+    var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
+    if let tls = config.tls {
+      let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
+        refreshInterval: tls.reloadInterval,
+        certificateSource: .init(location: .file(path: tls.certificatePath), format: .pem),
+        privateKeySource: .init(location: .file(path: tls.privateKeyPath), format: .pem),
+        logger: logger)
+      certificateReloader = reloader
+      if let clientCA = tls.clientCAPath {
+        security = try .mTLS(certificateReloader: reloader) { tlsConfig in
+          tlsConfig.trustRoots = .certificates([.file(path: clientCA, format: .pem)])
+          tlsConfig.clientCertificateVerification = .noHostnameVerification
+        }
+      } else {
+        security = try .tls(certificateReloader: reloader)
+      }
+    } else {
+      certificateReloader = nil
+    }
     let transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.host, port: config.port),
-      transportSecurity: .plaintext,
+      transportSecurity: security,
       config: .defaults { transport in
         transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
         transport.connection.keepalive.clientBehavior.minPingIntervalWithoutCalls =
@@ -58,6 +80,9 @@ public final class XDSServer: Service, Sendable {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { await self.coordinator.run() }
+        if let reloader = self.certificateReloader {
+          group.addTask { try await reloader.run() }
+        }
         group.addTask {
           if let port = await self.listeningPort {
             self.logger.info("ADS listening", metadata: ["address": "\(self.config.host):\(port)"])

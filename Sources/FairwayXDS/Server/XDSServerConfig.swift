@@ -22,8 +22,30 @@ public struct XDSServerConfig: Sendable {
   public var maxStreams = 100_000
   /// Resource names one request may carry; more fail the stream with INVALID_ARGUMENT.
   public var maxResourceNamesPerRequest = 10_000
+  /// TLS for ADS; nil serves plaintext (loopback defaults).
+  public var tls: TLSSettings?
   /// `control_plane.identifier` in every response.
   public var controlPlaneIdentifier = "fairway"
 
   public init() {}
+}
+
+/// Certificates for the ADS port, re-read from disk every `reloadInterval` so rotated
+/// certificates apply to new connections without a restart.
+public struct TLSSettings: Sendable {
+  public var certificatePath: String
+  public var privateKeyPath: String
+  /// With a client CA, clients must present a certificate it signed (mTLS).
+  public var clientCAPath: String?
+  public var reloadInterval: Duration
+
+  public init(
+    certificatePath: String, privateKeyPath: String, clientCAPath: String? = nil,
+    reloadInterval: Duration = .seconds(30)
+  ) {
+    self.certificatePath = certificatePath
+    self.privateKeyPath = privateKeyPath
+    self.clientCAPath = clientCAPath
+    self.reloadInterval = reloadInterval
+  }
 }

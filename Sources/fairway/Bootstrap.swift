@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+
+/// `fairway bootstrap envoy|grpc|mosn --node-id ID ...`: prints the bootstrap that connects
+/// that client to Fairway over ADS.
+struct Bootstrap: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Print a bootstrap that connects Envoy, a proxyless gRPC client or MOSN to Fairway.",
+    discussion: """
+      envoy: Envoy v3 bootstrap JSON (envoy -c FILE).
+      grpc:  grpc's xDS bootstrap (GRPC_XDS_BOOTSTRAP=FILE or GRPC_XDS_BOOTSTRAP_CONFIG=JSON); dial xds:///HOST:PORT.
+      mosn:  MOSN config JSON (mosn start -c FILE --service-node ID).
+      """)
+
+  @Argument(help: "Client: envoy, grpc or mosn.")
+  var client: BootstrapConfig.Flavor
+
+  @Option(help: "Node id, e.g. sidecar~10.0.0.5~reviews-1.default~default.svc.cluster.local.")
+  var nodeID: String
+
+  @Option(help: "Namespace (node metadata NAMESPACE).")
+  var namespace: String = "default"
+
+  @Option(help: "Workload labels k=v,k=v (node metadata LABELS).")
+  var labels: String = ""
+
+  @Option(help: "Node cluster; defaults to APP.NAMESPACE from the app label, else NAMESPACE.")
+  var cluster: String?
+
+  @Option(help: "Fairway's ADS address, HOST:PORT.")
+  var xdsAddress: String = "127.0.0.1:15010"
+
+  @Option(help: "The proxy's own admin port (Envoy: none unless set; MOSN: 34901).")
+  var adminPort: Int?
+
+  func validate() throws {
+    guard !nodeID.isEmpty else { throw ValidationError("--node-id must not be empty") }
+    if let adminPort, !(1...65535).contains(adminPort) {
+      throw ValidationError("--admin-port must be in 1...65535")
+    }
+    do {
+      _ = try BootstrapConfig.parseLabels(labels)
+      _ = try BootstrapConfig.parseAddress(xdsAddress)
+    } catch let error as BootstrapError {
+      throw ValidationError(error.description)
+    }
+  }
+
+  func run() throws {
+    let pairs: [(String, String)]
+    let address: (host: String, port: Int)
+    do {
+      pairs = try BootstrapConfig.parseLabels(labels)
+      address = try BootstrapConfig.parseAddress(xdsAddress)
+    } catch let error as BootstrapError {
+      throw ValidationError(error.description)
+    }
+    let app = pairs.last { $0.0 == "app" }?.1
+    let config = BootstrapConfig(
+      nodeID: nodeID, namespace: namespace, labels: pairs,
+      cluster: cluster ?? app.map { "\($0).\(namespace)" } ?? namespace,
+      xdsHost: address.host, xdsPort: address.port, adminPort: adminPort)
+    let data = try JSONSerialization.data(
+      withJSONObject: config.build(client),
+      options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+  }
+}
+
+extension BootstrapConfig.Flavor: ExpressibleByArgument {}

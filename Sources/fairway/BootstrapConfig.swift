@@ -1,0 +1,203 @@
+import Foundation
+
+/// Builds the bootstrap a data plane needs to fetch its config from Fairway over ADS.
+/// Pure values in, JSON objects out, so every flavour can be checked without a process.
+struct BootstrapConfig: Sendable {
+  enum Flavor: String, CaseIterable, Sendable {
+    case envoy, grpc, mosn
+  }
+
+  /// The name Envoy and MOSN give the static cluster that reaches the control plane; Istio's.
+  static let xdsClusterName = "xds-grpc"
+
+  var nodeID: String
+  var namespace: String
+  var labels: [(String, String)]
+  var cluster: String
+  var xdsHost: String
+  var xdsPort: Int
+  var adminPort: Int?
+
+  /// `k=v,k=v` into ordered pairs; throws on a pair without `=` or with an empty key.
+  static func parseLabels(_ text: String) throws -> [(String, String)] {
+    var pairs: [(String, String)] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+      let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+        $0.trimmingCharacters(in: .whitespaces)
+      }
+      guard parts.count == 2, !parts[0].isEmpty else {
+        throw BootstrapError("invalid label \"\(item)\" (want k=v,k=v)")
+      }
+      pairs.append((parts[0], parts[1]))
+    }
+    return pairs
+  }
+
+  /// `HOST:PORT` or `[IPv6]:PORT`.
+  static func parseAddress(_ text: String) throws -> (host: String, port: Int) {
+    let host: Substring
+    let portText: Substring
+    if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+      host = text[text.index(after: text.startIndex)..<close]
+      let rest = text[text.index(after: close)...]
+      guard rest.hasPrefix(":") else {
+        throw BootstrapError("invalid --xds-address \"\(text)\" (want HOST:PORT)")
+      }
+      portText = rest.dropFirst()
+    } else {
+      guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else {
+        throw BootstrapError("invalid --xds-address \"\(text)\" (want HOST:PORT or [IPv6]:PORT)")
+      }
+      host = text[..<colon]
+      portText = text[text.index(after: colon)...]
+    }
+    guard !host.isEmpty, !host.contains(where: \.isWhitespace),
+      let port = Int(portText), (1...65535).contains(port)
+    else {
+      throw BootstrapError(
+        "invalid --xds-address \"\(text)\" (want HOST:PORT with a port in 1...65535)")
+    }
+    return (String(host), port)
+  }
+
+  static func isIPLiteral(_ host: String) -> Bool {
+    var v4 = in_addr()
+    var v6 = in6_addr()
+    return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+  }
+
+  /// `HOST:PORT` with IPv6 hosts bracketed, as gRPC target strings want.
+  var serverURI: String {
+    xdsHost.contains(":") ? "[\(xdsHost)]:\(xdsPort)" : "\(xdsHost):\(xdsPort)"
+  }
+
+  var labelObject: [String: String] {
+    Dictionary(labels, uniquingKeysWith: { _, last in last })
+  }
+
+  func build(_ flavor: Flavor) -> [String: Any] {
+    switch flavor {
+    case .envoy: return envoy()
+    case .grpc: return grpc()
+    case .mosn: return mosn()
+    }
+  }
+
+  /// Envoy v3: ADS over an HTTP/2 static cluster, LDS and CDS from ADS (EDS and RDS follow
+  /// from what those resources name).
+  func envoy() -> [String: Any] {
+    let metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
+    var bootstrap: [String: Any] = [
+      "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
+      "dynamic_resources": [
+        "ads_config": [
+          "api_type": "GRPC",
+          "transport_api_version": "V3",
+          "set_node_on_first_message_only": true,
+          "grpc_services": [["envoy_grpc": ["cluster_name": Self.xdsClusterName]]],
+        ],
+        "lds_config": ["ads": [String: Any](), "resource_api_version": "V3"],
+        "cds_config": ["ads": [String: Any](), "resource_api_version": "V3"],
+      ],
+      "static_resources": ["clusters": [xdsCluster()]],
+    ]
+    if let adminPort {
+      bootstrap["admin"] = [
+        "address": ["socket_address": ["address": "127.0.0.1", "port_value": adminPort]]
+      ]
+    }
+    return bootstrap
+  }
+
+  /// The control plane as an Envoy v3 Cluster: STATIC for an IP, STRICT_DNS for a name, and
+  /// HTTP/2 because ADS is gRPC.
+  func xdsCluster() -> [String: Any] {
+    let protocolOptionsType = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+    return [
+      "name": Self.xdsClusterName,
+      "type": Self.isIPLiteral(xdsHost) ? "STATIC" : "STRICT_DNS",
+      "connect_timeout": "1s",
+      "lb_policy": "ROUND_ROBIN",
+      "load_assignment": [
+        "cluster_name": Self.xdsClusterName,
+        "endpoints": [
+          [
+            "lb_endpoints": [
+              [
+                "endpoint": [
+                  "address": ["socket_address": ["address": xdsHost, "port_value": xdsPort]]
+                ]
+              ]
+            ]
+          ]
+        ],
+      ],
+      "typed_extension_protocol_options": [
+        protocolOptionsType: [
+          "@type": "type.googleapis.com/\(protocolOptionsType)",
+          "explicit_http_config": ["http2_protocol_options": [String: Any]()],
+        ]
+      ],
+    ]
+  }
+
+  /// grpc's xDS bootstrap (`GRPC_XDS_BOOTSTRAP` / `GRPC_XDS_BOOTSTRAP_CONFIG`). `GENERATOR: grpc`
+  /// is how Fairway, like istiod, recognises a proxyless client.
+  func grpc() -> [String: Any] {
+    [
+      "xds_servers": [
+        [
+          "server_uri": serverURI,
+          "channel_creds": [["type": "insecure"]],
+          "server_features": ["xds_v3"],
+        ]
+      ],
+      "node": [
+        "id": nodeID,
+        "cluster": cluster,
+        "metadata": ["GENERATOR": "grpc", "NAMESPACE": namespace, "LABELS": labelObject]
+          as [String: Any],
+      ],
+    ]
+  }
+
+  /// MOSN's config: `dynamic_resources` and `static_resources` in Envoy v3's shape (MOSN hands
+  /// them to its xDS client), one idle server, and MOSN's admin port. MOSN takes its node
+  /// identity from `--service-node`/`--service-cluster`/`--service-meta`, so the node is
+  /// also printed as `node` for reference and `FAIRWAY_PROXY: mosn` marks the client.
+  func mosn() -> [String: Any] {
+    var metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
+    metadata["FAIRWAY_PROXY"] = "mosn"
+    return [
+      "servers": [
+        [
+          "default_log_path": "stdout",
+          "default_log_level": "INFO",
+          "routers": [Any](),
+          "listeners": [Any](),
+        ]
+      ],
+      "cluster_manager": ["tls_context": [String: Any]()],
+      "dynamic_resources": [
+        "ads_config": [
+          "api_type": "GRPC",
+          "transport_api_version": "V3",
+          "grpc_services": [["envoy_grpc": ["cluster_name": Self.xdsClusterName]]],
+        ],
+        "lds_config": ["ads": [String: Any](), "resource_api_version": "V3"],
+        "cds_config": ["ads": [String: Any](), "resource_api_version": "V3"],
+      ],
+      "static_resources": ["clusters": [xdsCluster()]],
+      "admin": [
+        "address": ["socket_address": ["address": "127.0.0.1", "port_value": adminPort ?? 34901]]
+      ],
+      "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
+    ]
+  }
+}
+
+/// A bootstrap argument that cannot be used; printed as the command's error.
+struct BootstrapError: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
