@@ -1,5 +1,9 @@
+import NIOSSL
+
 /// Settings of the admin HTTP server.
 public struct AdminConfiguration: Sendable {
+  /// Serve HTTPS with this configuration (e.g. one made from a certificate reloader).
+  public var tls: TLSConfiguration?
   /// Address to bind; loopback by default because without a token the API is open.
   public var bindAddress: String
   public var port: Int

@@ -1,6 +1,8 @@
 import FairwayMesh
 import FairwayStore
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 
 /// The admin HTTP API (istiod's port 15014 equivalent): apply and read configs, debug
@@ -54,10 +56,15 @@ public struct AdminServer: Sendable {
 
   /// A Hummingbird application serving the API; a `Service` for ServiceLifecycle.
   public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-    -> some ApplicationProtocol
+    throws -> some ApplicationProtocol
   {
-    Application(
+    var server = HTTPServerBuilder.http1()
+    if let tls = configuration.tls {
+      server = try .tls(.http1(), tlsConfiguration: tls)
+    }
+    return Application(
       router: makeRouter(),
+      server: server,
       configuration: .init(
         address: .hostname(configuration.bindAddress, port: configuration.port),
         serverName: "fairway"),

@@ -5,6 +5,8 @@ import FairwayStore
 import FairwayXDS
 import Foundation
 import Logging
+import NIOCertificateReloading
+import NIOSSL
 import ServiceLifecycle
 
 /// `fairway serve`: runs the control plane. Today that is the admin API over an
@@ -24,8 +26,11 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "File holding the admin bearer token.")
   var adminTokenFile: String?
 
-  @Option(help: "PEM certificate (chain) for TLS on the ADS port; re-read every 30 s.")
+  @Option(help: "PEM certificate (chain) for TLS on the ADS port; re-read every --tls-reload-seconds.")
   var tlsCert: String?
+
+  @Option(help: "How often the TLS certificate and key are re-read from disk.")
+  var tlsReloadSeconds: Int = 30
 
   @Option(help: "PEM private key for --tls-cert.")
   var tlsKey: String?
@@ -131,9 +136,27 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.maxRequestBytes = maxRequestBytes
     xdsConfig.maxStreams = maxAdsStreams
     if let tlsCert, let tlsKey {
-      xdsConfig.tls = TLSSettings(certificatePath: tlsCert, privateKeyPath: tlsKey, clientCAPath: clientCa)
+      xdsConfig.tls = TLSSettings(
+        certificatePath: tlsCert, privateKeyPath: tlsKey, clientCAPath: clientCa,
+        reloadInterval: .seconds(max(tlsReloadSeconds, 1)))
     }
     xdsConfig.maxResourceNamesPerRequest = maxResourceNames
+    var adminConfiguration = AdminConfiguration(
+      bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes, token: token)
+    var adminReloader: TimedCertificateReloader?
+    if let tlsCert, let tlsKey {
+      // The admin port serves the same certificate as ADS, re-read on the same schedule.
+      do {
+        let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
+          refreshInterval: .seconds(max(tlsReloadSeconds, 1)),
+          certificateSource: .init(location: .file(path: tlsCert), format: .pem),
+          privateKeySource: .init(location: .file(path: tlsKey), format: .pem), logger: logger)
+        adminConfiguration.tls = try TLSConfiguration.makeServerConfiguration(certificateReloader: reloader)
+        adminReloader = reloader
+      } catch {
+        CLIError.fail("error: TLS for the admin port: \(error)")
+      }
+    }
     let xds: XDSServer
     do {
       xds = try XDSServer(store: store, config: xdsConfig, logger: logger)
@@ -143,18 +166,19 @@ struct Serve: AsyncParsableCommand {
 
     let admin = AdminServer(
       store: store,
-      configuration: AdminConfiguration(
-        bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes, token: token),
+      configuration: adminConfiguration,
       extensions: [
         XDSDebugRoutes(server: xds),
         MetricsRoutes(exporter: exporter, server: xds, store: store),
         StatusPage(server: xds, store: store),
       ],
       logger: logger)
-    let adminApplication = admin.makeApplication(onServerRunning: { port in
-      logger.notice("admin API listening on http://\(bind):\(port)")
+    let scheme = adminConfiguration.tls == nil ? "http" : "https"
+    let adminApplication = try admin.makeApplication(onServerRunning: { port in
+      logger.notice("admin API listening on \(scheme)://\(bind):\(port)")
     })
-    let services: [any Service] = [xds, adminApplication]
+    var services: [any Service] = [xds, adminApplication]
+    if let adminReloader { services.append(adminReloader) }
     let group = ServiceGroup(
       configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()

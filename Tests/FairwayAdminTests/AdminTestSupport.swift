@@ -25,7 +25,9 @@ struct AdminHarness {
       logger: logger)
   }
 
-  var app: some ApplicationProtocol { server.makeApplication() }
+  var app: some ApplicationProtocol {
+    get throws { try server.makeApplication() }
+  }
 }
 
 extension TestResponse {

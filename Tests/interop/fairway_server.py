@@ -6,6 +6,7 @@ import json
 import os
 import pathlib
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -32,8 +33,12 @@ def fairway_binary() -> str:
 class FairwayServer:
     """A running `fairway serve` with its own ports; stop() ends it."""
 
-    def __init__(self, *extra_args: str, config_dir: str | None = None, token: str | None = None):
+    def __init__(self, *extra_args: str, config_dir: str | None = None, token: str | None = None,
+                 ca_file: str | None = None):
+        """With --tls-cert the admin port speaks HTTPS: pass the CA that signed it as ca_file."""
         self.token = token
+        self.tls = "--tls-cert" in extra_args
+        self._ssl = ssl.create_default_context(cafile=ca_file) if self.tls else None
         self.ads_port = free_port()
         self.admin_port = free_port()
         args = [
@@ -53,7 +58,7 @@ class FairwayServer:
 
     @property
     def admin_url(self) -> str:
-        return f"http://127.0.0.1:{self.admin_port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.admin_port}"
 
     def _wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -61,7 +66,7 @@ class FairwayServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"fairway exited with {self.process.returncode}: {self.logs()}")
             try:
-                with urllib.request.urlopen(self.admin_url + "/healthz/ready", timeout=1) as r:
+                with urllib.request.urlopen(self.admin_url + "/healthz/ready", timeout=1, context=self._ssl) as r:
                     if r.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, OSError):
@@ -79,7 +84,7 @@ class FairwayServer:
         if self.token:
             req.add_header("Authorization", f"Bearer {self.token}")
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
+            with urllib.request.urlopen(req, timeout=10, context=self._ssl) as r:
                 return r.status, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
