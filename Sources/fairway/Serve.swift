@@ -56,6 +56,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "New ADS streams admitted per second (bursts of twice as many).")
   var newStreamsPerSecond: Int = 1_000
 
+  @Option(help: "ADS TCP connections open at once; more are closed on accept.")
+  var maxAdsConnections: Int = 20_000
+
   @Option(help: "ADS streams open at once over all connections.")
   var maxAdsStreams: Int = 100_000
 
@@ -91,7 +94,7 @@ struct Serve: AsyncParsableCommand {
       throw ValidationError("--client-ca needs --tls-cert and --tls-key")
     }
     guard maxStreamsPerConnection > 0, newStreamsPerSecond > 0, maxRequestBytes > 0,
-      maxAdsStreams > 0, maxResourceNames > 0
+      maxAdsStreams > 0, maxResourceNames > 0, maxAdsConnections > 0
     else {
       throw ValidationError(
         "--max-streams-per-connection, --new-streams-per-second and --max-request-bytes must be positive")
@@ -135,6 +138,7 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2
     xdsConfig.maxRequestBytes = maxRequestBytes
     xdsConfig.maxStreams = maxAdsStreams
+    xdsConfig.maxConnections = maxAdsConnections
     if let tlsCert, let tlsKey {
       xdsConfig.tls = TLSSettings(
         certificatePath: tlsCert, privateKeyPath: tlsKey, clientCAPath: clientCa,

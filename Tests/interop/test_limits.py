@@ -1,6 +1,7 @@
 """Each limit refuses with a clear gRPC status and leaves other streams alone."""
 
 import grpc
+from envoy.service.discovery.v3 import ads_pb2_grpc, discovery_pb2
 import pytest
 
 from ads_client import CDS, EDS, ADSStream, make_node
@@ -72,4 +73,35 @@ def test_oversized_request_is_refused():
         assert "exceeds the limit of 2048 bytes" in details
         s.close()
     finally:
+        server.stop()
+
+
+def test_concurrent_connection_limit():
+    server = FairwayServer("--max-ads-connections", "2")
+    channels = []
+    try:
+        def call(channel):
+            stub = ads_pb2_grpc.AggregatedDiscoveryServiceStub(channel)
+            request = discovery_pb2.DiscoveryRequest(type_url=CDS, node=node(7))
+            return stub.StreamAggregatedResources(iter([request]), timeout=3)
+
+        # Separate subchannel pools force separate TCP connections.
+        opts = [("grpc.use_local_subchannel_pool", 1)]
+        held = []
+        for _ in range(2):
+            channel = grpc.insecure_channel(server.ads_address, options=opts)
+            channels.append(channel)
+            responses = call(channel)
+            next(responses)
+            held.append(responses)
+        third = grpc.insecure_channel(server.ads_address, options=opts)
+        channels.append(third)
+        with pytest.raises(grpc.RpcError) as refused:
+            next(call(third))
+        assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+        for responses in held:
+            responses.cancel()
+    finally:
+        for channel in channels:
+            channel.close()
         server.stop()

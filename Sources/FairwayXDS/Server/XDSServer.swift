@@ -45,11 +45,13 @@ public final class XDSServer: Service, Sendable {
     } else {
       certificateReloader = nil
     }
+    let connections = ConnectionLimiter(limit: config.maxConnections)
     let transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.host, port: config.port),
       transportSecurity: security,
       config: .defaults { transport in
         transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
+        transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connections.admit($0) }
         transport.connection.keepalive.clientBehavior.minPingIntervalWithoutCalls =
           config.minPingInterval
         transport.connection.keepalive.clientBehavior.allowWithoutCalls = true

@@ -18,6 +18,8 @@ public struct XDSServerConfig: Sendable {
   /// New streams admitted per second (token bucket refill) and burst size.
   public var newStreamsPerSecond: Double = 1_000
   public var newStreamBurst: Double = 2_000
+  /// TCP connections open at once; more are closed on accept.
+  public var maxConnections = 20_000
   /// ADS streams open at once, over all connections; more are refused with RESOURCE_EXHAUSTED.
   public var maxStreams = 100_000
   /// Resource names one request may carry; more fail the stream with INVALID_ARGUMENT.
