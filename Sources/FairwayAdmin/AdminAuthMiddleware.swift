@@ -15,10 +15,13 @@ struct AdminAuthMiddleware: RouterMiddleware {
     guard let header = request.headers[.authorization] else {
       throw AdminError(
         .unauthorized, "authentication required",
-        details: [.init(field: "Authorization", message: "send Authorization: Bearer <admin token>")])
+        details: [
+          .init(field: "Authorization", message: "send Authorization: Bearer <admin token>")
+        ])
     }
     let prefix = "Bearer "
-    guard header.hasPrefix(prefix), Self.constantTimeEqual(String(header.dropFirst(prefix.count)), token)
+    guard header.hasPrefix(prefix),
+      Self.constantTimeEqual(String(header.dropFirst(prefix.count)), token)
     else {
       throw AdminError(
         .forbidden, "invalid admin token",

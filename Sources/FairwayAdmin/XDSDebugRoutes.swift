@@ -38,7 +38,12 @@ public struct XDSDebugRoutes: AdminExtension {
       guard let dumps = try reports.configDump(proxyID: proxyID) else {
         throw AdminError(
           .notFound, "no connected proxy with id \(proxyID)",
-          details: [.init(field: "proxyID", message: "not connected; pass ip/namespace/labels/type to describe a hypothetical proxy")])
+          details: [
+            .init(
+              field: "proxyID",
+              message:
+                "not connected; pass ip/namespace/labels/type to describe a hypothetical proxy")
+          ])
       }
       if dumps.count == 1 { return try Self.json(dumps[0]) }
       let all: [String: Any] = ["streams": dumps]
@@ -84,24 +89,29 @@ public struct XDSDebugRoutes: AdminExtension {
     guard let client = Proxy.Client(rawValue: clientText) else {
       throw AdminError(
         .badRequest, "invalid client",
-        details: [.init(field: "client", message: "want envoy, mosn or grpc; got \"\(clientText)\"")])
+        details: [
+          .init(field: "client", message: "want envoy, mosn or grpc; got \"\(clientText)\"")
+        ])
     }
     let namespace = query["namespace"].map(String.init) ?? "default"
     let ip = query["ip"].map(String.init)
     return Proxy(
-      id: query["proxyID"].map(String.init) ?? "\(kind.rawValue)~\(ip ?? "")~hypothetical.\(namespace)~\(namespace).svc.cluster.local",
+      id: query["proxyID"].map(String.init)
+        ?? "\(kind.rawValue)~\(ip ?? "")~hypothetical.\(namespace)~\(namespace).svc.cluster.local",
       kind: kind, client: client, ipAddresses: ip.map { [$0] } ?? [], namespace: namespace,
       dnsDomain: "\(namespace).svc.cluster.local", labels: labels)
   }
 
   static func json(_ object: Any) throws -> Response {
-    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    let data = try JSONSerialization.data(
+      withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     return response(data)
   }
 
   static func response(_ data: Data) -> Response {
     var buffer = ByteBuffer(bytes: data)
     buffer.writeString("\n")
-    return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    return Response(
+      status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
   }
 }

@@ -17,16 +17,21 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Admin API port.")
   var adminPort: Int = AdminConfiguration.defaultPort
 
-  @Option(help: "Keep configs in a journal in this directory (fsynced before each 2xx); in memory when absent.")
+  @Option(
+    help:
+      "Keep configs in a journal in this directory (fsynced before each 2xx); in memory when absent."
+  )
   var dataDir: String?
 
-  @Option(help: "Bearer token required on mutating admin calls and /debug (or use --admin-token-file).")
+  @Option(
+    help: "Bearer token required on mutating admin calls and /debug (or use --admin-token-file).")
   var adminToken: String?
 
   @Option(help: "File holding the admin bearer token.")
   var adminTokenFile: String?
 
-  @Option(help: "PEM certificate (chain) for TLS on the ADS port; re-read every --tls-reload-seconds.")
+  @Option(
+    help: "PEM certificate (chain) for TLS on the ADS port; re-read every --tls-reload-seconds.")
   var tlsCert: String?
 
   @Option(help: "How often the TLS certificate and key are re-read from disk.")
@@ -75,15 +80,19 @@ struct Serve: AsyncParsableCommand {
   var configDir: String?
 
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-  var logLevel: Logger.Level = .info
+  var logLevel: LogLevel = .info
 
   @Option(help: "Largest admin request body, in bytes.")
   var maxBodyBytes: Int = AdminConfiguration.defaultMaxBodyBytes
 
   func validate() throws {
-    guard (0...65535).contains(adminPort) else { throw ValidationError("--admin-port must be in 0...65535") }
+    guard (0...65535).contains(adminPort) else {
+      throw ValidationError("--admin-port must be in 0...65535")
+    }
     guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
-    guard (0...65535).contains(adsPort) else { throw ValidationError("--ads-port must be in 0...65535") }
+    guard (0...65535).contains(adsPort) else {
+      throw ValidationError("--ads-port must be in 0...65535")
+    }
     guard debounceQuietMs >= 0, debounceMaxMs >= debounceQuietMs else {
       throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
     }
@@ -97,12 +106,13 @@ struct Serve: AsyncParsableCommand {
       maxAdsStreams > 0, maxResourceNames > 0, maxAdsConnections > 0
     else {
       throw ValidationError(
-        "--max-streams-per-connection, --new-streams-per-second and --max-request-bytes must be positive")
+        "--max-streams-per-connection, --new-streams-per-second and --max-request-bytes must be positive"
+      )
     }
   }
 
   func run() async throws {
-    let level = logLevel
+    let level = logLevel.level
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
       handler.logLevel = level
@@ -124,7 +134,8 @@ struct Serve: AsyncParsableCommand {
     let token = try resolvedAdminToken()
     if token == nil, !AdminConfiguration.isLoopback(bind) {
       CLIError.fail(
-        "error: refusing to serve the admin API on \(bind) without a token: anyone who can reach it could change the mesh. Pass --admin-token or --admin-token-file, or bind 127.0.0.1.")
+        "error: refusing to serve the admin API on \(bind) without a token: anyone who can reach it could change the mesh. Pass --admin-token or --admin-token-file, or bind 127.0.0.1."
+      )
     }
 
     var xdsConfig = XDSServerConfig()
@@ -155,7 +166,8 @@ struct Serve: AsyncParsableCommand {
           refreshInterval: .seconds(max(tlsReloadSeconds, 1)),
           certificateSource: .init(location: .file(path: tlsCert), format: .pem),
           privateKeySource: .init(location: .file(path: tlsKey), format: .pem), logger: logger)
-        adminConfiguration.tls = try TLSConfiguration.makeServerConfiguration(certificateReloader: reloader)
+        adminConfiguration.tls = try TLSConfiguration.makeServerConfiguration(
+          certificateReloader: reloader)
         adminReloader = reloader
       } catch {
         CLIError.fail("error: TLS for the admin port: \(error)")
@@ -184,7 +196,8 @@ struct Serve: AsyncParsableCommand {
     var services: [any Service] = [xds, adminApplication]
     if let adminReloader { services.append(adminReloader) }
     let group = ServiceGroup(
-      configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+      configuration: .init(
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
   }
 
@@ -199,7 +212,8 @@ struct Serve: AsyncParsableCommand {
     }
     guard let adminTokenFile else { return nil }
     guard let data = FileManager.default.contents(atPath: adminTokenFile),
-      let text = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+      let text = String(data: data, encoding: .utf8)?.trimmingCharacters(
+        in: .whitespacesAndNewlines),
       !text.isEmpty
     else {
       CLIError.fail("error: --admin-token-file \(adminTokenFile): cannot read a token from it")
@@ -233,12 +247,16 @@ struct Serve: AsyncParsableCommand {
 
   /// Parses and validates every config file first, then applies them in one batch, so a
   /// bad file leaves the store empty and stops the server with a readable message.
-  static func loadConfigDirectory(_ directory: String, into store: any ConfigStore, logger: Logger) async throws {
+  static func loadConfigDirectory(_ directory: String, into store: any ConfigStore, logger: Logger)
+    async throws
+  {
     let parser = ConfigParser()
     let files: [String]
     do {
       var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
+        isDirectory.boolValue
+      else {
         CLIError.fail("error: --config-dir \(directory): not a directory")
       }
       files = try ConfigFiles.directoryFiles(directory)
@@ -264,7 +282,9 @@ struct Serve: AsyncParsableCommand {
       }
     }
     if !problems.isEmpty {
-      CLIError.fail("error: invalid config in \(directory):\n" + problems.map { "  - \($0)" }.joined(separator: "\n"))
+      CLIError.fail(
+        "error: invalid config in \(directory):\n"
+          + problems.map { "  - \($0)" }.joined(separator: "\n"))
     }
     do {
       let results = try await store.apply(objects)
@@ -275,4 +295,11 @@ struct Serve: AsyncParsableCommand {
   }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+/// `--log-level` values; our own type, so no retroactive conformance on swift-log's.
+enum LogLevel: String, ExpressibleByArgument, CaseIterable {
+  case trace, debug, info, notice, warning, error, critical
+
+  var level: Logger.Level {
+    Logger.Level(rawValue: rawValue) ?? .info
+  }
+}

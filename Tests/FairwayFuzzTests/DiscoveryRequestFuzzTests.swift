@@ -15,7 +15,8 @@ import Testing
   static func sotwSeed(_ index: Int) -> [UInt8] {
     var request = Envoy_Service_Discovery_V3_DiscoveryRequest()
     request.typeURL = types[index % types.count].typeURL
-    request.resourceNames = index % 2 == 0 ? [] : ["a", "*", "outbound|80||b.default.svc.cluster.local"]
+    request.resourceNames =
+      index % 2 == 0 ? [] : ["a", "*", "outbound|80||b.default.svc.cluster.local"]
     request.responseNonce = index % 3 == 0 ? "" : String(index % 4)
     request.versionInfo = "v\(index)"
     request.node.id = "sidecar~10.0.0.\(index)~p.ns~ns.svc.cluster.local"
@@ -53,12 +54,15 @@ import Testing
       let now = Date()
       for (index, script) in scripts.enumerated() {
         let sotwBytes = Mutator.apply(script, to: Self.sotwSeed(index + script.count))
-        if let request = try? Envoy_Service_Discovery_V3_DiscoveryRequest(serializedBytes: sotwBytes) {
+        if let request = try? Envoy_Service_Discovery_V3_DiscoveryRequest(
+          serializedBytes: sotwBytes)
+        {
           _ = Proxy(node: request.node)
           let outcome = sotw.receive(request, now: now)
           if let type = outcome.type,
             let out = sotw.response(
-              for: type, available: Self.available(type), force: outcome.respond, limit: nil, now: now)
+              for: type, available: Self.available(type), force: outcome.respond, limit: nil,
+              now: now)
           {
             #expect(
               (try? Envoy_Service_Discovery_V3_DiscoveryResponse(serializedBytes: out.message.bytes))

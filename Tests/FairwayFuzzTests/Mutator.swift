@@ -4,8 +4,10 @@ enum Mutator {
   /// Fragments that tend to confuse YAML/JSON decoders and validators.
   static let tokens: [String] = [
     ":", "- ", "{", "}", "[", "]", "&a ", "*a", "<<: *a", "!!binary ", "!!python/object ", "\"",
-    "'", "\n", "\n  ", "\t", "#", "---\n", "...\n", "null", "~", "-1", "1e309", "99999999999999999999",
-    "0x1F", "NaN", ".inf", "true", "\u{0}", "\u{FEFF}", "weight: -5", "timeout: -1s", "regex: \"(\"",
+    "'", "\n", "\n  ", "\t", "#", "---\n", "...\n", "null", "~", "-1", "1e309",
+    "99999999999999999999",
+    "0x1F", "NaN", ".inf", "true", "\u{0}", "\u{FEFF}", "weight: -5", "timeout: -1s",
+    "regex: \"(\"",
     "number: 70000", "kind: List\nitems:\n", "apiVersion: networking.istio.io/v1alpha3\n", "é", "😀",
   ]
 

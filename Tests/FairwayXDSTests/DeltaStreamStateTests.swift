@@ -10,20 +10,24 @@ import Testing
 
   @Test func subscribedNameThatDoesNotExistIsRemovedThenSentWhenCreated() throws {
     var state = DeltaStreamState(controlPlaneIdentifier: "fw")
-    let outcome = state.receive(Fixtures.deltaRequest(.endpoint, subscribe: ["a", "ghost"]), now: now)
+    let outcome = state.receive(
+      Fixtures.deltaRequest(.endpoint, subscribe: ["a", "ghost"]), now: now)
     #expect(outcome.verdict == .initial && outcome.respond)
     let set = ResourceSet(type: .endpoint, resources: [Fixtures.endpoints("a")])
-    let first = try #require(try Fixtures.decodeDelta(
-      state.response(for: .endpoint, available: set, force: false, limit: nil, now: now)))
+    let first = try #require(
+      try Fixtures.decodeDelta(
+        state.response(for: .endpoint, available: set, force: false, limit: nil, now: now)))
     #expect(first.resources.map(\.name) == ["a"])
     #expect(first.resources[0].version == Fixtures.endpoints("a").version)
     #expect(first.removedResources == ["ghost"])
     // Nothing changed: nothing sent.
-    #expect(state.response(for: .endpoint, available: set, force: false, limit: nil, now: now) == nil)
+    #expect(
+      state.response(for: .endpoint, available: set, force: false, limit: nil, now: now) == nil)
     var grown = set
     grown.insert(Fixtures.endpoints("ghost"))
-    let second = try #require(try Fixtures.decodeDelta(
-      state.response(for: .endpoint, available: grown, force: false, limit: nil, now: now)))
+    let second = try #require(
+      try Fixtures.decodeDelta(
+        state.response(for: .endpoint, available: grown, force: false, limit: nil, now: now)))
     #expect(second.resources.map(\.name) == ["ghost"])
     #expect(second.removedResources.isEmpty)
   }
@@ -32,13 +36,15 @@ import Testing
     var state = DeltaStreamState(controlPlaneIdentifier: "fw")
     _ = state.receive(Fixtures.deltaRequest(.cluster, subscribe: ["a"]), now: now)
     let set = ResourceSet(type: .cluster, resources: [Fixtures.cluster("a")])
-    let first = try #require(try Fixtures.decodeDelta(
-      state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
+    let first = try #require(
+      try Fixtures.decodeDelta(
+        state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
     let again = state.receive(
       Fixtures.deltaRequest(.cluster, subscribe: ["a"], nonce: first.nonce), now: now)
     #expect(again.verdict == .ack && again.respond)
-    let second = try #require(try Fixtures.decodeDelta(
-      state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
+    let second = try #require(
+      try Fixtures.decodeDelta(
+        state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
     #expect(second.resources.map(\.name) == ["a"])
   }
 
@@ -51,8 +57,9 @@ import Testing
         .cluster, initial: ["a": a.version, "b": "stale-version", "gone": "x"]), now: now)
     #expect(state.subscription(for: .cluster)?.wildcard == true)
     let set = ResourceSet(type: .cluster, resources: [a, b])
-    let response = try #require(try Fixtures.decodeDelta(
-      state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
+    let response = try #require(
+      try Fixtures.decodeDelta(
+        state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
     #expect(response.resources.map(\.name) == ["b"])
     #expect(response.removedResources == ["gone"])
   }
@@ -73,12 +80,14 @@ import Testing
     var state = DeltaStreamState(controlPlaneIdentifier: "fw")
     _ = state.receive(Fixtures.deltaRequest(.cluster, subscribe: ["a"]), now: now)
     let set = ResourceSet(type: .cluster, resources: [Fixtures.cluster("a")])
-    let sent = try #require(try Fixtures.decodeDelta(
-      state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
+    let sent = try #require(
+      try Fixtures.decodeDelta(
+        state.response(for: .cluster, available: set, force: false, limit: nil, now: now)))
     let nack = state.receive(
       Fixtures.deltaRequest(.cluster, nonce: sent.nonce, error: "rejected"), now: now)
     #expect(nack.verdict == .nack("rejected") && !nack.respond)
     #expect(state.status(for: .cluster)?.state == .error)
-    #expect(state.response(for: .cluster, available: set, force: false, limit: nil, now: now) == nil)
+    #expect(
+      state.response(for: .cluster, available: set, force: false, limit: nil, now: now) == nil)
   }
 }

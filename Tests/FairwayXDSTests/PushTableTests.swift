@@ -108,7 +108,9 @@ import Testing
   ]
 
   static let proxies = [
-    Proxy(id: "sidecar~10.9.0.1~productpage.default~default.svc.cluster.local", ipAddresses: ["10.9.0.1"]),
+    Proxy(
+      id: "sidecar~10.9.0.1~productpage.default~default.svc.cluster.local",
+      ipAddresses: ["10.9.0.1"]),
     Proxy(
       id: "sidecar~10.9.0.2~grpc-client.default~default.svc.cluster.local", client: .grpc,
       ipAddresses: ["10.9.0.2"]),

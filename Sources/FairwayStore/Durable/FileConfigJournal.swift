@@ -97,7 +97,8 @@ public final class FileConfigJournal: ConfigJournal {
     let dropped = journal.count - offset
     if dropped > 0 {
       guard truncate(journalPath, off_t(offset)) == 0 else {
-        throw JournalError.io("cannot truncate torn journal tail: \(String(cString: strerror(errno)))")
+        throw JournalError.io(
+          "cannot truncate torn journal tail: \(String(cString: strerror(errno)))")
       }
     }
     handle.withLock { $0.records = replayed }

@@ -41,7 +41,8 @@ enum JournalCodec {
         case .string(let namespace)? = members["namespace"],
         case .string(let name)? = members["name"]
       else { throw CodecError.malformed("delete record without key") }
-      return .delete(revision: revision, key: ConfigKey(kind: kind, namespace: namespace, name: name))
+      return .delete(
+        revision: revision, key: ConfigKey(kind: kind, namespace: namespace, name: name))
     default:
       throw CodecError.malformed("unknown op \(op)")
     }

@@ -107,7 +107,8 @@ public struct DebugReports: Sendable {
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     encoder.dateEncodingStrategy = .iso8601
     return try encoder.encode(
-      Body(lastPush: pushes.last, recent: pushes.reversed(), connectedStreams: server.registry.count))
+      Body(
+        lastPush: pushes.last, recent: pushes.reversed(), connectedStreams: server.registry.count))
   }
 
   /// What was last sent to each stream of `proxyID`, in Envoy's ConfigDump-like shape;

@@ -54,7 +54,8 @@ public final class PushCoordinator: Sendable {
         time: Date(), triggers: ["startup": 1], configsUpdated: [],
         types: XDSResourceType.allCases.map(\.shortName), proxiesPushed: 0, debounceSeconds: 0,
         durationSeconds: (ContinuousClock.now - started).seconds, revision: snapshot.revision))
-    let (signals, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    let (signals, wake) = AsyncStream.makeStream(
+      of: Void.self, bufferingPolicy: .bufferingNewest(1))
     pending.withLock { $0.wake = wake }
 
     await withDiscardingTaskGroup { group in
@@ -92,17 +93,20 @@ public final class PushCoordinator: Sendable {
     while true {
       guard let scope = pending.withLock({ $0.scope }) else { return }
       let now = ContinuousClock.now
-      var deadline = min(scope.lastChange + config.debounceQuiet, scope.firstChange + config.debounceMax)
+      var deadline = min(
+        scope.lastChange + config.debounceQuiet, scope.firstChange + config.debounceMax)
       if scope.isEndpointOnly, config.endpointsSkipDebounce { deadline = now }
       if now < deadline {
         try? await Task.sleep(until: deadline, clock: .continuous)
         if Task.isCancelled { return }
         continue
       }
-      guard let batch = pending.withLock({ state -> PushScope? in
-        defer { state.scope = nil }
-        return state.scope
-      }) else { return }
+      guard
+        let batch = pending.withLock({ state -> PushScope? in
+          defer { state.scope = nil }
+          return state.scope
+        })
+      else { return }
       await push(batch)
     }
   }
@@ -120,7 +124,8 @@ public final class PushCoordinator: Sendable {
     let previous = translation.current
     let next = MeshTranslator(snapshot: snapshot, reusing: previous)
     var scope = scope
-    if scope.types.contains(.endpoint), scope.endpointClusters == nil, !scope.types.contains(.cluster)
+    if scope.types.contains(.endpoint), scope.endpointClusters == nil,
+      !scope.types.contains(.cluster)
     {
       scope.endpointClusters = next.changedEndpointClusters(since: previous)
     }

@@ -131,7 +131,6 @@ struct SotWStreamState: StreamProtocolState {
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: [])
   }
 
-
   static func setVersion(_ sent: [String: String]) -> String {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for name in sent.keys.sorted() {

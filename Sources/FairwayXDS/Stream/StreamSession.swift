@@ -76,7 +76,8 @@ struct StreamSession<State: StreamProtocolState> {
         throw RPCError(
           code: .invalidArgument,
           message:
-            "request names \(names) resources; the limit is \(context.config.maxResourceNamesPerRequest)")
+            "request names \(names) resources; the limit is \(context.config.maxResourceNamesPerRequest)"
+        )
       }
       let outcome = state.receive(request, now: Date())
       if proxy == nil {
