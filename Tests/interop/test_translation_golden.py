@@ -221,10 +221,14 @@ def test_bookinfo_inbound():
     assert cluster.type == cluster_pb2.Cluster.STATIC
     sa = cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address
     assert (sa.address, sa.port_value) == ("127.0.0.1", 9080)
-    listener = r["lds"]["inbound|9080||"]
-    assert listener.address.socket_address.address == "10.1.0.2"
-    hcm = hcm_of(listener)
+    listener = r["lds"]["virtualInbound"]
+    assert listener.address.socket_address.port_value == 15006
+    assert not listener.use_original_dst.value
+    chain = listener.filter_chains[0]
+    assert chain.filter_chain_match.destination_port.value == 9080
+    hcm = unpack_any(chain.filters[0].typed_config)
     assert hcm.route_config.virtual_hosts[0].routes[0].route.cluster == "inbound|9080||"
+    assert unpack_any(listener.default_filter_chain.filters[0].typed_config).cluster == "PassthroughCluster"
 
 
 def test_external_dns_and_tcp():
@@ -276,17 +280,31 @@ def test_localities_and_weights():
     assert "catalog:50051" in g["rds"]["catalog:50051"].virtual_hosts[0].domains
 
 
-def test_fault_filter_and_typed_per_filter_config_decode():
-    """Any fault in the fixtures must decode as Envoy's HTTPFault with the filter in the chain."""
+def test_fault_routes_have_the_fault_filter_in_their_listener():
+    """A route with fault config is useless unless its HttpConnectionManager runs the filter."""
     seen = 0
     for mesh, proxy in all_fixture_dirs():
         r = load(mesh, proxy)
-        for config in r["rds"].values():
+        faulty = set()
+        for name, config in r["rds"].items():
             for vh in config.virtual_hosts:
                 for route in vh.routes:
                     if "envoy.filters.http.fault" in route.typed_per_filter_config:
                         fault = unpack_any(route.typed_per_filter_config["envoy.filters.http.fault"])
                         assert isinstance(fault, fault_pb2.HTTPFault)
+                        assert fault.HasField("abort") or fault.HasField("delay")
+                        faulty.add(name)
                         seen += 1
-    # The built-in meshes have no faults; the examples may. Either way nothing failed to decode.
-    assert seen >= 0
+        for name, listener in r["lds"].items():
+            if not (listener.HasField("api_listener") or listener.filter_chains):
+                continue
+            first = None if listener.HasField("api_listener") else listener.filter_chains[0].filters[0]
+            if first is not None and first.name != "envoy.filters.network.http_connection_manager":
+                continue
+            hcm = hcm_of(listener)
+            if hcm.HasField("rds") and hcm.rds.route_config_name in faulty:
+                names = [f.name for f in hcm.http_filters]
+                assert names[-2:] == ["envoy.filters.http.fault", "envoy.filters.http.router"], (mesh, proxy, name)
+    examples = pathlib.Path(__file__).resolve().parents[2] / "Examples"
+    if any("fault:" in p.read_text() for p in examples.glob("*.yaml")):
+        assert seen > 0, "the Examples inject faults but no translated route carries one"

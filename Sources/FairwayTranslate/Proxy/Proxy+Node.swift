@@ -59,6 +59,9 @@ extension Proxy {
       id: node.id, kind: kind, client: client, ipAddresses: ips, podName: podName,
       namespace: namespace, dnsDomain: dnsDomain, labels: labels,
       clusterID: string("CLUSTER_ID") ?? "Kubernetes",
-      istioVersion: string("ISTIO_VERSION") ?? "")
+      istioVersion: string("ISTIO_VERSION") ?? "",
+      interceptionMode: string("INTERCEPTION_MODE").flatMap {
+        InterceptionMode(rawValue: $0.uppercased())
+      })
   }
 }

@@ -20,6 +20,24 @@ public struct Proxy: Sendable, Hashable {
     case router
   }
 
+  /// How connections reach the proxy, which decides how its listeners bind.
+  public enum InterceptionMode: String, Sendable, Hashable, Codable {
+    /// iptables redirects everything to 15001/15006; listeners do not bind their own ports.
+    case redirect = "REDIRECT"
+    case tproxy = "TPROXY"
+    /// No capture: applications dial the proxy's listeners, which bind their ports.
+    case none = "NONE"
+
+    /// Envoy sidecars run behind iptables as in Istio; MOSN is usually dialled directly (the
+    /// Dubbo demo's consumer talks to its sidecar's port).
+    public static func `default`(for client: Client) -> InterceptionMode {
+      client == .mosn ? .none : .redirect
+    }
+
+    /// Whether outbound listeners must bind their own ports.
+    public var bindsPorts: Bool { self == .none }
+  }
+
   public var id: String
   public var kind: Kind
   public var client: Client
@@ -30,12 +48,15 @@ public struct Proxy: Sendable, Hashable {
   public var labels: [String: String]
   public var clusterID: String
   public var istioVersion: String
+  /// How traffic reaches the proxy (Istio's `INTERCEPTION_MODE` metadata).
+  public var interceptionMode: InterceptionMode
 
   public init(
     id: String, kind: Kind = .sidecar, client: Client = .envoy, ipAddresses: [String] = [],
     podName: String = "", namespace: String = "default",
     dnsDomain: String = "default.svc.cluster.local", labels: [String: String] = [:],
-    clusterID: String = "Kubernetes", istioVersion: String = ""
+    clusterID: String = "Kubernetes", istioVersion: String = "",
+    interceptionMode: InterceptionMode? = nil
   ) {
     self.id = id
     self.kind = kind
@@ -47,6 +68,7 @@ public struct Proxy: Sendable, Hashable {
     self.labels = labels
     self.clusterID = clusterID
     self.istioVersion = istioVersion
+    self.interceptionMode = interceptionMode ?? InterceptionMode.default(for: client)
   }
 
   /// Everything that decides what translation produces, without the id: proxies with equal
@@ -54,7 +76,7 @@ public struct Proxy: Sendable, Hashable {
   public var view: ProxyView {
     ProxyView(
       kind: kind, client: client, ipAddresses: ipAddresses, namespace: namespace,
-      labels: labels)
+      labels: labels, interceptionMode: interceptionMode)
   }
 }
 
@@ -65,4 +87,5 @@ public struct ProxyView: Sendable, Hashable {
   public var ipAddresses: [String]
   public var namespace: String
   public var labels: [String: String]
+  public var interceptionMode: Proxy.InterceptionMode
 }

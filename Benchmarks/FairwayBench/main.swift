@@ -1,0 +1,221 @@
+import FairwayMesh
+import FairwayTranslate
+import Foundation
+
+/// Translation cost at mesh scale: 1,000 services x 10 endpoints, one proxy.
+///
+/// Run: `swift build -c release --product fairway-bench && .build/release/fairway-bench`
+/// Optional arguments: services, endpoints per service, repetitions.
+
+let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
+let serviceCount = arguments.count > 0 ? arguments[0] : 1_000
+let endpointsPerService = arguments.count > 1 ? arguments[1] : 10
+let repetitions = arguments.count > 2 ? arguments[2] : 5
+
+/// A mesh as users would write it: one ServiceEntry per service with a workload selector,
+/// WorkloadEntries across three zones; every tenth service has subsets and a weighted split.
+func meshYAML(services: Int, endpoints: Int, changedEndpoint: Bool = false) -> String {
+  var documents: [String] = []
+  documents.reserveCapacity(services * (endpoints + 3))
+  for s in 0..<services {
+    let name = "svc-\(s)"
+    documents.append(
+      """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: \(name), namespace: bench}
+      spec:
+        hosts: [\(name).bench.svc.cluster.local]
+        location: MESH_INTERNAL
+        resolution: STATIC
+        ports: [{number: 8080, name: http, protocol: HTTP}]
+        workloadSelector: {labels: {app: \(name)}}
+      """)
+    for e in 0..<endpoints {
+      var address = "10.\(s / 250).\(s % 250).\(e + 1)"
+      if changedEndpoint && s == 0 && e == 0 { address = "10.255.255.1" }
+      documents.append(
+        """
+        apiVersion: networking.istio.io/v1
+        kind: WorkloadEntry
+        metadata: {name: \(name)-\(e), namespace: bench}
+        spec:
+          address: \(address)
+          labels: {app: \(name), version: v\(e % 2 + 1)}
+          locality: region-1/zone-\(e % 3)
+          weight: \(e % 4 + 1)
+        """)
+    }
+    if s % 10 == 0 {
+      documents.append(
+        """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: \(name), namespace: bench}
+        spec:
+          host: \(name)
+          trafficPolicy: {connectionPool: {tcp: {maxConnections: 100}}}
+          subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: \(name), namespace: bench}
+        spec:
+          hosts: [\(name)]
+          http:
+          - match: [{headers: {x-canary: {exact: "1"}}}]
+            route: [{destination: {host: \(name), subset: v2}}]
+          - route:
+            - {destination: {host: \(name), subset: v1}, weight: 90}
+            - {destination: {host: \(name), subset: v2}, weight: 10}
+        """)
+    }
+  }
+  return documents.joined(separator: "\n---\n")
+}
+
+func snapshot(_ yaml: String, revision: Int64) -> MeshSnapshot {
+  do {
+    let parsed = try ConfigParser().parse(Data(yaml.utf8))
+    return MeshSnapshot(revision: revision, objects: parsed.objects)
+  } catch {
+    print("parse failed: \(error)")
+    exit(1)
+  }
+}
+
+func milliseconds(_ duration: Duration) -> Double {
+  let parts = duration.components
+  return Double(parts.seconds) * 1_000 + Double(parts.attoseconds) / 1e15
+}
+
+func measure(_ body: () -> Void) -> Double {
+  let clock = ContinuousClock()
+  return milliseconds(clock.measure(body))
+}
+
+func median(_ values: [Double]) -> Double {
+  let sorted = values.sorted()
+  return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
+}
+
+func format(_ value: Double) -> String { String(format: "%8.2f ms", value) }
+
+let proxy = Proxy(
+  id: "sidecar~10.200.0.1~client.bench~bench.svc.cluster.local", ipAddresses: ["10.200.0.1"],
+  namespace: "bench", labels: ["app": "client"])
+var grpcProxy = proxy
+grpcProxy.client = .grpc
+
+print(
+  "fairway-bench: \(serviceCount) services x \(endpointsPerService) endpoints, \(repetitions) runs (median)"
+)
+let clock = ContinuousClock()
+var base = MeshSnapshot.empty
+let parseTime = milliseconds(
+  clock.measure {
+    base = snapshot(meshYAML(services: serviceCount, endpoints: endpointsPerService), revision: 1)
+  })
+print(
+  "parse YAML into snapshot (not translation): \(format(parseTime)) (\(base.objects.count) objects)"
+)
+
+var rows: [(String, [Double])] = [
+  ("index (MeshTranslator.init)", []), ("CDS", []), ("EDS", []), ("LDS", []), ("RDS", []),
+  ("total, first proxy (cold)", []), ("second proxy, same view (cached)", []),
+  ("another pod of the namespace (new IP, labels)", []), ("grpc client, 10 targets", []),
+  ("100 more sidecars of 10 workloads, per pod", []),
+]
+var counts: [XDSResourceType: (Int, Int)] = [:]
+for _ in 0..<repetitions {
+  var translator: MeshTranslator?
+  let initTime = measure { translator = MeshTranslator(snapshot: base) }
+  guard let translator else { exit(1) }
+  var perType: [Double] = []
+  for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+    perType.append(
+      measure {
+        let set = translator.resources(for: proxy, type: type, requestedNames: nil)
+        counts[type] = (set.count, set.names.reduce(0) { $0 + (set[$1]?.anyBytes.count ?? 0) })
+      })
+  }
+  let cached = measure {
+    for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+      _ = translator.resources(for: proxy, type: type, requestedNames: nil)
+    }
+  }
+  var other = proxy
+  other.id = "sidecar~10.200.0.2~other.bench~bench.svc.cluster.local"
+  other.ipAddresses = ["10.200.0.2"]
+  other.labels = ["app": "other"]
+  let otherView = measure {
+    for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+      _ = translator.resources(for: other, type: type, requestedNames: nil)
+    }
+  }
+  let targets = Set((0..<10).map { "svc-\($0).bench.svc.cluster.local:8080" })
+  let grpcTime = measure {
+    _ = translator.resources(for: grpcProxy, type: .listener, requestedNames: targets)
+    _ = translator.resources(for: grpcProxy, type: .route, requestedNames: targets)
+    _ = translator.resources(for: grpcProxy, type: .cluster, requestedNames: nil)
+    _ = translator.resources(for: grpcProxy, type: .endpoint, requestedNames: nil)
+  }
+  // Pods of ten workloads serving svc-0...svc-9: each has its own IP and inbound side.
+  let fleet =
+    measure {
+      for pod in 0..<100 {
+        let workload = pod % 10
+        let address = "10.\(workload / 250).\(workload % 250).\(pod / 10 + 1)"
+        var sidecar = proxy
+        sidecar.id = "sidecar~\(address)~p\(pod).bench~bench.svc.cluster.local"
+        sidecar.ipAddresses = [address]
+        sidecar.labels = ["app": "svc-\(workload)", "version": "v\(pod % 2 + 1)"]
+        for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+          _ = translator.resources(for: sidecar, type: type, requestedNames: nil)
+        }
+      }
+    } / 100
+  let values =
+    [initTime] + perType
+    + [initTime + perType.reduce(0, +), cached, otherView, grpcTime, fleet]
+  for index in rows.indices { rows[index].1.append(values[index]) }
+}
+for (label, values) in rows {
+  print("  \(label.padding(toLength: 46, withPad: " ", startingAt: 0)) \(format(median(values)))")
+}
+for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+  let (count, bytes) = counts[type] ?? (0, 0)
+  print("  \(type.shortName): \(count) resources, \(bytes / 1024) KiB encoded")
+}
+
+// Incremental EDS: one WorkloadEntry moves; the next translator reuses every other encoding.
+let changed = snapshot(
+  meshYAML(services: serviceCount, endpoints: endpointsPerService, changedEndpoint: true),
+  revision: 2)
+var incremental: [Double] = []
+var full: [Double] = []
+var changedNames: Set<String> = []
+for _ in 0..<repetitions {
+  let previous = MeshTranslator(snapshot: base)
+  _ = previous.resources(for: proxy, type: .endpoint, requestedNames: nil)
+  incremental.append(
+    measure {
+      let next = MeshTranslator(snapshot: changed, reusing: previous)
+      changedNames = next.changedEndpointClusters(since: previous)
+      _ = next.resources(for: proxy, type: .endpoint, requestedNames: nil)
+    })
+  full.append(
+    measure {
+      let next = MeshTranslator(snapshot: changed)
+      _ = next.resources(for: proxy, type: .endpoint, requestedNames: nil)
+    })
+}
+print(
+  "one WorkloadEntry changed (\(changedNames.count) EDS clusters differ: \(changedNames.sorted().joined(separator: ", "))):"
+)
+print(
+  "  \("EDS, new translator reusing previous".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(incremental)))"
+)
+print(
+  "  \("EDS, new translator from scratch".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(full)))"
+)

@@ -1,0 +1,114 @@
+import FairwayMesh
+import FairwayProto
+import SwiftProtobuf
+
+extension ListenerBuilder {
+  /// HTTP ports win a port shared with TCP services (they can tell services apart by host);
+  /// TCP services with virtual IPs get a listener per IP, others share `0.0.0.0_PORT`, first
+  /// host wins.
+  func outboundListeners() -> [Listener] {
+    var httpPorts: Set<UInt32> = []
+    var tcpByPort: [UInt32: (MeshService, MeshPort)] = [:]
+    var tcpByAddress: [String: (address: String, service: MeshService, port: MeshPort)] = [:]
+    for service in index.visibleServices(from: view.namespace) {
+      for port in service.ports {
+        if port.proto.isHTTP {
+          httpPorts.insert(port.number)
+          continue
+        }
+        let ips = service.addresses.filter(HostName.isIPAddress)
+        if ips.isEmpty {
+          if tcpByPort[port.number] == nil { tcpByPort[port.number] = (service, port) }
+        } else {
+          for ip in ips where tcpByAddress[Self.listenerName(ip, port.number)] == nil {
+            tcpByAddress[Self.listenerName(ip, port.number)] = (ip, service, port)
+          }
+        }
+      }
+    }
+    var byName: [String: Listener] = [:]
+    for number in httpPorts {
+      let listener = httpListener(port: number)
+      byName[listener.name] = listener
+    }
+    for (number, entry) in tcpByPort where !httpPorts.contains(number) {
+      let listener = tcpListener(address: "0.0.0.0", service: entry.0, port: entry.1)
+      byName[listener.name] = listener
+    }
+    for (name, entry) in tcpByAddress where byName[name] == nil {
+      byName[name] = tcpListener(address: entry.address, service: entry.service, port: entry.port)
+    }
+    return byName.keys.sorted().compactMap { byName[$0] }
+  }
+
+  static func listenerName(_ address: String, _ port: UInt32) -> String { "\(address)_\(port)" }
+
+  func httpListener(port: UInt32) -> Listener {
+    var listener = baseListener(address: "0.0.0.0", port: port, direction: .outbound)
+    var hcm = HCM()
+    hcm.statPrefix = "outbound_0.0.0.0_\(port)"
+    hcm.rds.configSource = ClusterBuilder.adsConfigSource()
+    hcm.rds.routeConfigName = String(port)
+    hcm.httpFilters = HTTPFilters.chain(
+      fault: faultRouteConfigs.contains(String(port)), cors: corsRouteConfigs.contains(String(port))
+    )
+    listener.filterChains = [Self.filterChain(hcm: hcm)]
+    return listener
+  }
+
+  func tcpListener(address: String, service: MeshService, port: MeshPort) -> Listener {
+    var listener = baseListener(address: address, port: port.number, direction: .outbound)
+    listener.filterChains = [Self.filterChain(tcpProxy: tcpProxy(service: service, port: port))]
+    return listener
+  }
+
+  /// The first VirtualService tcp route for the port, else the service-wide cluster.
+  func tcpProxy(service: MeshService, port: MeshPort)
+    -> Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy
+  {
+    var proxy = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy()
+    let fallback = ClusterName.outbound(port: port.number, host: service.host)
+    proxy.statPrefix = fallback
+    proxy.cluster = fallback
+    guard let config = index.virtualService(host: service.host, proxyNamespace: view.namespace)
+    else { return proxy }
+    let routeBuilder = RouteBuilder(index: index, view: view)
+    for route in config.spec.tcp ?? [] {
+      let matches = route.match ?? []
+      let applies =
+        matches.isEmpty
+        || matches.contains { match in
+          (match.port == nil || match.port == Int(port.number))
+            && (match.sourceLabels ?? [:]).allSatisfy { view.labels[$0.key] == $0.value }
+            && (match.sourceNamespace == nil || match.sourceNamespace == view.namespace)
+        }
+      guard applies else { continue }
+      let targets = (route.route ?? []).compactMap { destination -> (String, UInt32)? in
+        guard let target = destination.destination,
+          let resolved = routeBuilder.resolve(
+            target, namespace: config.namespace, service: service, port: port)
+        else { return nil }
+        let weight = destination.weight.map { UInt32(clamping: max($0, 0)) } ?? 100
+        return (resolved.cluster, weight)
+      }
+      let live = targets.count == 1 ? targets : targets.filter { $0.1 > 0 }
+      guard let first = live.first else { continue }
+      if live.count == 1 {
+        proxy.cluster = first.0
+      } else {
+        typealias Weighted = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy.WeightedCluster
+        var weighted = Weighted()
+        let weights = RouteBuilder.fittingWeights(live.map(\.1))
+        weighted.clusters = zip(live, weights).map { target, weight in
+          var entry = Weighted.ClusterWeight()
+          entry.name = target.0
+          entry.weight = weight
+          return entry
+        }
+        proxy.weightedClusters = weighted
+      }
+      return proxy
+    }
+    return proxy
+  }
+}

@@ -1,0 +1,156 @@
+import FairwayMesh
+import FairwayProto
+import SwiftProtobuf
+
+/// Builds a sidecar's listeners: one outbound listener per port (HTTP ports share an RDS
+/// route config named after the port, TCP ports proxy to the service's cluster). Behind
+/// iptables, `virtualOutbound` (15001) hands connections to those by original destination and
+/// `virtualInbound` (15006) serves the workload's ports as filter chains; without interception
+/// each inbound port is a bound listener `inbound|PORT||`.
+struct ListenerBuilder: Sendable {
+  typealias Listener = Envoy_Config_Listener_V3_Listener
+  typealias HCM = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager
+
+  static let virtualOutboundName = "virtualOutbound"
+  static let virtualInboundName = "virtualInbound"
+  static let virtualOutboundPort: UInt32 = 15001
+  static let virtualInboundPort: UInt32 = 15006
+
+  let index: MeshIndex
+  let view: ProxyView
+  /// Route configs whose routes inject faults.
+  let faultRouteConfigs: Set<String>
+  /// Route configs whose routes carry CORS policies.
+  var corsRouteConfigs: Set<String> = []
+
+  /// What depends on this very proxy (its IP and labels) rather than on its namespace.
+  func inboundAndCaptureListeners() -> [Listener] {
+    guard view.kind == .sidecar else { return [] }
+    let inbound = InboundBuilder(index: index, view: view).instances()
+    guard view.interceptionMode != .none else {
+      // Nothing redirects connections: each inbound port is a listener of its own.
+      return inbound.map { instance in
+        var listener = baseListener(
+          address: "0.0.0.0", port: instance.inboundPort, direction: .inbound)
+        listener.name = ClusterName.inbound(port: instance.inboundPort)
+        listener.filterChains = [inboundFilterChain(instance)]
+        return listener
+      }
+    }
+    var outbound = Self.captureListener(
+      name: Self.virtualOutboundName, port: Self.virtualOutboundPort, direction: .outbound)
+    outbound.useOriginalDst = Google_Protobuf_BoolValue(true)
+    // Inbound connections are served right here, one filter chain per workload port matched by
+    // original destination port. Handing them off instead could land them on an outbound
+    // `0.0.0.0_PORT` listener of the same port.
+    var inboundListener = Self.captureListener(
+      name: Self.virtualInboundName, port: Self.virtualInboundPort, direction: .inbound)
+    inboundListener.defaultFilterChain = inboundListener.filterChains[0]
+    inboundListener.filterChains = inbound.map { instance in
+      var chain = inboundFilterChain(instance)
+      chain.filterChainMatch.destinationPort = Google_Protobuf_UInt32Value(instance.inboundPort)
+      return chain
+    }
+    return [outbound, inboundListener]
+  }
+
+  /// The workload side of one inbound port: HTTP through a router to `inbound|PORT||`, anything
+  /// else proxied as TCP to it.
+  func inboundFilterChain(_ instance: InboundBuilder.Instance)
+    -> Envoy_Config_Listener_V3_FilterChain
+  {
+    let cluster = ClusterName.inbound(port: instance.inboundPort)
+    var chain: Envoy_Config_Listener_V3_FilterChain
+    if instance.port.proto.isHTTP {
+      var hcm = HCM()
+      hcm.statPrefix = cluster
+      var config = Envoy_Config_Route_V3_RouteConfiguration()
+      config.name = cluster
+      var host = Envoy_Config_Route_V3_VirtualHost()
+      host.name = "inbound|http|\(instance.inboundPort)"
+      host.domains = ["*"]
+      var route = Envoy_Config_Route_V3_Route()
+      route.name = "default"
+      route.match.prefix = "/"
+      route.route.cluster = cluster
+      route.route.timeout = Google_Protobuf_Duration(seconds: 0)
+      host.routes = [route]
+      config.virtualHosts = [host]
+      hcm.routeConfig = config
+      hcm.httpFilters = HTTPFilters.chain(fault: false)
+      chain = Self.filterChain(hcm: hcm)
+    } else {
+      var proxy = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy()
+      proxy.statPrefix = cluster
+      proxy.cluster = cluster
+      chain = Self.filterChain(tcpProxy: proxy)
+    }
+    chain.name = cluster
+    return chain
+  }
+
+  func baseListener(address: String, port: UInt32, direction: Envoy_Config_Core_V3_TrafficDirection)
+    -> Listener
+  {
+    var listener = Listener()
+    listener.name = Self.listenerName(address, port)
+    listener.address = Self.socketAddress(address, port)
+    listener.trafficDirection = direction
+    if !view.interceptionMode.bindsPorts {
+      // iptables hands connections over through virtualOutbound/virtualInbound.
+      listener.bindToPort = Google_Protobuf_BoolValue(false)
+    }
+    return listener
+  }
+
+  /// A listener for what iptables captured: it recovers the original destination; unknown
+  /// destinations pass through to it.
+  static func captureListener(
+    name: String, port: UInt32, direction: Envoy_Config_Core_V3_TrafficDirection
+  ) -> Listener {
+    var listener = Listener()
+    listener.name = name
+    listener.address = socketAddress("0.0.0.0", port)
+    listener.trafficDirection = direction
+    var filter = Envoy_Config_Listener_V3_ListenerFilter()
+    filter.name = "envoy.filters.listener.original_dst"
+    filter.typedConfig = .packed(Envoy_Extensions_Filters_Listener_OriginalDst_V3_OriginalDst())
+    listener.listenerFilters = [filter]
+    var proxy = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy()
+    proxy.statPrefix = ClusterName.passthrough
+    proxy.cluster = ClusterName.passthrough
+    var chain = filterChain(tcpProxy: proxy)
+    chain.name = ClusterName.passthrough
+    listener.filterChains = [chain]
+    return listener
+  }
+
+  static func socketAddress(_ address: String, _ port: UInt32) -> Envoy_Config_Core_V3_Address {
+    var socket = Envoy_Config_Core_V3_SocketAddress()
+    socket.address = address
+    socket.portValue = port
+    var out = Envoy_Config_Core_V3_Address()
+    out.socketAddress = socket
+    return out
+  }
+
+  static func filterChain(hcm: HCM) -> Envoy_Config_Listener_V3_FilterChain {
+    var filter = Envoy_Config_Listener_V3_Filter()
+    filter.name = "envoy.filters.network.http_connection_manager"
+    filter.typedConfig = .packed(hcm)
+    var chain = Envoy_Config_Listener_V3_FilterChain()
+    chain.filters = [filter]
+    return chain
+  }
+
+  static func filterChain(tcpProxy: Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy)
+    -> Envoy_Config_Listener_V3_FilterChain
+  {
+    var filter = Envoy_Config_Listener_V3_Filter()
+    filter.name = "envoy.filters.network.tcp_proxy"
+    filter.typedConfig = .packed(tcpProxy)
+    var chain = Envoy_Config_Listener_V3_FilterChain()
+    chain.filters = [filter]
+    return chain
+  }
+}

@@ -1,0 +1,170 @@
+import FairwayMesh
+import FairwayProto
+import SwiftProtobuf
+
+/// Builds RouteConfigurations for one proxy view: one virtual host per service host on a port,
+/// VirtualService routes in order, or a default route to the service's cluster.
+struct RouteBuilder: Sendable {
+  typealias VirtualHost = Envoy_Config_Route_V3_VirtualHost
+  typealias Route = Envoy_Config_Route_V3_Route
+
+  let index: MeshIndex
+  let view: ProxyView
+
+  var flavor: ClientFlavor { ClientFlavor(view.client) }
+
+  /// Sidecar route configs, one per HTTP port, named after the port (`"80"`).
+  func sidecarRouteConfigs() -> [RouteConfigResult] {
+    var servicesByPort: [UInt32: [(MeshService, MeshPort)]] = [:]
+    for service in index.visibleServices(from: view.namespace) {
+      for port in service.ports where port.proto.isHTTP {
+        servicesByPort[port.number, default: []].append((service, port))
+      }
+    }
+    return servicesByPort.keys.sorted().map { number in
+      var config = Envoy_Config_Route_V3_RouteConfiguration()
+      config.name = String(number)
+      config.validateClusters = Google_Protobuf_BoolValue(false)
+      var usesFault = false
+      var usesCors = false
+      var usedDomains: Set<String> = []
+      for (service, port) in servicesByPort[number] ?? [] {
+        let domains = sidecarDomains(service: service, port: port.number)
+          .filter { usedDomains.insert($0).inserted }
+        guard !domains.isEmpty else { continue }
+        let built = virtualHost(service: service, port: port, domains: domains)
+        usesFault = usesFault || built.usesFault
+        usesCors = usesCors || built.host.routes.contains { $0.route.hasCors }
+        config.virtualHosts.append(built.host)
+      }
+      if view.interceptionMode != .none {
+        config.virtualHosts.append(Self.allowAnyVirtualHost())
+      }
+      return RouteConfigResult(config: config, usesFault: usesFault, usesCors: usesCors)
+    }
+  }
+
+  /// The route config a proxyless gRPC client fetches for the target `HOST:PORT` it dialled;
+  /// nil when no visible service answers to that name.
+  func grpcRouteConfig(name: String) -> RouteConfigResult? {
+    guard let (service, port) = resolveTarget(name) else { return nil }
+    var config = Envoy_Config_Route_V3_RouteConfiguration()
+    config.name = name
+    var domains = [name]
+    for domain in [service.host, "\(service.host):\(port.number)"] where !domains.contains(domain) {
+      domains.append(domain)
+    }
+    let built = virtualHost(service: service, port: port, domains: domains)
+    config.virtualHosts = [built.host]
+    return RouteConfigResult(config: config, usesFault: built.usesFault)
+  }
+
+  /// Resolves a gRPC target `HOST:PORT` to a visible service port. Short names resolve the
+  /// way Kubernetes DNS would from the client's namespace.
+  func resolveTarget(_ name: String) -> (MeshService, MeshPort)? {
+    guard let colon = name.lastIndex(of: ":"),
+      let number = UInt32(name[name.index(after: colon)...])
+    else { return nil }
+    let host = String(name[..<colon]).lowercased()
+    var candidates = [host]
+    if !host.contains(".") {
+      candidates.append("\(host).\(view.namespace).\(HostName.domainSuffix)")
+    } else if host.split(separator: ".").count == 2 {
+      candidates.append("\(host).\(HostName.domainSuffix)")
+    } else if host.hasSuffix(".svc") {
+      candidates.append("\(host).cluster.local")
+    }
+    for candidate in candidates {
+      guard let service = index.service(host: candidate),
+        service.visibility.isVisible(from: view.namespace),
+        let port = service.port(number)
+      else { continue }
+      return (service, port)
+    }
+    return nil
+  }
+
+  /// Host names a sidecar's applications use for a service, as Istio lists them: the host,
+  /// Kubernetes short forms (`name` only from the same namespace), and virtual IPs; each alone
+  /// and with the port.
+  func sidecarDomains(service: MeshService, port: UInt32) -> [String] {
+    var names = [service.host]
+    if let kube = service.kubernetesName {
+      if kube.namespace == view.namespace { names.append(kube.name) }
+      names.append("\(kube.name).\(kube.namespace)")
+      names.append("\(kube.name).\(kube.namespace).svc")
+    }
+    names += service.addresses.filter(HostName.isIPAddress)
+    var domains: [String] = []
+    for name in names {
+      domains.append(name)
+      domains.append(HostName.isIPv6(name) ? "[\(name)]:\(port)" : "\(name):\(port)")
+    }
+    return domains
+  }
+
+  func virtualHost(service: MeshService, port: MeshPort, domains: [String])
+    -> (host: VirtualHost, usesFault: Bool)
+  {
+    var host = VirtualHost()
+    host.name = "\(service.host):\(port.number)"
+    host.domains = domains
+    if let virtualService = index.virtualService(host: service.host, proxyNamespace: view.namespace)
+    {
+      let built = routes(from: virtualService, service: service, port: port)
+      // A VirtualService with nothing for this port (only tcp routes, or every match bound to
+      // another port) leaves the port on the default route instead of answering 404.
+      if !built.routes.isEmpty {
+        host.routes = built.routes
+        return (host, built.usesFault)
+      }
+    }
+    host.routes = [defaultRoute(service: service, port: port)]
+    return (host, false)
+  }
+
+  /// Istio's route when no VirtualService applies: everything to the service-wide cluster.
+  func defaultRoute(service: MeshService, port: MeshPort) -> Route {
+    var route = Route()
+    route.name = "default"
+    route.match.prefix = "/"
+    var action = Envoy_Config_Route_V3_RouteAction()
+    action.cluster = ClusterName.outbound(port: port.number, host: service.host)
+    if flavor == .sidecar {
+      action.timeout = Google_Protobuf_Duration(seconds: 0)
+      action.retryPolicy = Self.defaultRetryPolicy()
+    }
+    action.hashPolicy = hashPolicies(host: service.host, subset: nil, port: port.number)
+    route.route = action
+    return route
+  }
+
+  /// The catch-all that sends unknown hosts to their original destination (ALLOW_ANY).
+  static func allowAnyVirtualHost() -> VirtualHost {
+    var host = VirtualHost()
+    host.name = "allow_any"
+    host.domains = ["*"]
+    var route = Route()
+    route.name = "allow_any"
+    route.match.prefix = "/"
+    var action = Envoy_Config_Route_V3_RouteAction()
+    action.cluster = ClusterName.passthrough
+    action.timeout = Google_Protobuf_Duration(seconds: 0)
+    route.route = action
+    host.routes = [route]
+    return host
+  }
+
+  /// Istio's retry policy for routes that do not configure retries.
+  static func defaultRetryPolicy() -> Envoy_Config_Route_V3_RetryPolicy {
+    var policy = Envoy_Config_Route_V3_RetryPolicy()
+    policy.retryOn = defaultRetryOn
+    policy.numRetries = Google_Protobuf_UInt32Value(2)
+    policy.retriableStatusCodes = [503]
+    policy.hostSelectionRetryMaxAttempts = 5
+    return policy
+  }
+
+  static let defaultRetryOn =
+    "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
+}

@@ -1,0 +1,35 @@
+import FairwayMesh
+import FairwayProto
+
+extension MeshTranslator {
+  /// Outbound clusters of every service for one flavour, encoded once per translator.
+  func outboundClusters(flavor: ClientFlavor) -> [[EncodedResource]] {
+    if let cached = caches.withLock({ $0.outboundClusters[flavor] }) { return cached }
+    let builder = ClusterBuilder(index: index, flavor: flavor)
+    let built = index.services.map { service in
+      builder.outboundClusters(for: service).compactMap { Self.encode($0.name, .cluster, $0) }
+    }
+    caches.withLock { $0.outboundClusters[flavor] = built }
+    return built
+  }
+
+  /// The clusters a view receives: outbound clusters of the services visible from its
+  /// namespace, plus, for sidecars, the built-in and inbound clusters.
+  func clusters(view: ProxyView) -> [EncodedResource] {
+    let flavor = ClientFlavor(view.client)
+    let outbound = outboundClusters(flavor: flavor)
+    var result: [EncodedResource] = []
+    for (position, service) in index.services.enumerated()
+    where service.visibility.isVisible(from: view.namespace) {
+      result += outbound[position]
+    }
+    if flavor == .sidecar {
+      result += ClusterBuilder.sidecarBuiltins().compactMap { Self.encode($0.name, .cluster, $0) }
+      let inbound = InboundBuilder(index: index, view: view)
+      result += inbound.clusters(inbound.instances()).compactMap {
+        Self.encode($0.name, .cluster, $0)
+      }
+    }
+    return result
+  }
+}

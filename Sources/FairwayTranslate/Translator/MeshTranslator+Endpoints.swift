@@ -1,0 +1,101 @@
+import FairwayMesh
+import FairwayProto
+
+extension MeshTranslator {
+  /// The names of all EDS clusters in this translation.
+  public var endpointClusterNames: Set<String> { Set(endpointInputs.keys) }
+
+  /// The encoded assignment of one EDS cluster as `client` sees it, built on first use.
+  public func endpointResource(cluster name: String, client: Proxy.Client) -> EncodedResource? {
+    endpointResource(cluster: name, flavor: ClientFlavor(client))
+  }
+
+  func endpointResource(cluster name: String, flavor: ClientFlavor) -> EncodedResource? {
+    guard let input = endpointInputs[name] else { return nil }
+    // grpc and sidecars see identical bytes unless grpc must drop non-IP endpoints.
+    let slot = input.isSameForAllFlavors ? .sidecar : flavor
+    if let cached = caches.withLock({ $0.endpoints[slot]?[name] }) { return cached }
+    let encoded = input.encoded(flavor: slot)
+    caches.withLock { $0.endpoints[slot, default: [:]][name] = encoded }
+    return encoded
+  }
+
+  /// Assignments for the EDS clusters among a view's clusters. They depend only on the client
+  /// flavour and the namespace (which services are visible), so the set is shared by every view
+  /// with the same pair.
+  func endpoints(view: ProxyView) -> [EncodedResource] {
+    let flavor = ClientFlavor(view.client)
+    var names: [String] = []
+    for (position, service) in index.services.enumerated()
+    where service.visibility.isVisible(from: view.namespace) {
+      names += endpointClustersByService[position]
+    }
+    let known = caches.withLock { caches in
+      (caches.endpoints[.sidecar] ?? [:], caches.endpoints[flavor] ?? [:])
+    }
+    var result: [EncodedResource] = []
+    result.reserveCapacity(names.count)
+    var built: [ClientFlavor: [String: EncodedResource]] = [:]
+    for name in names {
+      guard let input = endpointInputs[name] else { continue }
+      let slot = input.isSameForAllFlavors ? ClientFlavor.sidecar : flavor
+      if let hit = (slot == .sidecar ? known.0 : known.1)[name] {
+        result.append(hit)
+      } else {
+        let encoded = input.encoded(flavor: slot)
+        built[slot, default: [:]][name] = encoded
+        result.append(encoded)
+      }
+    }
+    caches.withLock { caches in
+      for (slot, byName) in built {
+        caches.endpoints[slot, default: [:]].merge(byName) { old, _ in old }
+      }
+    }
+    return result
+  }
+
+  /// This translator's encoded assignments whose inputs are unchanged in `inputs`.
+  func reusableEndpoints(for inputs: [String: EndpointInput]) -> [ClientFlavor: [String:
+    EncodedResource]]
+  {
+    let encoded = caches.withLock { $0.endpoints }
+    var reused: [ClientFlavor: [String: EncodedResource]] = [:]
+    for (flavor, byName) in encoded {
+      var kept: [String: EncodedResource] = [:]
+      for (name, resource) in byName where inputs[name] == endpointInputs[name] {
+        kept[name] = resource
+      }
+      reused[flavor] = kept
+    }
+    return reused
+  }
+
+  /// One input per EDS (STATIC resolution) cluster: the service-wide cluster and each subset.
+  static func endpointInputs(_ index: MeshIndex) -> ([String: EndpointInput], [[String]]) {
+    var inputs: [String: EndpointInput] = [:]
+    var byService: [[String]] = Array(repeating: [], count: index.services.count)
+    for (position, service) in index.services.enumerated() where service.resolution == .staticIPs {
+      let subsets = (index.destinationRule(host: service.host)?.subsets ?? []).compactMap {
+        subset -> (String, [String: String])? in
+        guard let name = subset.name, !name.isEmpty else { return nil }
+        return (name, subset.labels ?? [:])
+      }
+      for port in service.ports {
+        let name = ClusterName.outbound(port: port.number, host: service.host)
+        inputs[name] = EndpointInput(
+          clusterName: name, port: port, subsetLabels: [:], endpoints: service.endpoints)
+        byService[position].append(name)
+        for (subset, labels) in subsets {
+          let subsetName = ClusterName.outbound(
+            port: port.number, subset: subset, host: service.host)
+          inputs[subsetName] = EndpointInput(
+            clusterName: subsetName, port: port, subsetLabels: labels,
+            endpoints: service.endpoints.filter { $0.matches(labels: labels) })
+          byService[position].append(subsetName)
+        }
+      }
+    }
+    return (inputs, byService)
+  }
+}

@@ -1,0 +1,96 @@
+import FairwayMesh
+import FairwayProto
+
+extension MeshTranslator {
+  /// Sidecar route configs for the view's outbound key, shared by its LDS (which filters the
+  /// HttpConnectionManagers need) and RDS.
+  private func sidecarRouteConfigs(view: ProxyView, key: OutboundKey) -> [RouteConfigResult] {
+    guard view.kind == .sidecar, view.client != .grpc else { return [] }
+    if let cached = caches.withLock({ $0.routeConfigs[key] }) { return cached }
+    let built = RouteBuilder(index: index, view: view).sidecarRouteConfigs()
+    caches.withLock { $0.routeConfigs[key] = built }
+    return built
+  }
+
+  func listeners(view: ProxyView) -> [EncodedResource] {
+    if view.client == .grpc {
+      return grpcNamed(view: view, type: .listener, names: Set(grpcTargets(view: view)))
+    }
+    guard view.kind == .sidecar else { return [] }
+    let key = OutboundKey(view: view, index: index)
+    let routeConfigs = sidecarRouteConfigs(view: view, key: key)
+    let builder = ListenerBuilder(
+      index: index, view: view,
+      faultRouteConfigs: Set(routeConfigs.filter(\.usesFault).map(\.config.name)),
+      corsRouteConfigs: Set(routeConfigs.filter(\.usesCors).map(\.config.name)))
+    var outbound = caches.withLock { $0.outboundListeners[key] }
+    if outbound == nil {
+      let built = builder.outboundListeners().compactMap { Self.encode($0.name, .listener, $0) }
+      caches.withLock { $0.outboundListeners[key] = built }
+      outbound = built
+    }
+    let ownListeners = builder.inboundAndCaptureListeners()
+    let own = ownListeners.compactMap { Self.encode($0.name, .listener, $0) }
+    guard view.interceptionMode == .none else { return (outbound ?? []) + own }
+    // Without interception both sides bind real ports: the workload's own inbound port wins
+    // over an outbound listener on the same port, which could not bind.
+    let taken = Set(
+      ownListeners.map {
+        ListenerBuilder.listenerName("0.0.0.0", $0.address.socketAddress.portValue)
+      })
+    return (outbound ?? []).filter { !taken.contains($0.name) } + own
+  }
+
+  func routes(view: ProxyView) -> [EncodedResource] {
+    if view.client == .grpc {
+      return grpcNamed(view: view, type: .route, names: Set(grpcTargets(view: view)))
+    }
+    let key = OutboundKey(view: view, index: index)
+    return sidecarRouteConfigs(view: view, key: key).compactMap {
+      Self.encode($0.config.name, .route, $0.config)
+    }
+  }
+
+  /// Every `HOST:PORT` a grpc client in this view could dial (used when it asks for all).
+  func grpcTargets(view: ProxyView) -> [String] {
+    index.visibleServices(from: view.namespace).flatMap { service in
+      service.ports.map { "\(service.host):\($0.number)" }
+    }
+  }
+
+  /// grpc listeners or route configs by the names the client asked for, cached per view.
+  func grpcNamed(view: ProxyView, type: XDSResourceType, names: Set<String>) -> [EncodedResource] {
+    let cached = caches.withLock { $0.views[view]?.named[type] ?? [:] }
+    var result: [EncodedResource] = []
+    var built: [String: EncodedResource?] = [:]
+    let builder = RouteBuilder(index: index, view: view)
+    for name in names.sorted() {
+      if let hit = cached[name] {
+        if let hit { result.append(hit) }
+        continue
+      }
+      var encoded: EncodedResource?
+      if let routes = builder.grpcRouteConfig(name: name) {
+        switch type {
+        case .listener:
+          let listener = GRPCListenerBuilder.listener(name: name, usesFault: routes.usesFault)
+          encoded = Self.encode(name, .listener, listener)
+        case .route:
+          encoded = Self.encode(name, .route, routes.config)
+        default:
+          encoded = nil
+        }
+      }
+      built[name] = encoded
+      if let encoded { result.append(encoded) }
+    }
+    if !built.isEmpty {
+      caches.withLock { caches in
+        caches.views[view, default: ViewCache()].named[type, default: [:]].merge(built) { old, _ in
+          old
+        }
+      }
+    }
+    return result
+  }
+}

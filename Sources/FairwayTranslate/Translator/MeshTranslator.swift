@@ -1,0 +1,154 @@
+import FairwayMesh
+import FairwayProto
+import SwiftProtobuf
+import Synchronization
+
+/// The translation of one `MeshSnapshot` into Envoy v3 resources, for any proxy.
+///
+/// Immutable and thread-safe. Work is done lazily and cached: outbound clusters and endpoint
+/// assignments once per client flavour (they do not depend on who asks), everything else once
+/// per `ProxyView`. Each resource is serialized once per translator and shared by every proxy
+/// that receives it.
+public final class MeshTranslator: Sendable {
+  /// The store revision of the snapshot.
+  public let revision: Int64
+  let index: MeshIndex
+  /// Inputs of every EDS cluster's assignment, by cluster name.
+  let endpointInputs: [String: EndpointInput]
+  /// EDS cluster names of each service, aligned with `index.services`.
+  let endpointClustersByService: [[String]]
+  let caches: Mutex<TranslatorCaches>
+
+  /// Translates `snapshot`; nothing is built until a proxy asks.
+  public convenience init(snapshot: MeshSnapshot) {
+    self.init(snapshot: snapshot, reusing: nil)
+  }
+
+  /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every
+  /// cluster whose inputs (endpoints, port, subset labels) are unchanged, so an endpoint change
+  /// re-encodes only the clusters it touches.
+  public init(snapshot: MeshSnapshot, reusing previous: MeshTranslator?) {
+    revision = snapshot.revision
+    index = MeshIndex(snapshot: snapshot)
+    (endpointInputs, endpointClustersByService) = Self.endpointInputs(index)
+    var caches = TranslatorCaches()
+    if let previous {
+      caches.endpoints = previous.reusableEndpoints(for: endpointInputs)
+    }
+    self.caches = Mutex(caches)
+  }
+
+  /// All resources of `type` that `proxy` should have.
+  ///
+  /// `requestedNames` filters the result when not nil. For a proxyless gRPC client's LDS and
+  /// RDS the names are what it asked for (`HOST:PORT`), built on demand; nil there means every
+  /// service port it could ask for.
+  public func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: Set<String>?)
+    -> ResourceSet
+  {
+    let view = proxy.view
+    if view.client == .grpc, type == .listener || type == .route, let requestedNames {
+      return ResourceSet(
+        type: type, resources: grpcNamed(view: view, type: type, names: requestedNames))
+    }
+    let full = resourceSet(view: view, type: type)
+    guard let requestedNames else { return full }
+    return ResourceSet(type: type, resources: requestedNames.sorted().compactMap { full[$0] })
+  }
+
+  /// The complete set of one type for a view, cached. Sets that do not depend on the pod
+  /// itself are shared (same storage) by every view they fit, so thousands of sidecars cost
+  /// one set per namespace or workload, not one each.
+  func resourceSet(view: ProxyView, type: XDSResourceType) -> ResourceSet {
+    if let cached = caches.withLock({ $0.views[view]?.sets[type] }) { return cached }
+    let built: ResourceSet
+    switch type {
+    case .cluster:
+      built = shared(.clusters(ClusterSetKey(view: view, index: index))) {
+        ResourceSet(type: .cluster, resources: clusters(view: view))
+      }
+    case .endpoint:
+      built = shared(
+        .endpoints(EndpointSetKey(flavor: ClientFlavor(view.client), namespace: view.namespace))
+      ) {
+        ResourceSet(type: .endpoint, resources: endpoints(view: view))
+      }
+    case .route:
+      built = shared(.routes(OutboundKey(view: view, index: index))) {
+        ResourceSet(type: .route, resources: routes(view: view))
+      }
+    case .listener:
+      built = ResourceSet(type: .listener, resources: listeners(view: view))
+    case .dubboRoute:
+      built = ResourceSet(type: .dubboRoute)
+    }
+    caches.withLock { $0.views[view, default: ViewCache()].sets[type] = built }
+    return built
+  }
+
+  private func shared(_ key: SharedSetKey, build: () -> ResourceSet) -> ResourceSet {
+    if let cached = caches.withLock({ $0.sharedSets[key] }) { return cached }
+    let built = build()
+    return caches.withLock { caches in
+      if let raced = caches.sharedSets[key] { return raced }
+      caches.sharedSets[key] = built
+      return built
+    }
+  }
+
+  static func encode(_ name: String, _ type: XDSResourceType, _ message: some SwiftProtobuf.Message)
+    -> EncodedResource?
+  {
+    try? EncodedResource(name: name, type: type, message: message)
+  }
+}
+
+/// Mutable memo tables behind the translator's lock.
+struct TranslatorCaches: Sendable {
+  /// Outbound clusters per flavour, aligned with `MeshIndex.services`.
+  var outboundClusters: [ClientFlavor: [[EncodedResource]]] = [:]
+  /// Encoded assignments per flavour by cluster name.
+  var endpoints: [ClientFlavor: [String: EncodedResource]] = [:]
+  /// Whole resource sets shared by the views they fit.
+  var sharedSets: [SharedSetKey: ResourceSet] = [:]
+  /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
+  var routeConfigs: [OutboundKey: [RouteConfigResult]] = [:]
+  var outboundListeners: [OutboundKey: [EncodedResource]] = [:]
+  var views: [ProxyView: ViewCache] = [:]
+}
+
+/// Which services' endpoints a view sees: its flavour and its namespace (exportTo).
+struct EndpointSetKey: Sendable, Hashable {
+  let flavor: ClientFlavor
+  let namespace: String
+}
+
+/// What a view's clusters depend on: flavour, namespace, and its inbound ports (not its IP).
+struct ClusterSetKey: Sendable, Hashable {
+  let flavor: ClientFlavor
+  let kind: Proxy.Kind
+  let namespace: String
+  let inbound: [UInt32]
+
+  init(view: ProxyView, index: MeshIndex) {
+    flavor = ClientFlavor(view.client)
+    kind = view.kind
+    namespace = view.namespace
+    inbound = InboundBuilder.signature(InboundBuilder(index: index, view: view).instances())
+  }
+}
+
+/// Keys of resource sets shared between views.
+enum SharedSetKey: Sendable, Hashable {
+  case clusters(ClusterSetKey)
+  case endpoints(EndpointSetKey)
+  case routes(OutboundKey)
+}
+
+/// What one proxy view has been given so far.
+struct ViewCache: Sendable {
+  var sets: [XDSResourceType: ResourceSet] = [:]
+  /// grpc listeners and route configs by requested name; nil records a name that matches
+  /// no service, so it is not looked up again.
+  var named: [XDSResourceType: [String: EncodedResource?]] = [:]
+}

@@ -1,0 +1,21 @@
+/// The part of a proxy view that its outbound listeners and routes depend on. Sidecars differ
+/// in IP and labels, so views are nearly unique; keyed by this instead, the outbound half of
+/// LDS and all of RDS are built once per namespace and client rather than once per pod.
+struct OutboundKey: Sendable, Hashable {
+  let client: Proxy.Client
+  let kind: Proxy.Kind
+  let namespace: String
+  let interceptionMode: Proxy.InterceptionMode
+  /// Only the labels some VirtualService `sourceLabels` mentions.
+  let labels: [String: String]
+
+  init(view: ProxyView, index: MeshIndex) {
+    client = view.client
+    kind = view.kind
+    namespace = view.namespace
+    interceptionMode = view.interceptionMode
+    labels =
+      index.sourceLabelKeys.isEmpty
+      ? [:] : view.labels.filter { index.sourceLabelKeys.contains($0.key) }
+  }
+}
