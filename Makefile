@@ -87,8 +87,10 @@ durability: venv
 	$(SWIFT) build --build-tests
 	FAIRWAY_KILLS=100 FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_durability.py -k sigkill
 
+# Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
 bench:
-	@echo "no benchmarks yet: the scale issue adds them"
+	$(SWIFT) build -c release --product fairway-bench
+	"$$($(SWIFT) build -c release --show-bin-path)/fairway-bench" $(BENCH_ARGS)
 
 SWIFT_DIRS = $(filter-out Sources/FairwayProto,$(wildcard Sources/*)) $(wildcard Tests/*)
 

@@ -50,18 +50,14 @@ public struct XDSDebugRoutes: AdminExtension {
       return try Self.json(all)
     }
     let proxy = try Self.hypotheticalProxy(query)
-    let translator = reports.server.translation.current
-    var sent: [XDSResourceType: [String: EncodedResource]] = [:]
-    for type in XDSResourceType.allCases {
-      sent[type] = translator.resources(for: proxy, type: type, requestedNames: nil).byName
-    }
-    var dump = try DebugReports.configDump(sent: sent)
+    let dump = reports.server.translation.current.configDump(for: proxy)
+    var object = try DebugReports.jsonObject(dump.jsonString())
     let identity: [String: Any] = [
       "id": proxy.id, "client": proxy.client.rawValue, "namespace": proxy.namespace,
       "ipAddresses": proxy.ipAddresses, "labels": proxy.labels,
     ]
-    dump["proxy"] = identity
-    return try Self.json(dump)
+    object["proxy"] = identity
+    return try Self.json(object)
   }
 
   /// A proxy described by query parameters: ip, namespace, labels (k=v,k=v), type

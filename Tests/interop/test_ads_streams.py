@@ -136,14 +136,18 @@ def test_debug_endpoints_describe_streams_pushes_and_config():
         assert push["proxiesPushed"] == 2
 
         dump = server.get_json(f"/debug/config_dump?proxyID={SIDECAR}")
-        clusters = {c["name"]: c for c in dump["dynamic_active_clusters"]}
-        assert REVIEWS_CLUSTER in clusters
-        assert clusters[REVIEWS_CLUSTER]["cluster"]["name"] == REVIEWS_CLUSTER
-        assert [e["name"] for e in dump["dynamic_endpoint_configs"]] == [REVIEWS_CLUSTER]
+        sections = {c["@type"].rsplit(".", 1)[-1]: c for c in dump["configs"]}
+        clusters = {c["cluster"]["name"]: c for c in sections["ClustersConfigDump"]["dynamic_active_clusters"]}
+        assert REVIEWS_CLUSTER in clusters and clusters[REVIEWS_CLUSTER]["version_info"]
+        endpoints = sections["EndpointsConfigDump"]["dynamic_endpoint_configs"]
+        assert [e["endpoint_config"]["cluster_name"] for e in endpoints] == [REVIEWS_CLUSTER]
+        assert sections["ListenersConfigDump"]["dynamic_listeners"] == [], "this proxy never asked for LDS"
 
         hypothetical = server.get_json("/debug/config_dump?namespace=default&ip=10.1.0.1&labels=app=reviews,version=v1")
-        assert any(c["name"] == REVIEWS_CLUSTER for c in hypothetical["dynamic_active_clusters"])
-        assert hypothetical["dynamic_listeners"], "a sidecar gets listeners"
+        sections = {c["@type"].rsplit(".", 1)[-1]: c for c in hypothetical["configs"]}
+        assert any(c["cluster"]["name"] == REVIEWS_CLUSTER for c in sections["ClustersConfigDump"]["dynamic_active_clusters"])
+        assert sections["ListenersConfigDump"]["dynamic_listeners"], "a sidecar gets listeners"
+        assert hypothetical["proxy"]["labels"] == {"app": "reviews", "version": "v1"}
 
         status, body = server.request("GET", "/debug/config_dump?proxyID=nobody")
         assert status == 404 and b"proxyID" in body

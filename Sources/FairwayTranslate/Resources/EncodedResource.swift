@@ -23,7 +23,8 @@ public struct EncodedResource: Sendable, Hashable {
     self.version = ContentHash.hex(of: bytes)
     var any: [UInt8] = []
     any.reserveCapacity(
-      ProtoWire.fieldSize(1, count: type.typeURL.utf8.count) + ProtoWire.fieldSize(2, count: bytes.count))
+      ProtoWire.fieldSize(1, count: type.typeURL.utf8.count)
+        + ProtoWire.fieldSize(2, count: bytes.count))
     ProtoWire.appendField(1, string: type.typeURL, to: &any)
     let valueFieldStart = any.count
     ProtoWire.appendField(2, bytes: bytes, to: &any)

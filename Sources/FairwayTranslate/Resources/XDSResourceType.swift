@@ -1,5 +1,7 @@
 /// The xDS resource types Fairway serves, in the order ADS pushes them (make before break).
-public enum XDSResourceType: Int, CaseIterable, Sendable, Hashable, Comparable, CustomStringConvertible {
+public enum XDSResourceType: Int, CaseIterable, Sendable, Hashable, Comparable,
+  CustomStringConvertible
+{
   case cluster = 0
   case endpoint = 1
   case listener = 2

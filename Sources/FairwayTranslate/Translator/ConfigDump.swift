@@ -9,6 +9,15 @@ public struct ConfigDump: Sendable {
   public var listeners: ResourceSet
   public var routes: ResourceSet
 
+  public init(
+    clusters: ResourceSet, endpoints: ResourceSet, listeners: ResourceSet, routes: ResourceSet
+  ) {
+    self.clusters = clusters
+    self.endpoints = endpoints
+    self.listeners = listeners
+    self.routes = routes
+  }
+
   /// Envoy's admin `ConfigDump` shape as proto JSON (field names as in the .proto files):
   /// `{"configs":[ClustersConfigDump, EndpointsConfigDump, ListenersConfigDump, RoutesConfigDump]}`
   /// with each resource decoded from the same bytes that are sent.
@@ -71,7 +80,7 @@ public struct ConfigDump: Sendable {
 }
 
 /// JSON for `Any` needs the packed message types registered with SwiftProtobuf.
-enum AnyTypeRegistry {
+public enum AnyTypeRegistry {
   private static let registered: Bool = {
     let types: [any SwiftProtobuf.Message.Type] = [
       Envoy_Config_Cluster_V3_Cluster.self,
@@ -85,12 +94,15 @@ enum AnyTypeRegistry {
       Envoy_Extensions_Filters_Listener_OriginalDst_V3_OriginalDst.self,
       Envoy_Extensions_Filters_Http_Cors_V3_Cors.self,
       Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions.self,
+      Envoy_Extensions_Filters_Network_DubboProxy_V3_DubboProxy.self,
+      Envoy_Extensions_Filters_Network_DubboProxy_V3_MultipleRouteConfiguration.self,
+      Envoy_Extensions_Filters_Network_DubboProxy_Router_V3_Router.self,
     ]
     for type in types { Google_Protobuf_Any.register(messageType: type) }
     return true
   }()
 
-  static func ensureRegistered() { _ = registered }
+  public static func ensureRegistered() { _ = registered }
 }
 
 extension MeshTranslator {

@@ -111,62 +111,31 @@ public struct DebugReports: Sendable {
         lastPush: pushes.last, recent: pushes.reversed(), connectedStreams: server.registry.count))
   }
 
-  /// What was last sent to each stream of `proxyID`, in Envoy's ConfigDump-like shape;
+  /// What was last sent to each stream of `proxyID`, in Envoy's admin ConfigDump shape;
   /// nil when no stream of that proxy is connected.
   public func configDump(proxyID: String) throws -> [[String: Any]]? {
     let streams = server.registry.streams(forProxyID: proxyID)
     guard !streams.isEmpty else { return nil }
     return try streams.map { stream in
-      let snapshot = stream.snapshot
-      var dump = try Self.configDump(sent: snapshot.sent)
-      dump["connectionId"] = String(stream.id)
-      dump["streamKind"] = stream.kind.rawValue
-      return dump
-    }
-  }
-
-  /// Resources grouped as Envoy's config_dump does, each decoded to proto JSON.
-  public static func configDump(sent: [XDSResourceType: [String: EncodedResource]]) throws
-    -> [String: Any]
-  {
-    let sections: [(XDSResourceType, String, String)] = [
-      (.cluster, "dynamic_active_clusters", "cluster"),
-      (.endpoint, "dynamic_endpoint_configs", "endpoint_config"),
-      (.listener, "dynamic_listeners", "listener"),
-      (.route, "dynamic_route_configs", "route_config"),
-      (.dubboRoute, "dynamic_dubbo_route_configs", "route_config"),
-    ]
-    var dump: [String: Any] = [:]
-    for (type, section, field) in sections {
-      let resources = (sent[type] ?? [:]).sorted { $0.key < $1.key }
-      dump[section] = try resources.map { name, resource -> [String: Any] in
-        ["name": name, "version_info": resource.version, field: try protoJSON(resource)]
+      let sent = stream.snapshot.sent
+      func set(_ type: XDSResourceType) -> ResourceSet {
+        ResourceSet(type: type, resources: Array((sent[type] ?? [:]).values))
       }
+      let dump = ConfigDump(
+        clusters: set(.cluster), endpoints: set(.endpoint), listeners: set(.listener),
+        routes: set(.route))
+      var object = try Self.jsonObject(dump.jsonString())
+      object["connectionId"] = String(stream.id)
+      object["streamKind"] = stream.kind.rawValue
+      return object
     }
-    return dump
   }
 
-  /// Decodes an encoded resource into Envoy's proto JSON (nested Anys resolved by our registry).
-  static func protoJSON(_ resource: EncodedResource) throws -> Any {
-    _ = AnyTypeRegistry.registered
-    let message: any SwiftProtobuf.Message
-    switch resource.type {
-    case .cluster:
-      message = try Envoy_Config_Cluster_V3_Cluster(serializedBytes: resource.bytes)
-    case .endpoint:
-      message = try Envoy_Config_Endpoint_V3_ClusterLoadAssignment(serializedBytes: resource.bytes)
-    case .listener:
-      message = try Envoy_Config_Listener_V3_Listener(serializedBytes: resource.bytes)
-    case .route:
-      message = try Envoy_Config_Route_V3_RouteConfiguration(serializedBytes: resource.bytes)
-    case .dubboRoute:
-      message = try Envoy_Extensions_Filters_Network_DubboProxy_V3_MultipleRouteConfiguration(
-        serializedBytes: resource.bytes)
-    }
-    var options = JSONEncodingOptions()
-    options.preserveProtoFieldNames = true
-    let text = try message.jsonString(options: options)
-    return try JSONSerialization.jsonObject(with: Data(text.utf8))
+  /// Parses JSON text this module produced into an object for the admin API to extend.
+  public static func jsonObject(_ text: String) throws -> [String: Any] {
+    guard let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    else { return [:] }
+    return object
   }
 
   static func timestamp(_ date: Date) -> String {
