@@ -1,3 +1,4 @@
+import FairwayMesh
 import FairwayProto
 import Foundation
 import SwiftProtobuf
@@ -57,25 +58,9 @@ public struct ConfigDump: Sendable {
     return (try? resource.any.jsonString(options: options)) ?? "null"
   }
 
+  /// A JSON string literal, escaped by the same serializer the admin API uses.
   private func quote(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
+    JSONValue.string(text).serialized()
   }
 }
 
