@@ -24,14 +24,14 @@ struct DeltaStreamState: StreamProtocolState {
     var answeredFirst = false
   }
 
-  private(set) var node: Envoy_Config_Core_V3_Node?
   private(set) var types: [XDSResourceType: TypeState] = [:]
-  private var nonceCounter: UInt64 = 0
-  let controlPlane: [UInt8]
+  private var envelope: StreamEnvelope
 
   init(controlPlaneIdentifier: String) {
-    controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
+    envelope = StreamEnvelope(controlPlaneIdentifier: controlPlaneIdentifier)
   }
+
+  var node: Envoy_Config_Core_V3_Node? { envelope.node }
 
   static func resourceNameCount(_ request: Request) -> Int {
     request.resourceNamesSubscribe.count + request.resourceNamesUnsubscribe.count
@@ -41,7 +41,7 @@ struct DeltaStreamState: StreamProtocolState {
   mutating func receive(_ request: Envoy_Service_Discovery_V3_DeltaDiscoveryRequest, now: Date)
     -> RequestOutcome
   {
-    if node == nil, request.hasNode { node = request.node }
+    envelope.adopt(request.hasNode ? request.node : nil)
     guard let type = XDSResourceType(typeURL: request.typeURL) else {
       return RequestOutcome(type: nil, verdict: .stale, respond: false)
     }
@@ -136,12 +136,11 @@ struct DeltaStreamState: StreamProtocolState {
     for resource in toSend { state.clientVersions[resource.name] = resource.version }
     for name in removed { state.clientVersions.removeValue(forKey: name) }
     let version = SotWStreamState.setVersion(state.clientVersions)
-    nonceCounter += 1
-    let nonce = String(nonceCounter)
+    let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
     let message = ResponseEncoder.delta(
       systemVersion: version, resources: toSend, removed: removed, type: type, nonce: nonce,
-      controlPlane: controlPlane)
+      controlPlane: envelope.controlPlane)
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: removed)
   }
 

@@ -26,14 +26,14 @@ struct SotWStreamState: StreamProtocolState {
     var answerPending = false
   }
 
-  private(set) var node: Envoy_Config_Core_V3_Node?
   private(set) var types: [XDSResourceType: TypeState] = [:]
-  private var nonceCounter: UInt64 = 0
-  let controlPlane: [UInt8]
+  private var envelope: StreamEnvelope
 
   init(controlPlaneIdentifier: String) {
-    controlPlane = ResponseEncoder.controlPlane(identifier: controlPlaneIdentifier)
+    envelope = StreamEnvelope(controlPlaneIdentifier: controlPlaneIdentifier)
   }
+
+  var node: Envoy_Config_Core_V3_Node? { envelope.node }
 
   static func resourceNameCount(_ request: Request) -> Int {
     request.resourceNames.count
@@ -42,7 +42,7 @@ struct SotWStreamState: StreamProtocolState {
   mutating func receive(_ request: Envoy_Service_Discovery_V3_DiscoveryRequest, now: Date)
     -> RequestOutcome
   {
-    if node == nil, request.hasNode { node = request.node }
+    envelope.adopt(request.hasNode ? request.node : nil)
     guard let type = XDSResourceType(typeURL: request.typeURL) else {
       return RequestOutcome(type: nil, verdict: .stale, respond: false)
     }
@@ -123,11 +123,11 @@ struct SotWStreamState: StreamProtocolState {
     }
     let version = Self.setVersion(state.sent)
     state.sentSetVersion = version
-    nonceCounter += 1
-    let nonce = String(nonceCounter)
+    let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
     let message = ResponseEncoder.stateOfTheWorld(
-      version: version, resources: toSend, type: type, nonce: nonce, controlPlane: controlPlane)
+      version: version, resources: toSend, type: type, nonce: nonce,
+      controlPlane: envelope.controlPlane)
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: [])
   }
 
