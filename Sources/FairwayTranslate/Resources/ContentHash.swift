@@ -22,4 +22,15 @@ public enum ContentHash {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
   }
+
+  /// The version of a set of named resources: a hash over (name, version) in name order, so it
+  /// changes exactly when a member is added, removed or changed.
+  public static func setVersion(_ versions: [String: String]) -> String {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for name in versions.keys.sorted() {
+      hash = value(of: name.utf8, seed: hash)
+      hash = value(of: (versions[name] ?? "").utf8, seed: hash)
+    }
+    return hex(hash)
+  }
 }

@@ -18,13 +18,7 @@ public struct ResourceSet: Sendable, Equatable {
 
   /// A version for the whole set: a hash over the sorted (name, version) pairs.
   public var version: String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for name in names {
-      guard let resource = byName[name] else { continue }
-      hash = ContentHash.value(of: name.utf8, seed: hash)
-      hash = ContentHash.value(of: resource.version.utf8, seed: hash)
-    }
-    return ContentHash.hex(hash)
+    ContentHash.setVersion(byName.mapValues(\.version))
   }
 
   public mutating func insert(_ resource: EncodedResource) {

@@ -135,7 +135,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     for resource in toSend { state.clientVersions[resource.name] = resource.version }
     for name in removed { state.clientVersions.removeValue(forKey: name) }
-    let version = SotWStreamState.setVersion(state.clientVersions)
+    let version = ContentHash.setVersion(state.clientVersions)
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
     let message = ResponseEncoder.delta(

@@ -111,17 +111,19 @@ struct SotWStreamState: StreamProtocolState {
     let wanted = names.compactMap { available[$0] }
 
     let toSend: [EncodedResource]
+    let version: String
     if type.isFullStateInSotW {
-      let set = ResourceSet(type: type, resources: wanted)
-      if !force, set.version == state.sentSetVersion { return nil }
+      let sent = Dictionary(uniqueKeysWithValues: wanted.map { ($0.name, $0.version) })
+      version = ContentHash.setVersion(sent)
+      if !force, version == state.sentSetVersion { return nil }
       toSend = wanted
-      state.sent = Dictionary(uniqueKeysWithValues: wanted.map { ($0.name, $0.version) })
+      state.sent = sent
     } else {
       toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
       if toSend.isEmpty, !force { return nil }
       for resource in toSend { state.sent[resource.name] = resource.version }
+      version = ContentHash.setVersion(state.sent)
     }
-    let version = Self.setVersion(state.sent)
     state.sentSetVersion = version
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
@@ -129,15 +131,6 @@ struct SotWStreamState: StreamProtocolState {
       version: version, resources: toSend, type: type, nonce: nonce,
       controlPlane: envelope.controlPlane)
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: [])
-  }
-
-  static func setVersion(_ sent: [String: String]) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for name in sent.keys.sorted() {
-      hash = ContentHash.value(of: name.utf8, seed: hash)
-      hash = ContentHash.value(of: (sent[name] ?? "").utf8, seed: hash)
-    }
-    return ContentHash.hex(hash)
   }
 }
 
