@@ -88,6 +88,9 @@ public final class InMemoryConfigStore: ConfigStore {
             key: object.key, action: existing == nil ? .created : .configured, object: stored))
         events.append(ConfigEvent(key: object.key, old: existing, new: stored, revision: revision))
       }
+      let issues = Self.crossObjectIssues(
+        changed: changed, staged: staged, stored: state.objects)
+      if !issues.isEmpty { throw ConfigValidationError(issues: issues) }
       if !changed.isEmpty {
         try journal?.record(.apply(revision: revision, objects: changed))
       }

@@ -33,10 +33,42 @@ struct Bootstrap: ParsableCommand {
   @Option(help: "The proxy's own admin port (Envoy: none unless set; MOSN: 34901).")
   var adminPort: Int?
 
+  @Option(help: "Node metadata INTERCEPTION_MODE: REDIRECT (iptables), TPROXY or NONE.")
+  var interceptionMode: String?
+
+  @Option(help: "MOSN: a static Dubbo egress listener on this port (the consumer dials it).")
+  var dubboEgressPort: Int?
+
+  @Option(help: "MOSN: the route config the egress listener takes over RDS: the service port.")
+  var dubboRoute: String = "20882"
+
+  @Option(
+    help: "MOSN: a static Dubbo ingress listener on this port, forwarding to --dubbo-provider-port."
+  )
+  var dubboIngressPort: Int?
+
+  @Option(help: "MOSN: the local Dubbo provider's port, for --dubbo-ingress-port.")
+  var dubboProviderPort: Int = 20880
+
   func validate() throws {
     guard !nodeID.isEmpty else { throw ValidationError("--node-id must not be empty") }
-    if let adminPort, !(1...65535).contains(adminPort) {
-      throw ValidationError("--admin-port must be in 1...65535")
+    for (flag, port) in [
+      ("--admin-port", adminPort), ("--dubbo-egress-port", dubboEgressPort),
+      ("--dubbo-ingress-port", dubboIngressPort), ("--dubbo-provider-port", dubboProviderPort),
+    ] {
+      if let port, !(1...65535).contains(port) {
+        throw ValidationError("\(flag) must be in 1...65535")
+      }
+    }
+    if let interceptionMode,
+      !["REDIRECT", "TPROXY", "NONE"].contains(interceptionMode.uppercased())
+    {
+      throw ValidationError("--interception-mode must be REDIRECT, TPROXY or NONE")
+    }
+    if dubboEgressPort != nil || dubboIngressPort != nil, client != .mosn {
+      throw ValidationError(
+        "--dubbo-egress-port and --dubbo-ingress-port are for mosn (Envoy gets Dubbo listeners over LDS)"
+      )
     }
     do {
       _ = try BootstrapConfig.parseLabels(labels)
@@ -59,7 +91,11 @@ struct Bootstrap: ParsableCommand {
     let config = BootstrapConfig(
       nodeID: nodeID, namespace: namespace, labels: pairs,
       cluster: cluster ?? app.map { "\($0).\(namespace)" } ?? namespace,
-      xdsHost: address.host, xdsPort: address.port, adminPort: adminPort)
+      xdsHost: address.host, xdsPort: address.port, adminPort: adminPort,
+      interceptionMode: interceptionMode?.uppercased(),
+      dubbo: BootstrapConfig.DubboListeners(
+        egressPort: dubboEgressPort, routeName: dubboRoute, ingressPort: dubboIngressPort,
+        providerPort: dubboProviderPort))
     let data = try JSONSerialization.data(
       withJSONObject: config.build(client),
       options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -17,6 +17,18 @@ struct BootstrapConfig: Sendable {
   var xdsHost: String
   var xdsPort: Int
   var adminPort: Int?
+  var interceptionMode: String? = nil
+  var dubbo = DubboListeners()
+
+  /// MOSN's static Dubbo listeners, as in the Dubbo demo: the consumer dials the egress port,
+  /// whose routes come from Fairway as RDS named after the service port; the provider's
+  /// sidecar accepts on the ingress port and forwards to the application.
+  struct DubboListeners: Sendable {
+    var egressPort: Int?
+    var routeName = "20882"
+    var ingressPort: Int?
+    var providerPort = 20880
+  }
 
   /// `k=v,k=v` into ordered pairs; throws on a pair without `=` or with an empty key.
   static func parseLabels(_ text: String) throws -> [(String, String)] {
@@ -86,7 +98,8 @@ struct BootstrapConfig: Sendable {
   /// Envoy v3: ADS over an HTTP/2 static cluster, LDS and CDS from ADS (EDS and RDS follow
   /// from what those resources name).
   func envoy() -> [String: Any] {
-    let metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
+    var metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
+    if let interceptionMode { metadata["INTERCEPTION_MODE"] = interceptionMode }
     var bootstrap: [String: Any] = [
       "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
       "dynamic_resources": [
@@ -168,16 +181,18 @@ struct BootstrapConfig: Sendable {
   func mosn() -> [String: Any] {
     var metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
     metadata["FAIRWAY_PROXY"] = "mosn"
+    if let interceptionMode { metadata["INTERCEPTION_MODE"] = interceptionMode }
+    let dubbo = mosnDubbo()
     return [
       "servers": [
         [
           "default_log_path": "stdout",
           "default_log_level": "INFO",
-          "routers": [Any](),
-          "listeners": [Any](),
+          "routers": dubbo.routers,
+          "listeners": dubbo.listeners,
         ]
       ],
-      "cluster_manager": ["tls_context": [String: Any]()],
+      "cluster_manager": ["clusters": dubbo.clusters],
       "dynamic_resources": [
         "ads_config": [
           "api_type": "GRPC",
@@ -193,6 +208,70 @@ struct BootstrapConfig: Sendable {
       ],
       "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
     ]
+  }
+}
+
+extension BootstrapConfig {
+  static let dubboProviderCluster = "dubbo_provider"
+  static let dubboIngressRoute = "dubbo_ingress"
+
+  /// MOSN's own (non-xDS) config for the Dubbo listeners: the egress listener routes by the
+  /// RDS config Fairway serves; the ingress listener by a static route to the local provider.
+  func mosnDubbo() -> (listeners: [Any], routers: [Any], clusters: [Any]) {
+    func listener(_ name: String, _ port: Int, route: String) -> [String: Any] {
+      [
+        "name": name,
+        "address": "0.0.0.0:\(port)",
+        "bind_port": true,
+        "filter_chains": [
+          [
+            "filters": [
+              [
+                "type": "proxy",
+                "config": [
+                  "downstream_protocol": "dubbo",
+                  "upstream_protocol": "dubbo",
+                  "router_config_name": route,
+                ] as [String: Any],
+              ] as [String: Any]
+            ]
+          ]
+        ],
+      ]
+    }
+    var listeners: [Any] = []
+    var routers: [Any] = []
+    var clusters: [Any] = []
+    if let egress = dubbo.egressPort {
+      listeners.append(listener("dubbo_egress", egress, route: dubbo.routeName))
+    }
+    if let ingress = dubbo.ingressPort {
+      listeners.append(listener("dubbo_ingress", ingress, route: Self.dubboIngressRoute))
+      routers.append(
+        [
+          "router_config_name": Self.dubboIngressRoute,
+          "virtual_hosts": [
+            [
+              "name": "provider",
+              "domains": ["*"],
+              "routers": [
+                [
+                  "match": ["headers": [["name": "service", "value": ".*", "regex": true]]],
+                  "route": ["cluster_name": Self.dubboProviderCluster],
+                ] as [String: Any]
+              ],
+            ] as [String: Any]
+          ],
+        ] as [String: Any])
+      clusters.append(
+        [
+          "name": Self.dubboProviderCluster,
+          "type": "SIMPLE",
+          "lb_type": "LB_RANDOM",
+          "hosts": [["address": "127.0.0.1:\(dubbo.providerPort)"]],
+        ] as [String: Any])
+    }
+    return (listeners, routers, clusters)
   }
 }
 

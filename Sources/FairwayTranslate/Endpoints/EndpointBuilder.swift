@@ -1,3 +1,4 @@
+import FairwayMesh
 import FairwayProto
 import SwiftProtobuf
 

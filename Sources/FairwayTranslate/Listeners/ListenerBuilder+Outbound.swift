@@ -3,17 +3,23 @@ import FairwayProto
 import SwiftProtobuf
 
 extension ListenerBuilder {
-  /// HTTP ports win a port shared with TCP services (they can tell services apart by host);
-  /// TCP services with virtual IPs get a listener per IP, others share `0.0.0.0_PORT`, first
-  /// host wins.
+  /// HTTP ports win a port shared with other services (they can tell services apart by host),
+  /// then Dubbo ports (by interface); TCP services with virtual IPs get a listener per IP,
+  /// others share `0.0.0.0_PORT`, first host wins. MOSN's Dubbo listeners are static in its
+  /// own config and only take routes from us, so it gets none for Dubbo ports.
   func outboundListeners() -> [Listener] {
     var httpPorts: Set<UInt32> = []
+    var dubboPorts: Set<UInt32> = []
     var tcpByPort: [UInt32: (MeshService, MeshPort)] = [:]
     var tcpByAddress: [String: (address: String, service: MeshService, port: MeshPort)] = [:]
     for service in index.visibleServices(from: view.namespace) {
       for port in service.ports {
         if port.proto.isHTTP {
           httpPorts.insert(port.number)
+          continue
+        }
+        if port.proto.isDubbo {
+          if view.client != .mosn { dubboPorts.insert(port.number) }
           continue
         }
         let ips = service.addresses.filter(HostName.isIPAddress)
@@ -31,7 +37,12 @@ extension ListenerBuilder {
       let listener = httpListener(port: number)
       byName[listener.name] = listener
     }
-    for (number, entry) in tcpByPort where !httpPorts.contains(number) {
+    for number in dubboPorts where !httpPorts.contains(number) {
+      let listener = dubboListener(port: number)
+      byName[listener.name] = listener
+    }
+    for (number, entry) in tcpByPort
+    where !httpPorts.contains(number) && !dubboPorts.contains(number) {
       let listener = tcpListener(address: "0.0.0.0", service: entry.0, port: entry.1)
       byName[listener.name] = listener
     }
@@ -53,6 +64,12 @@ extension ListenerBuilder {
       fault: faultRouteConfigs.contains(String(port)), cors: corsRouteConfigs.contains(String(port))
     )
     listener.filterChains = [Self.filterChain(hcm: hcm)]
+    return listener
+  }
+
+  func dubboListener(port: UInt32) -> Listener {
+    var listener = baseListener(address: "0.0.0.0", port: port, direction: .outbound)
+    listener.filterChains = [Self.filterChain(dubboProxy: DubboFilters.outbound(port: port))]
     return listener
   }
 

@@ -28,8 +28,10 @@ struct ListenerBuilder: Sendable {
     guard view.kind == .sidecar else { return [] }
     let inbound = InboundBuilder(index: index, view: view).instances()
     guard view.interceptionMode != .none else {
-      // Nothing redirects connections: each inbound port is a listener of its own.
-      return inbound.map { instance in
+      // Nothing redirects connections: each inbound port is a listener of its own. MOSN's
+      // Dubbo ingress is a static listener of its own config on that very port.
+      let served = inbound.filter { !($0.port.proto.isDubbo && view.client == .mosn) }
+      return served.map { instance in
         var listener = baseListener(
           address: "0.0.0.0", port: instance.inboundPort, direction: .inbound)
         listener.name = ClusterName.inbound(port: instance.inboundPort)
@@ -79,6 +81,8 @@ struct ListenerBuilder: Sendable {
       hcm.routeConfig = config
       hcm.httpFilters = HTTPFilters.chain(fault: false)
       chain = Self.filterChain(hcm: hcm)
+    } else if instance.port.proto.isDubbo, view.client != .mosn {
+      chain = Self.filterChain(dubboProxy: DubboFilters.inbound(cluster: cluster))
     } else {
       var proxy = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy()
       proxy.statPrefix = cluster
@@ -135,20 +139,28 @@ struct ListenerBuilder: Sendable {
   }
 
   static func filterChain(hcm: HCM) -> Envoy_Config_Listener_V3_FilterChain {
-    var filter = Envoy_Config_Listener_V3_Filter()
-    filter.name = "envoy.filters.network.http_connection_manager"
-    filter.typedConfig = .packed(hcm)
-    var chain = Envoy_Config_Listener_V3_FilterChain()
-    chain.filters = [filter]
-    return chain
+    filterChain("envoy.filters.network.http_connection_manager", hcm)
+  }
+
+  static func filterChain(dubboProxy: DubboFilters.DubboProxy)
+    -> Envoy_Config_Listener_V3_FilterChain
+  {
+    filterChain(DubboFilters.proxyName, dubboProxy)
   }
 
   static func filterChain(tcpProxy: Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy)
     -> Envoy_Config_Listener_V3_FilterChain
   {
+    filterChain("envoy.filters.network.tcp_proxy", tcpProxy)
+  }
+
+  /// A chain of one network filter.
+  private static func filterChain(_ name: String, _ config: some SwiftProtobuf.Message)
+    -> Envoy_Config_Listener_V3_FilterChain
+  {
     var filter = Envoy_Config_Listener_V3_Filter()
-    filter.name = "envoy.filters.network.tcp_proxy"
-    filter.typedConfig = .packed(tcpProxy)
+    filter.name = name
+    filter.typedConfig = .packed(config)
     var chain = Envoy_Config_Listener_V3_FilterChain()
     chain.filters = [filter]
     return chain

@@ -46,23 +46,20 @@ extension RouteBuilder {
     return out
   }
 
-  /// MOSN reads only the older exact/regex/prefix header fields; Envoy and grpc take
-  /// `string_match`. An empty match means "present".
+  /// MOSN reads only the older header fields (see `MOSNHeaderMatcher`); Envoy and grpc take
+  /// `string_match`.
   func headerMatcher(name: String, _ value: StringMatch, invert: Bool) -> HeaderMatcher {
+    view.client == .mosn
+      ? MOSNHeaderMatcher.make(name, value, invert: invert)
+      : Self.headerMatcher(name: name, value, invert: invert)
+  }
+
+  /// Envoy's form; an empty match means "present".
+  static func headerMatcher(name: String, _ value: StringMatch, invert: Bool) -> HeaderMatcher {
     var matcher = HeaderMatcher()
     matcher.name = name
     matcher.invertMatch = invert
-    if view.client == .mosn {
-      if let exact = value.exact {
-        matcher.exactMatch = exact
-      } else if let prefix = value.prefix {
-        matcher.prefixMatch = prefix
-      } else if let regex = value.regex {
-        matcher.safeRegexMatch = Self.regex(regex)
-      } else {
-        matcher.presentMatch = true
-      }
-    } else if let string = Self.stringMatcher(value) {
+    if let string = stringMatcher(value) {
       matcher.stringMatch = string
     } else {
       matcher.presentMatch = true

@@ -15,12 +15,15 @@ struct RouteBuilder: Sendable {
 
   /// Sidecar route configs, one per HTTP port, named after the port (`"80"`).
   func sidecarRouteConfigs() -> [RouteConfigResult] {
+    let mosnDubbo = view.client == .mosn
     var servicesByPort: [UInt32: [(MeshService, MeshPort)]] = [:]
     for service in index.visibleServices(from: view.namespace) {
-      for port in service.ports where port.proto.isHTTP {
+      // MOSN takes its Dubbo routes in this same HTTP shape, named after the port too.
+      for port in service.ports where port.proto.isHTTP || (mosnDubbo && port.proto.isDubbo) {
         servicesByPort[port.number, default: []].append((service, port))
       }
     }
+    let dubboRules = DubboRuleBuilder(index: index, view: view)
     return servicesByPort.keys.sorted().map { number in
       var config = Envoy_Config_Route_V3_RouteConfiguration()
       config.name = String(number)
@@ -29,6 +32,13 @@ struct RouteBuilder: Sendable {
       var usesCors = false
       var usedDomains: Set<String> = []
       for (service, port) in servicesByPort[number] ?? [] {
+        if port.proto.isDubbo {
+          config.virtualHosts.append(
+            MOSNDubboRoutes.virtualHost(
+              service: service, port: port, rules: dubboRules.rules(service: service, port: port))
+          )
+          continue
+        }
         let domains = sidecarDomains(service: service, port: port.number)
           .filter { usedDomains.insert($0).inserted }
         guard !domains.isEmpty else { continue }
@@ -65,7 +75,7 @@ struct RouteBuilder: Sendable {
     guard let colon = name.lastIndex(of: ":"),
       let number = UInt32(name[name.index(after: colon)...])
     else { return nil }
-    let host = String(name[..<colon]).lowercased()
+    let host = String(name[..<colon])
     var candidates = [host]
     if !host.contains(".") {
       candidates.append("\(host).\(view.namespace).\(HostName.domainSuffix)")

@@ -9,19 +9,25 @@ public struct ConfigDump: Sendable {
   public var endpoints: ResourceSet
   public var listeners: ResourceSet
   public var routes: ResourceSet
+  /// Envoy's Dubbo route configurations (`drds`).
+  public var dubboRoutes: ResourceSet
 
   public init(
-    clusters: ResourceSet, endpoints: ResourceSet, listeners: ResourceSet, routes: ResourceSet
+    clusters: ResourceSet, endpoints: ResourceSet, listeners: ResourceSet, routes: ResourceSet,
+    dubboRoutes: ResourceSet = ResourceSet(type: .dubboRoute)
   ) {
     self.clusters = clusters
     self.endpoints = endpoints
     self.listeners = listeners
     self.routes = routes
+    self.dubboRoutes = dubboRoutes
   }
 
   /// Envoy's admin `ConfigDump` shape as proto JSON (field names as in the .proto files):
   /// `{"configs":[ClustersConfigDump, EndpointsConfigDump, ListenersConfigDump, RoutesConfigDump]}`
-  /// with each resource decoded from the same bytes that are sent.
+  /// with each resource decoded from the same bytes that are sent. Envoy's admin has no
+  /// section for Dubbo routes, so each `MultipleRouteConfiguration` follows as an entry of its
+  /// own (`configs` is a list of `Any`).
   public func jsonString() -> String {
     AnyTypeRegistry.ensureRegistered()
     let sections = [
@@ -40,7 +46,7 @@ public struct ConfigDump: Sendable {
       section(
         "envoy.admin.v3.RoutesConfigDump", "dynamic_route_configs", routes,
         entry: { "{\"version_info\":\(quote($0.version)),\"route_config\":\(json($0))}" }),
-    ]
+    ] + dubboRoutes.names.compactMap { dubboRoutes[$0] }.map(json)
     return "{\"configs\":[" + sections.joined(separator: ",") + "]}"
   }
 
@@ -99,6 +105,7 @@ extension MeshTranslator {
       clusters: resources(for: proxy, type: .cluster, requestedNames: nil),
       endpoints: resources(for: proxy, type: .endpoint, requestedNames: nil),
       listeners: resources(for: proxy, type: .listener, requestedNames: named),
-      routes: resources(for: proxy, type: .route, requestedNames: named))
+      routes: resources(for: proxy, type: .route, requestedNames: named),
+      dubboRoutes: resources(for: proxy, type: .dubboRoute, requestedNames: nil))
   }
 }

@@ -51,6 +51,14 @@ extension MeshTranslator {
     }
   }
 
+  /// Envoy sidecars' Dubbo routes (`drds`); MOSN takes them as RDS, grpc has no Dubbo.
+  func dubboRoutes(view: ProxyView) -> [EncodedResource] {
+    guard view.kind == .sidecar, view.client == .envoy else { return [] }
+    return DubboRouteBuilder(index: index, view: view).routeConfigs().compactMap {
+      Self.encode($0.name, .dubboRoute, $0)
+    }
+  }
+
   /// Every `HOST:PORT` a grpc client in this view could dial (used when it asks for all).
   func grpcTargets(view: ProxyView) -> [String] {
     index.visibleServices(from: view.namespace).flatMap { service in

@@ -80,7 +80,9 @@ public final class MeshTranslator: Sendable {
     case .listener:
       built = ResourceSet(type: .listener, resources: listeners(view: view))
     case .dubboRoute:
-      built = ResourceSet(type: .dubboRoute)
+      built = shared(.dubboRoutes(OutboundKey(view: view, index: index))) {
+        ResourceSet(type: .dubboRoute, resources: dubboRoutes(view: view))
+      }
     }
     caches.withLock { $0.views[view, default: ViewCache()].sets[type] = built }
     return built
@@ -143,6 +145,7 @@ enum SharedSetKey: Sendable, Hashable {
   case clusters(ClusterSetKey)
   case endpoints(EndpointSetKey)
   case routes(OutboundKey)
+  case dubboRoutes(OutboundKey)
 }
 
 /// What one proxy view has been given so far.

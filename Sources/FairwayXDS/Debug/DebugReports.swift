@@ -123,7 +123,7 @@ public struct DebugReports: Sendable {
       }
       let dump = ConfigDump(
         clusters: set(.cluster), endpoints: set(.endpoint), listeners: set(.listener),
-        routes: set(.route))
+        routes: set(.route), dubboRoutes: set(.dubboRoute))
       var object = try Self.jsonObject(dump.jsonString())
       object["connectionId"] = String(stream.id)
       object["streamKind"] = stream.kind.rawValue

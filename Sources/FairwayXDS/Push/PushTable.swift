@@ -9,6 +9,7 @@ import FairwayTranslate
 /// | change          | CDS | EDS                 | LDS | RDS |
 /// |-----------------|-----|---------------------|-----|-----|
 /// | VirtualService  |  -  |  -                  | yes | yes |
+/// | VirtualService on Dubbo hosts only | - | - | - | yes (MOSN) + Dubbo routes (Envoy `drds`) |
 /// | DestinationRule | yes | yes                 |  -  | yes |
 /// | ServiceEntry    | yes | yes                 | yes | yes |
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
@@ -18,18 +19,26 @@ import FairwayTranslate
 /// uses it, and it alters listeners only through the fault filter or TCP routes; a
 /// DestinationRule alters routes through consistent-hash policies but never listeners. A
 /// WorkloadEntry alters CDS only for DNS-resolved ServiceEntries, whose endpoints are inlined in
-/// the cluster.
+/// the cluster. A VirtualService on Dubbo services alters only route resources: Envoy's Dubbo
+/// listeners take their routes over `drds`, so the listener (and its connections) stay put.
 public enum PushTable {
   public struct Row: Sendable, Equatable {
     public var types: Set<XDSResourceType>
     /// Types added when the change touches a DNS-resolved service.
     public var typesForDNSServices: Set<XDSResourceType>
+    /// For a VirtualService: the types when every host it routes is a Dubbo service (added to
+    /// `types` when only some are).
+    public var typesForDubboHosts: Set<XDSResourceType>?
   }
 
   public static let rows: [ConfigKind: Row] = [
-    .virtualService: Row(types: [.listener, .route], typesForDNSServices: []),
+    .virtualService: Row(
+      types: [.listener, .route], typesForDNSServices: [],
+      typesForDubboHosts: [.route, .dubboRoute]
+    ),
     .destinationRule: Row(types: [.cluster, .endpoint, .route], typesForDNSServices: []),
-    .serviceEntry: Row(types: [.cluster, .endpoint, .listener, .route], typesForDNSServices: []),
+    .serviceEntry: Row(
+      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
   ]
 
@@ -44,7 +53,28 @@ public enum PushTable {
     {
       types.formUnion(row.typesForDNSServices)
     }
+    if let dubboTypes = row.typesForDubboHosts {
+      switch dubboShare(event: event, in: snapshot) {
+      case .all: types = dubboTypes.union(types.subtracting(row.types))
+      case .some: types.formUnion(dubboTypes)
+      case .none: break
+      }
+    }
     return PushScope(types: types, configs: [event.key])
+  }
+
+  enum DubboShare { case none, some, all }
+
+  /// How many of the hosts the changed VirtualService routes (before or after) are Dubbo.
+  static func dubboShare(event: ConfigEvent, in snapshot: MeshSnapshot) -> DubboShare {
+    let hosts = [event.old, event.new].compactMap { object -> [String]? in
+      guard case .virtualService(let spec)? = object?.spec else { return nil }
+      return (spec.hosts ?? []).map { HostName.resolve($0, namespace: event.namespace) }
+    }.flatMap { $0 }
+    guard !hosts.isEmpty else { return .none }
+    let dubbo = DubboRouteRules.dubboHosts(snapshot.serviceEntries)
+    let count = hosts.filter { dubbo[$0] != nil }.count
+    return count == 0 ? .none : count == hosts.count ? .all : .some
   }
 
   /// Whether the changed WorkloadEntry (before or after) is selected by a DNS-resolved

@@ -1,37 +1,37 @@
 /// Istio host name rules: short names are relative to the namespace of the config that wrote
 /// them, and `*.example.com` style wildcards match any deeper name.
-enum HostName {
+public enum HostName {
   /// The DNS suffix Istio assumes for Kubernetes-style short names.
-  static let domainSuffix = "svc.cluster.local"
+  public static let domainSuffix = "svc.cluster.local"
 
   /// Resolves a host as written in a config of `namespace` to its fully qualified form:
   /// `reviews` in `default` becomes `reviews.default.svc.cluster.local`, anything with a dot or
-  /// a wildcard is kept as written.
-  static func resolve(_ host: String, namespace: String) -> String {
-    let lowered = host.lowercased()
-    if lowered.isEmpty || lowered.contains(".") || lowered.hasPrefix("*") { return lowered }
-    return "\(lowered).\(namespace).\(domainSuffix)"
+  /// a wildcard is kept as written. Case is kept too: Dubbo interface names
+  /// (`mosn.io.dubbo.DemoService`) are hosts, and they are case-sensitive.
+  public static func resolve(_ host: String, namespace: String) -> String {
+    if host.isEmpty || host.contains(".") || host.hasPrefix("*") { return host }
+    return "\(host.lowercased()).\(namespace).\(domainSuffix)"
   }
 
   /// True when `pattern` (exact or `*`, `*.suffix`) covers `host`.
-  static func matches(pattern: String, host: String) -> Bool {
+  public static func matches(pattern: String, host: String) -> Bool {
     if pattern == host || pattern == "*" { return true }
     guard pattern.hasPrefix("*") else { return false }
     return host.hasSuffix(pattern.dropFirst())
   }
 
   /// How specific a pattern is: exact names beat wildcards, longer wildcards beat shorter.
-  static func specificity(of pattern: String) -> Int {
+  public static func specificity(of pattern: String) -> Int {
     pattern.hasPrefix("*") ? pattern.count : Int.max
   }
 
   /// True for a literal IPv4 or IPv6 address (grpc endpoints must be IPs, never names).
-  static func isIPAddress(_ text: String) -> Bool {
+  public static func isIPAddress(_ text: String) -> Bool {
     isIPv4(text) || isIPv6(text)
   }
 
   /// Dotted quad, scanned without allocating (it runs for every endpoint).
-  static func isIPv4(_ text: String) -> Bool {
+  public static func isIPv4(_ text: String) -> Bool {
     var octets = 0
     var digits = 0
     var value = 0
@@ -52,7 +52,7 @@ enum HostName {
     return octets == 3 && digits > 0
   }
 
-  static func isIPv6(_ text: String) -> Bool {
+  public static func isIPv6(_ text: String) -> Bool {
     guard text.contains(":"), text.count <= 45 else { return false }
     var groups = text.split(separator: ":", omittingEmptySubsequences: false)
     // An embedded IPv4 tail (`::ffff:1.2.3.4`) counts as two groups.
