@@ -45,6 +45,15 @@ import Testing
     kind: WorkloadEntry
     metadata: {name: httpbin-1, namespace: default}
     spec: {address: httpbin-1.mesh.local, labels: {app: httpbin}}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: demo, namespace: default}
+    spec:
+      hosts: [mosn.io.dubbo.DemoService]
+      resolution: STATIC
+      ports: [{number: 20880, name: tcp-dubbo, protocol: TCP}]
+      endpoints: [{address: 10.3.0.1, labels: {color: blue}}]
     """
 
   /// Sample changes per kind: (description, YAML applied on top of the base, expected types).
@@ -61,6 +70,19 @@ import Testing
         - fault: {delay: {fixedDelay: 1s, percentage: {value: 10}}}
           route: [{destination: {host: reviews.default.svc.cluster.local, subset: v1}}]
       """, [.listener, .route]
+    ),
+    (
+      .virtualService, "method route on a Dubbo service",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: demo, namespace: default}
+      spec:
+        hosts: [mosn.io.dubbo.DemoService]
+        http:
+        - match: [{method: {exact: sayHello}, headers: {x-user-tag: {exact: canary}}}]
+          route: [{destination: {host: mosn.io.dubbo.DemoService, subset: blue}}]
+      """, [.route, .dubboRoute]
     ),
     (
       .destinationRule, "new subset and consistent hash",
@@ -86,6 +108,19 @@ import Testing
         ports: [{number: 9090, name: http, protocol: HTTP}]
         endpoints: [{address: 10.2.0.1}]
       """, [.cluster, .endpoint, .listener, .route]
+    ),
+    (
+      .serviceEntry, "new Dubbo service on a new port",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: greeter, namespace: default}
+      spec:
+        hosts: [org.example.Greeter]
+        resolution: STATIC
+        ports: [{number: 20881, name: dubbo, protocol: DUBBO}]
+        endpoints: [{address: 10.4.0.1}]
+      """, [.cluster, .endpoint, .listener, .route, .dubboRoute]
     ),
     (
       .workloadEntry, "new endpoint of a STATIC service",
@@ -114,6 +149,9 @@ import Testing
     Proxy(
       id: "sidecar~10.9.0.2~grpc-client.default~default.svc.cluster.local", client: .grpc,
       ipAddresses: ["10.9.0.2"]),
+    Proxy(
+      id: "sidecar~10.9.0.3~dubbo-consumer.default~default.svc.cluster.local", client: .mosn,
+      ipAddresses: ["10.9.0.3"]),
   ]
 
   static func snapshot(_ yaml: String, revision: Int64) throws -> MeshSnapshot {
@@ -181,9 +219,21 @@ import Testing
         $0.formUnion($1.3)
       }
       #expect(
-        row.types.union(row.typesForDNSServices) == covered,
-        "\(kind): table names \(row.types.union(row.typesForDNSServices).sorted()), samples show \(covered.sorted())"
+        row.types.union(row.typesForDNSServices).union(row.typesForDubboHosts ?? []) == covered,
+        "\(kind): table names \(row.types.sorted()), samples show \(covered.sorted())"
       )
     }
+  }
+
+  /// A route change on a Dubbo service is a route push: Envoy's Dubbo listener takes its routes
+  /// over drds and must not be rewritten (that drains its connections).
+  @Test func virtualServiceOnDubboHostPushesRoutesNotListeners() throws {
+    let change = try #require(Self.samples.first { $0.1 == "method route on a Dubbo service" })
+    let after = try Self.snapshot(Self.base, applying: change.2, revision: 2)
+    let object = try #require(
+      try ConfigParser().parse(Data(change.2.utf8), format: .yaml).objects.first)
+    let scope = PushTable.scope(
+      for: ConfigEvent(key: object.key, old: nil, new: object, revision: 2), in: after)
+    #expect(scope.types == [.route, .dubboRoute])
   }
 }

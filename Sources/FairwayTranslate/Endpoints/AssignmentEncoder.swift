@@ -1,4 +1,5 @@
 import FairwayMesh
+
 /// Writes a ClusterLoadAssignment's wire bytes directly, without building the message.
 ///
 /// EDS is the hot path (every endpoint change, every cluster); swift-protobuf re-walks nested

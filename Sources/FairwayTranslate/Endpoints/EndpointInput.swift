@@ -1,4 +1,5 @@
 import FairwayMesh
+
 /// Everything one EDS cluster's ClusterLoadAssignment is computed from. Two translators with
 /// equal inputs for a cluster produce equal bytes, so the later one reuses the earlier encoding
 /// instead of building and serializing it again.

@@ -30,23 +30,24 @@ public struct ConfigDump: Sendable {
   /// own (`configs` is a list of `Any`).
   public func jsonString() -> String {
     AnyTypeRegistry.ensureRegistered()
-    let sections = [
-      section(
-        "envoy.admin.v3.ClustersConfigDump", "dynamic_active_clusters", clusters,
-        entry: { "{\"version_info\":\(quote($0.version)),\"cluster\":\(json($0))}" }),
-      section(
-        "envoy.admin.v3.EndpointsConfigDump", "dynamic_endpoint_configs", endpoints,
-        entry: { "{\"version_info\":\(quote($0.version)),\"endpoint_config\":\(json($0))}" }),
-      section(
-        "envoy.admin.v3.ListenersConfigDump", "dynamic_listeners", listeners,
-        entry: {
-          "{\"name\":\(quote($0.name)),\"active_state\":{\"version_info\":\(quote($0.version)),"
-            + "\"listener\":\(json($0))}}"
-        }),
-      section(
-        "envoy.admin.v3.RoutesConfigDump", "dynamic_route_configs", routes,
-        entry: { "{\"version_info\":\(quote($0.version)),\"route_config\":\(json($0))}" }),
-    ] + dubboRoutes.names.compactMap { dubboRoutes[$0] }.map(json)
+    let sections =
+      [
+        section(
+          "envoy.admin.v3.ClustersConfigDump", "dynamic_active_clusters", clusters,
+          entry: { "{\"version_info\":\(quote($0.version)),\"cluster\":\(json($0))}" }),
+        section(
+          "envoy.admin.v3.EndpointsConfigDump", "dynamic_endpoint_configs", endpoints,
+          entry: { "{\"version_info\":\(quote($0.version)),\"endpoint_config\":\(json($0))}" }),
+        section(
+          "envoy.admin.v3.ListenersConfigDump", "dynamic_listeners", listeners,
+          entry: {
+            "{\"name\":\(quote($0.name)),\"active_state\":{\"version_info\":\(quote($0.version)),"
+              + "\"listener\":\(json($0))}}"
+          }),
+        section(
+          "envoy.admin.v3.RoutesConfigDump", "dynamic_route_configs", routes,
+          entry: { "{\"version_info\":\(quote($0.version)),\"route_config\":\(json($0))}" }),
+      ] + dubboRoutes.names.compactMap { dubboRoutes[$0] }.map(json)
     return "{\"configs\":[" + sections.joined(separator: ",") + "]}"
   }
 
