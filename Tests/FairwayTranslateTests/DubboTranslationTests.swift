@@ -205,6 +205,12 @@ import Testing
     #expect(config.routes.map(\.route.cluster) == ["inbound|20882||"])
     let clusters = translator.resources(for: Self.provider, type: .cluster, requestedNames: nil)
     #expect(clusters["inbound|20882||"] != nil)
+    // MOSN's provider sidecar has its own static ingress listener on that port.
+    var mosnProvider = Self.provider
+    mosnProvider.client = .mosn
+    #expect(
+      !translator.resources(for: mosnProvider, type: .listener, requestedNames: nil).names
+        .contains("inbound|20882||"))
   }
 
   @Test func portNamedTcpDubboWithProtocolTCPIsDubbo() throws {

@@ -150,8 +150,8 @@ import Testing
       spec:
         hosts: [provider.default.svc.cluster.local]
         resolution: STATIC
-        ports: [{number: 20882, name: tcp-dubbo, protocol: TCP, targetPort: 20880}]
-        endpoints: [{address: 10.0.0.7, ports: {tcp-dubbo: 20882}}]
+        ports: [{number: 20882, name: tcp-rpc, protocol: TCP, targetPort: 20880}]
+        endpoints: [{address: 10.0.0.7, ports: {tcp-rpc: 20882}}]
       """)
     let set = listeners(translator, proxy: Meshes.mosn)
     #expect(!set.names.contains("virtualOutbound"))
