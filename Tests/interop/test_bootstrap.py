@@ -145,3 +145,37 @@ def test_grpc_bootstrap_drives_a_real_grpcio_client():
         fairway.stop()
         for server in servers.values():
             server.stop(0)
+
+
+def test_dubbo_example_files_are_what_the_cli_prints():
+    """Examples/dubbo's bootstraps: regenerated from the commands in its README."""
+    import pathlib
+    import re
+    import shlex
+
+    folder = pathlib.Path(__file__).resolve().parents[2] / "Examples" / "dubbo"
+    readme = (folder / "README.md").read_text()
+    rows = re.findall(r"^\| `([\w-]+\.json)` \| `fairway bootstrap (.+)` \|$", readme, re.M)
+    assert len(rows) == 4
+    for name, command in rows:
+        printed = json.loads(bootstrap(*shlex.split(command)).stdout)
+        assert printed == json.loads((folder / name).read_text()), name
+        if name.startswith("envoy"):
+            message = json_format.Parse((folder / name).read_text(), bootstrap_pb2.Bootstrap())
+            assert message.node.metadata.fields["INTERCEPTION_MODE"].string_value == "NONE"
+        else:
+            listeners = printed["servers"][0]["listeners"]
+            [listener] = listeners
+            proxy = listener["filter_chains"][0]["filters"][0]["config"]
+            assert proxy["downstream_protocol"] == "dubbo"
+            if "consumer" in name:
+                assert listener["address"] == "0.0.0.0:20881" and proxy["router_config_name"] == "20882"
+            else:
+                assert listener["address"] == "0.0.0.0:20882"
+                [cluster] = printed["cluster_manager"]["clusters"]
+                assert cluster["hosts"] == [{"address": "127.0.0.1:20880"}]
+
+
+def test_dubbo_listener_flags_are_for_mosn_only():
+    result = bootstrap("envoy", "--node-id", NODE, "--dubbo-egress-port", "20881", check=False)
+    assert result.returncode != 0 and "mosn" in result.stderr
