@@ -27,6 +27,9 @@ let package = Package(
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    // Microbenchmarks with malloc counts (Benchmarks/FairwayMicro); the interposer only.
+    .package(
+      url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
   ],
   targets: [
     // Generated from Protos/ by `make protos`; never edited by hand.
@@ -102,12 +105,30 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The mesh every benchmark generates.
+    .target(
+      name: "FairwayBenchSupport",
+      dependencies: ["FairwayMesh"],
+      path: "Benchmarks/Support",
+      swiftSettings: swiftSettings
+    ),
     // Translation at mesh scale (1,000 services x 10 endpoints); see BENCHMARKS.md.
     .executableTarget(
       name: "fairway-bench",
-      dependencies: ["FairwayMesh", "FairwayTranslate"],
+      dependencies: ["FairwayMesh", "FairwayTranslate", "FairwayBenchSupport"],
       path: "Benchmarks/FairwayBench",
       swiftSettings: swiftSettings
+    ),
+    // Microbenchmarks (ordo-one/benchmark): translation, encoding, push path, malloc counts.
+    .executableTarget(
+      name: "FairwayMicro",
+      dependencies: [
+        "FairwayMesh", "FairwayTranslate", "FairwayXDS", "FairwayProto", "FairwayBenchSupport",
+        .product(name: "Benchmark", package: "benchmark"),
+      ],
+      path: "Benchmarks/FairwayMicro",
+      swiftSettings: swiftSettings,
+      plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
     .testTarget(
       name: "FairwayProtoTests",

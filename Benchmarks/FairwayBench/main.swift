@@ -1,3 +1,4 @@
+import FairwayBenchSupport
 import FairwayMesh
 import FairwayTranslate
 import Foundation
@@ -11,78 +12,6 @@ let arguments = CommandLine.arguments.dropFirst().compactMap { Int($0) }
 let serviceCount = arguments.count > 0 ? arguments[0] : 1_000
 let endpointsPerService = arguments.count > 1 ? arguments[1] : 10
 let repetitions = arguments.count > 2 ? arguments[2] : 5
-
-/// A mesh as users would write it: one ServiceEntry per service with a workload selector,
-/// WorkloadEntries across three zones; every tenth service has subsets and a weighted split.
-func meshYAML(services: Int, endpoints: Int, changedEndpoint: Bool = false) -> String {
-  var documents: [String] = []
-  documents.reserveCapacity(services * (endpoints + 3))
-  for s in 0..<services {
-    let name = "svc-\(s)"
-    documents.append(
-      """
-      apiVersion: networking.istio.io/v1
-      kind: ServiceEntry
-      metadata: {name: \(name), namespace: bench}
-      spec:
-        hosts: [\(name).bench.svc.cluster.local]
-        location: MESH_INTERNAL
-        resolution: STATIC
-        ports: [{number: 8080, name: http, protocol: HTTP}]
-        workloadSelector: {labels: {app: \(name)}}
-      """)
-    for e in 0..<endpoints {
-      var address = "10.\(s / 250).\(s % 250).\(e + 1)"
-      if changedEndpoint && s == 0 && e == 0 { address = "10.255.255.1" }
-      documents.append(
-        """
-        apiVersion: networking.istio.io/v1
-        kind: WorkloadEntry
-        metadata: {name: \(name)-\(e), namespace: bench}
-        spec:
-          address: \(address)
-          labels: {app: \(name), version: v\(e % 2 + 1)}
-          locality: region-1/zone-\(e % 3)
-          weight: \(e % 4 + 1)
-        """)
-    }
-    if s % 10 == 0 {
-      documents.append(
-        """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: \(name), namespace: bench}
-        spec:
-          host: \(name)
-          trafficPolicy: {connectionPool: {tcp: {maxConnections: 100}}}
-          subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
-        ---
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: \(name), namespace: bench}
-        spec:
-          hosts: [\(name)]
-          http:
-          - match: [{headers: {x-canary: {exact: "1"}}}]
-            route: [{destination: {host: \(name), subset: v2}}]
-          - route:
-            - {destination: {host: \(name), subset: v1}, weight: 90}
-            - {destination: {host: \(name), subset: v2}, weight: 10}
-        """)
-    }
-  }
-  return documents.joined(separator: "\n---\n")
-}
-
-func snapshot(_ yaml: String, revision: Int64) -> MeshSnapshot {
-  do {
-    let parsed = try ConfigParser().parse(Data(yaml.utf8))
-    return MeshSnapshot(revision: revision, objects: parsed.objects)
-  } catch {
-    print("parse failed: \(error)")
-    exit(1)
-  }
-}
 
 func milliseconds(_ duration: Duration) -> Double {
   let parts = duration.components
@@ -114,7 +43,8 @@ let clock = ContinuousClock()
 var base = MeshSnapshot.empty
 let parseTime = milliseconds(
   clock.measure {
-    base = snapshot(meshYAML(services: serviceCount, endpoints: endpointsPerService), revision: 1)
+    base = BenchMesh.snapshot(
+      BenchMesh.yaml(services: serviceCount, endpoints: endpointsPerService), revision: 1)
   })
 print(
   "parse YAML into snapshot (not translation): \(format(parseTime)) (\(base.objects.count) objects)"
@@ -189,8 +119,8 @@ for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
 }
 
 // Incremental EDS: one WorkloadEntry moves; the next translator reuses every other encoding.
-let changed = snapshot(
-  meshYAML(services: serviceCount, endpoints: endpointsPerService, changedEndpoint: true),
+let changed = BenchMesh.snapshot(
+  BenchMesh.yaml(services: serviceCount, endpoints: endpointsPerService, changedEndpoint: true),
   revision: 2)
 var incremental: [Double] = []
 var full: [Double] = []

@@ -4,9 +4,9 @@ import FairwayTranslate
 ///
 /// Field numbers are Envoy's (XDS-NOTES §3); the Swift tests decode the output with the
 /// generated messages and the interop tests with Envoy's own protos.
-enum ResponseEncoder {
+public enum ResponseEncoder {
   /// `envoy.service.discovery.v3.DiscoveryResponse`.
-  static func stateOfTheWorld(
+  public static func stateOfTheWorld(
     version: String, resources: [EncodedResource], type: XDSResourceType, nonce: String,
     controlPlane: [UInt8]
   ) -> EncodedMessage {
@@ -26,7 +26,7 @@ enum ResponseEncoder {
 
   /// `envoy.service.discovery.v3.DeltaDiscoveryResponse`; each resource becomes a `Resource`
   /// with name (3), version (1) and the packed Any (2).
-  static func delta(
+  public static func delta(
     systemVersion: String, resources: [EncodedResource], removed: [String],
     type: XDSResourceType, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
@@ -50,7 +50,7 @@ enum ResponseEncoder {
   }
 
   /// `envoy.config.core.v3.ControlPlane{identifier}`.
-  static func controlPlane(identifier: String) -> [UInt8] {
+  public static func controlPlane(identifier: String) -> [UInt8] {
     var buffer: [UInt8] = []
     ProtoWire.appendField(1, string: identifier, to: &buffer)
     return buffer
