@@ -14,7 +14,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: fuzz durability all build release run test test-swift test-interop protos bench format lint venv deps-debian clean
+.PHONY: fuzz durability all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -92,7 +92,11 @@ bench:
 	$(SWIFT) build -c release --product fairway-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/fairway-bench" $(BENCH_ARGS)
 
-SWIFT_DIRS = $(filter-out Sources/FairwayProto,$(wildcard Sources/*)) $(wildcard Tests/*)
+# Microbenchmarks with malloc counts (ordo-one/benchmark, release build); figures in BENCHMARKS.md.
+bench-micro:
+	$(SWIFT) package --allow-writing-to-package-directory benchmark --target FairwayMicro
+
+SWIFT_DIRS = $(filter-out Sources/FairwayProto,$(wildcard Sources/*)) $(wildcard Tests/*) Benchmarks
 
 format:
 	$(SWIFT) format format -i -r $(SWIFT_DIRS) Package.swift --configuration .swift-format

@@ -43,7 +43,8 @@ let benchmarks: @Sendable () -> Void = {
     for _ in benchmark.scaledIterations {
       pod += 1
       var other = sidecar
-      other.id = "sidecar~10.201.\(pod / 250 % 250).\(pod % 250)~p\(pod).bench~bench.svc.cluster.local"
+      other.id =
+        "sidecar~10.201.\(pod / 250 % 250).\(pod % 250)~p\(pod).bench~bench.svc.cluster.local"
       other.ipAddresses = ["10.201.\(pod / 250 % 250).\(pod % 250)"]
       for type in types {
         blackHole(warm.resources(for: other, type: type, requestedNames: nil))

@@ -36,12 +36,16 @@ struct SyncEntry: Decodable, Sendable {
     case xds
   }
 
-  /// The columns istioctl prints, with the type URLs behind them.
+  /// The columns istioctl prints, with the type URLs behind them, and Envoy's Dubbo routes.
   static let columns: [(name: String, typeURL: String)] = [
     ("CDS", "type.googleapis.com/envoy.config.cluster.v3.Cluster"),
     ("LDS", "type.googleapis.com/envoy.config.listener.v3.Listener"),
     ("EDS", "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"),
     ("RDS", "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"),
+    (
+      "DRDS",
+      "type.googleapis.com/envoy.extensions.filters.network.dubbo_proxy.v3.MultipleRouteConfiguration"
+    ),
   ]
 
   func status(_ typeURL: String) -> TypeStatus? { xds?[typeURL] }

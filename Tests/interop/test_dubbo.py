@@ -125,6 +125,23 @@ def test_virtual_service_change_pushes_routes_not_listener(fairway):
         stream.close()
 
 
+def test_proxy_status_shows_dubbo_routes(fairway):
+    import subprocess
+    from fairway_server import fairway_binary
+
+    stream = envoy_consumer(fairway)
+    try:
+        subscribe(stream, CDS)
+        dubbo_routes(stream)
+        out = subprocess.run([fairway_binary(), "proxy-status", "--server", fairway.admin_url, "-o", "json"],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+        entry = next(e for e in json.loads(out) if e["name"] == CONSUMER)
+        assert entry["xds"]["drds"]["state"] == "SYNCED"
+        assert entry["xds"]["lds"]["state"] == "NOT SENT"
+    finally:
+        stream.close()
+
+
 def test_mosn_gets_http_shaped_routes_field_by_field(fairway):
     stream = mosn_consumer(fairway)
     try:
@@ -215,3 +232,20 @@ def _nested_types(value):
     elif isinstance(value, list):
         for v in value:
             yield from _nested_types(v)
+
+
+def test_delta_subscription_to_dubbo_routes(fairway):
+    stream = ADSStream(fairway.ads_address, make_node(CONSUMER.replace("10.0.0.10", "10.0.0.30"),
+                                                       namespace="dubbo"), delta=True)
+    try:
+        stream.delta_request(DRDS, subscribe=["20882", "20999"])
+        response = stream.receive()
+        assert response.type_url == DRDS
+        assert [r.name for r in response.resources] == ["20882"]
+        assert list(response.removed_resources) == ["20999"], "a name that does not exist is removed"
+        [config] = ADSStream.resources(response)["20882"].route_config
+        assert config.interface == INTERFACE
+        stream.ack(response)
+        stream.expect_nothing(0.3)
+    finally:
+        stream.close()

@@ -59,7 +59,7 @@ def proxy_status(server, *args, check=True):
 def rows(text: str) -> dict:
     lines = text.strip().splitlines()
     header = lines[0].split()
-    assert header == ["NAME", "CLUSTER", "CDS", "LDS", "EDS", "RDS", "STREAM", "VERSION", "AGE"]
+    assert header == ["NAME", "CLUSTER", "CDS", "LDS", "EDS", "RDS", "DRDS", "STREAM", "VERSION", "AGE"]
     table = {}
     for line in lines[1:]:
         # "NOT SENT" holds a space; columns are separated by at least three.
