@@ -93,7 +93,7 @@ import Testing
       let translator = try Meshes.translator(golden.yaml)
       for (label, proxy, targets) in golden.proxies {
         var manifest: [String: [String: String]] = [:]
-        for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+        for type in [XDSResourceType.cluster, .endpoint, .listener, .route, .dubboRoute] {
           let names: Set<String>? = (type == .listener || type == .route) ? targets : nil
           let set = translator.resources(for: proxy, type: type, requestedNames: names)
           let directory = base.appendingPathComponent("\(golden.mesh)/\(label)/\(type.shortName)")

@@ -19,6 +19,7 @@ from envoy.config.listener.v3 import listener_pb2
 from envoy.config.route.v3 import route_pb2
 from envoy.extensions.filters.http.fault.v3 import fault_pb2
 from envoy.extensions.filters.http.router.v3 import router_pb2  # noqa: F401
+from envoy.extensions.filters.network.dubbo_proxy.v3 import route_pb2 as dubbo_route_pb2
 from envoy.extensions.filters.network.http_connection_manager.v3 import http_connection_manager_pb2 as hcm_pb2
 from envoy.extensions.filters.network.tcp_proxy.v3 import tcp_proxy_pb2
 
@@ -30,6 +31,7 @@ MESSAGES = {
     "eds": endpoint_pb2.ClusterLoadAssignment,
     "lds": listener_pb2.Listener,
     "rds": route_pb2.RouteConfiguration,
+    "drds": dubbo_route_pb2.MultipleRouteConfiguration,
 }
 DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"
 
@@ -100,6 +102,9 @@ def test_every_resource_decodes_strictly_and_is_well_formed(mesh, proxy):
             for f in chain.filters:
                 inner = unpack_any(f.typed_config)
                 assert_no_unknown_fields(inner)
+                if f.name == "envoy.filters.network.dubbo_proxy" and inner.HasField("drds"):
+                    # Every Dubbo listener's dynamic routes exist.
+                    assert inner.drds.route_config_name in resources.get("drds", {}), name
         if listener.HasField("api_listener") or (
             listener.filter_chains
             and listener.filter_chains[0].filters[0].name == "envoy.filters.network.http_connection_manager"
@@ -119,6 +124,10 @@ def test_every_resource_decodes_strictly_and_is_well_formed(mesh, proxy):
             if grpc:
                 assert name in vh.domains
             for route in vh.routes:
+                if proxy == "mosn" and route.match.WhichOneof("path_specifier") is None:
+                    # MOSN's Dubbo routes: header-only (Dubbo calls have no path).
+                    assert route.match.headers, f"{name}: a MOSN route without path matches on headers"
+                    continue
                 assert route.match.WhichOneof("path_specifier") is not None
                 if grpc:
                     assert route.WhichOneof("action") == "route"
