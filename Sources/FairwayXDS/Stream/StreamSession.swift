@@ -162,7 +162,7 @@ struct StreamSession<State: StreamProtocolState> {
       else { return false }
       try await write(outgoing.message)
       context.metrics.recordSent(
-        type: type, bytes: outgoing.message.bytes.count,
+        type: type, bytes: outgoing.message.count,
         seconds: (ContinuousClock.now - started).seconds)
       // When the stream holds every available resource, record the translator's own set (same
       // storage, shared by every such stream) instead of a private copy: thousands of entries
