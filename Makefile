@@ -88,9 +88,16 @@ durability: venv
 	FAIRWAY_KILLS=100 FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_durability.py -k sigkill
 
 # Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
+# SCALE=quick (default, under 2 minutes once built) or SCALE=full (2,000 sidecars, 1,000
+# services, 10,000 streams; several minutes). Reports go to bench-results/.
+SCALE ?= quick
 bench:
 	$(SWIFT) build -c release --product fairway-bench
 	"$$($(SWIFT) build -c release --show-bin-path)/fairway-bench" $(BENCH_ARGS)
+	$(SWIFT) build -c release --product fairway
+	$(SWIFT) build -c release --product fairway-load
+	ulimit -n "$$(ulimit -Hn)"; \
+	  "$$($(SWIFT) build -c release --show-bin-path)/fairway-load" suite --scale $(SCALE) --out bench-results $(LOAD_ARGS)
 
 # Microbenchmarks with malloc counts (ordo-one/benchmark, release build); figures in BENCHMARKS.md.
 bench-micro:

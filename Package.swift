@@ -130,6 +130,19 @@ let package = Package(
       swiftSettings: swiftSettings,
       plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
     ),
+    // Load generator and driver: the real server, N simulated sidecars; see BENCHMARKS.md.
+    .executableTarget(
+      name: "fairway-load",
+      dependencies: [
+        "FairwayProto",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Benchmarks/FairwayLoad",
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "FairwayProtoTests",
       dependencies: ["FairwayProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],

@@ -17,7 +17,11 @@ public struct MeshSnapshot: Sendable {
   /// Creates a snapshot; `objects` need not be sorted.
   public init<Objects: Sequence>(revision: Int64, objects: Objects)
   where Objects.Element == ConfigObject {
-    let sorted = objects.sorted { $0.key < $1.key }
+    // Sort positions, not objects: moving whole ConfigObjects around in the sort (retain and
+    // release of every field per move) was a fifth of the server's CPU at 11,000 objects.
+    let unsorted = Array(objects)
+    let order = unsorted.indices.sorted { unsorted[$0].key < unsorted[$1].key }
+    let sorted = order.map { unsorted[$0] }
     var virtualServices: [TypedConfig<VirtualService>] = []
     var destinationRules: [TypedConfig<DestinationRule>] = []
     var serviceEntries: [TypedConfig<ServiceEntry>] = []

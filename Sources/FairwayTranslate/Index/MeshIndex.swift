@@ -10,8 +10,9 @@ struct SelectorLabel: Sendable, Hashable {
 /// Everything translation looks up, built once per snapshot: services by host with their
 /// endpoints, and the DestinationRule and VirtualServices that apply to each host.
 struct MeshIndex: Sendable {
-  /// Sorted by host.
-  let services: [MeshService]
+  /// Sorted by host. `var` (like the other endpoint-derived fields) only so
+  /// `updatingWorkloads` can patch a copy.
+  var services: [MeshService]
   private let serviceByHost: [String: Int]
   /// Host -> the DestinationRule that applies to it (Istio picks one per host).
   private let ruleByHost: [String: TypedConfig<DestinationRule>]
@@ -23,14 +24,22 @@ struct MeshIndex: Sendable {
   /// outbound routes depend on.
   let sourceLabelKeys: Set<String>
   /// Endpoint address -> positions of the services it serves (finds a sidecar's workload).
-  let servicesByEndpointAddress: [String: [Int]]
+  var servicesByEndpointAddress: [String: [Int]]
   /// `namespace/key=value` -> positions of services whose workload selector has that label.
   let selectingServices: [SelectorLabel: [Int]]
+  /// Every WorkloadEntry, kept so a WorkloadEntry change re-selects only the services it affects.
+  var workloads: WorkloadIndex
+  /// ServiceEntries by key, so those services can be resolved again without a snapshot.
+  let serviceEntryConfigs: [ConfigKey: TypedConfig<ServiceEntry>]
 
   init(snapshot: MeshSnapshot) {
     var services: [MeshService] = []
     var seen: Set<String> = []
     let workloads = WorkloadIndex(snapshot.workloadEntries)
+    self.workloads = workloads
+    var entries: [ConfigKey: TypedConfig<ServiceEntry>] = [:]
+    for entry in snapshot.serviceEntries { entries[entry.key] = entry }
+    self.serviceEntryConfigs = entries
     for entry in snapshot.serviceEntries {
       for service in MeshIndex.services(from: entry, workloads: workloads)
       where seen.insert(service.host).inserted {
@@ -108,7 +117,7 @@ struct MeshIndex: Sendable {
 }
 
 extension MeshIndex {
-  fileprivate static func services(
+  static func services(
     from entry: TypedConfig<ServiceEntry>, workloads: WorkloadIndex
   ) -> [MeshService] {
     let spec = entry.spec

@@ -2,6 +2,9 @@ import FairwayMesh
 
 /// WorkloadEntries by namespace and by each `label=value` they carry, so a ServiceEntry's
 /// selector looks at the workloads sharing one of its labels instead of every workload.
+///
+/// Keyed by config key so one WorkloadEntry can be replaced without rebuilding the rest (an
+/// endpoint-only push updates the previous translation's index in place of a full rebuild).
 struct WorkloadIndex: Sendable {
   private struct LabelKey: Hashable {
     let namespace: String
@@ -9,23 +12,32 @@ struct WorkloadIndex: Sendable {
     let value: String
   }
 
-  private let endpoints: [MeshEndpoint]
-  private var byLabel: [LabelKey: [Int]] = [:]
+  private var endpoints: [ConfigKey: MeshEndpoint] = [:]
+  private var byLabel: [LabelKey: Set<ConfigKey>] = [:]
 
   init(_ workloads: [TypedConfig<WorkloadEntry>]) {
-    var endpoints: [MeshEndpoint] = []
-    var byLabel: [LabelKey: [Int]] = [:]
-    for workload in workloads {
-      guard let endpoint = MeshEndpoint(workload.spec) else { continue }
-      let position = endpoints.count
-      endpoints.append(endpoint)
-      for (key, value) in endpoint.labels {
-        byLabel[LabelKey(namespace: workload.namespace, key: key, value: value), default: []]
-          .append(position)
+    endpoints.reserveCapacity(workloads.count)
+    for workload in workloads { set(workload.key, to: workload.spec) }
+  }
+
+  /// The endpoint stored for `key`, if its WorkloadEntry had a usable address.
+  func endpoint(_ key: ConfigKey) -> MeshEndpoint? { endpoints[key] }
+
+  /// Replaces (or with nil removes) the WorkloadEntry stored under `key`.
+  mutating func set(_ key: ConfigKey, to entry: WorkloadEntry?) {
+    if let old = endpoints.removeValue(forKey: key) {
+      for (label, value) in old.labels {
+        let labelKey = LabelKey(namespace: key.namespace, key: label, value: value)
+        byLabel[labelKey]?.remove(key)
+        if byLabel[labelKey]?.isEmpty == true { byLabel[labelKey] = nil }
       }
     }
-    self.endpoints = endpoints
-    self.byLabel = byLabel
+    guard let entry, let endpoint = MeshEndpoint(entry) else { return }
+    endpoints[key] = endpoint
+    for (label, value) in endpoint.labels {
+      byLabel[LabelKey(namespace: key.namespace, key: label, value: value), default: []]
+        .insert(key)
+    }
   }
 
   /// Workloads of `namespace` whose labels contain all of `labels` (which must not be empty).
@@ -35,6 +47,6 @@ struct WorkloadIndex: Sendable {
       byLabel[LabelKey(namespace: namespace, key: $0.key, value: $0.value)] ?? []
     }
     guard let shortest = lists.min(by: { $0.count < $1.count }) else { return [] }
-    return shortest.map { endpoints[$0] }.filter { $0.matches(labels: labels) }
+    return shortest.compactMap { endpoints[$0] }.filter { $0.matches(labels: labels) }
   }
 }

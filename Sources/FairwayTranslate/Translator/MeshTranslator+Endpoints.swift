@@ -75,27 +75,45 @@ extension MeshTranslator {
   static func endpointInputs(_ index: MeshIndex) -> ([String: EndpointInput], [[String]]) {
     var inputs: [String: EndpointInput] = [:]
     var byService: [[String]] = Array(repeating: [], count: index.services.count)
-    for (position, service) in index.services.enumerated() where service.resolution == .staticIPs {
-      let subsets = (index.destinationRule(host: service.host)?.subsets ?? []).compactMap {
-        subset -> (String, [String: String])? in
-        guard let name = subset.name, !name.isEmpty else { return nil }
-        return (name, subset.labels ?? [:])
-      }
-      for port in service.ports {
-        let name = ClusterName.outbound(port: port.number, host: service.host)
-        inputs[name] = EndpointInput(
-          clusterName: name, port: port, subsetLabels: [:], endpoints: service.endpoints)
+    for (position, service) in index.services.enumerated() {
+      for (name, input) in endpointInputs(of: service, index: index) {
+        inputs[name] = input
         byService[position].append(name)
-        for (subset, labels) in subsets {
-          let subsetName = ClusterName.outbound(
-            port: port.number, subset: subset, host: service.host)
-          inputs[subsetName] = EndpointInput(
-            clusterName: subsetName, port: port, subsetLabels: labels,
-            endpoints: service.endpoints.filter { $0.matches(labels: labels) })
-          byService[position].append(subsetName)
-        }
       }
     }
     return (inputs, byService)
+  }
+
+  /// The EDS clusters of one service, in cluster order; none unless it resolves STATIC.
+  static func endpointInputs(of service: MeshService, index: MeshIndex) -> [(
+    name: String, input: EndpointInput
+  )] {
+    guard service.resolution == .staticIPs else { return [] }
+    let subsets = (index.destinationRule(host: service.host)?.subsets ?? []).compactMap {
+      subset -> (String, [String: String])? in
+      guard let name = subset.name, !name.isEmpty else { return nil }
+      return (name, subset.labels ?? [:])
+    }
+    var result: [(name: String, input: EndpointInput)] = []
+    for port in service.ports {
+      let name = ClusterName.outbound(port: port.number, host: service.host)
+      result.append(
+        (
+          name,
+          EndpointInput(
+            clusterName: name, port: port, subsetLabels: [:], endpoints: service.endpoints)
+        ))
+      for (subset, labels) in subsets {
+        let subsetName = ClusterName.outbound(port: port.number, subset: subset, host: service.host)
+        result.append(
+          (
+            subsetName,
+            EndpointInput(
+              clusterName: subsetName, port: port, subsetLabels: labels,
+              endpoints: service.endpoints.filter { $0.matches(labels: labels) })
+          ))
+      }
+    }
+    return result
   }
 }

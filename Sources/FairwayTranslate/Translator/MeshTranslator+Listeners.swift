@@ -29,16 +29,25 @@ extension MeshTranslator {
       caches.withLock { $0.outboundListeners[key] = built }
       outbound = built
     }
-    let ownListeners = builder.inboundAndCaptureListeners()
-    let own = ownListeners.compactMap { Self.encode($0.name, .listener, $0) }
-    guard view.interceptionMode == .none else { return (outbound ?? []) + own }
+    let own = ownListeners(view: view, builder: builder)
+    guard view.interceptionMode == .none else { return (outbound ?? []) + own.encoded }
     // Without interception both sides bind real ports: the workload's own inbound port wins
     // over an outbound listener on the same port, which could not bind.
-    let taken = Set(
-      ownListeners.map {
-        ListenerBuilder.listenerName("0.0.0.0", $0.address.socketAddress.portValue)
-      })
-    return (outbound ?? []).filter { !taken.contains($0.name) } + own
+    let taken = Set(own.boundPorts.map { ListenerBuilder.listenerName("0.0.0.0", $0) })
+    return (outbound ?? []).filter { !taken.contains($0.name) } + own.encoded
+  }
+
+  /// The pod's own listeners, shared by every pod (and translation) with the same inputs.
+  private func ownListeners(view: ProxyView, builder: ListenerBuilder) -> OwnListeners {
+    let key = InboundListenerKey(
+      view: view, instances: InboundBuilder(index: index, view: view).instances())
+    if let cached = caches.withLock({ $0.ownListeners[key] }) { return cached }
+    let listeners = builder.inboundAndCaptureListeners()
+    let built = OwnListeners(
+      encoded: listeners.compactMap { Self.encode($0.name, .listener, $0) },
+      boundPorts: listeners.map(\.address.socketAddress.portValue))
+    caches.withLock { $0.ownListeners[key] = built }
+    return built
   }
 
   func routes(view: ProxyView) -> [EncodedResource] {

@@ -24,6 +24,71 @@ public final class MeshTranslator: Sendable {
     self.init(snapshot: snapshot, reusing: nil)
   }
 
+  /// EDS clusters whose inputs differ from the translator this one was derived from, when it
+  /// was derived incrementally (a WorkloadEntry-only change); nil after a full build, where
+  /// `changedEndpointClusters(since:)` answers instead.
+  public let incrementalEndpointChanges: Set<String>?
+
+  /// Translates `snapshot` like `init(snapshot:reusing:)`; when `changed` names only
+  /// WorkloadEntries (and `previous` is the translation of the snapshot before them), patches
+  /// `previous` instead (see `init(updating:revision:workloads:)`).
+  public convenience init(
+    snapshot: MeshSnapshot, reusing previous: MeshTranslator?, changed: Set<ConfigKey>?
+  ) {
+    if let previous, let changed, !changed.isEmpty,
+      changed.allSatisfy({ $0.kind == .workloadEntry })
+    {
+      var workloads: [ConfigKey: WorkloadEntry?] = [:]
+      for key in changed {
+        if case .workloadEntry(let spec)? = snapshot[key]?.spec {
+          workloads[key] = spec
+        } else {
+          workloads.updateValue(nil, forKey: key)
+        }
+      }
+      self.init(updating: previous, revision: snapshot.revision, workloads: workloads)
+    } else {
+      self.init(snapshot: snapshot, reusing: previous)
+    }
+  }
+
+  /// `previous` with the WorkloadEntries in `workloads` replaced (nil: deleted). No snapshot
+  /// needed: only the services those workloads belong to are resolved again and only their
+  /// assignments are encoded again, so the cost follows the change, not the mesh. Everything
+  /// else is shared with or carried over from `previous`.
+  public init(
+    updating previous: MeshTranslator, revision: Int64, workloads: [ConfigKey: WorkloadEntry?]
+  ) {
+    self.revision = revision
+    let (patched, changedServices) = previous.index.updatingWorkloads(workloads)
+    index = patched
+    var inputs = previous.endpointInputs
+    var byService = previous.endpointClustersByService
+    var changedNames = Set<String>()
+    for position in changedServices {
+      let before = byService[position]
+      for name in before { inputs[name] = nil }
+      let fresh = Self.endpointInputs(of: patched.services[position], index: patched)
+      byService[position] = fresh.map(\.name)
+      for (name, input) in fresh { inputs[name] = input }
+      for name in Set(before).union(byService[position])
+      where previous.endpointInputs[name] != inputs[name] {
+        changedNames.insert(name)
+      }
+    }
+    endpointInputs = inputs
+    endpointClustersByService = byService
+    var endpoints = previous.caches.withLock { $0.endpoints }
+    for flavor in Array(endpoints.keys) {
+      for name in changedNames { endpoints[flavor]?[name] = nil }
+    }
+    var caches = TranslatorCaches()
+    caches.endpoints = endpoints
+    caches.ownListeners = previous.carriedOwnListeners
+    self.caches = Mutex(caches)
+    incrementalEndpointChanges = changedNames
+  }
+
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every
   /// cluster whose inputs (endpoints, port, subset labels) are unchanged, so an endpoint change
   /// re-encodes only the clusters it touches.
@@ -34,8 +99,10 @@ public final class MeshTranslator: Sendable {
     var caches = TranslatorCaches()
     if let previous {
       caches.endpoints = previous.reusableEndpoints(for: endpointInputs)
+      caches.ownListeners = previous.carriedOwnListeners
     }
     self.caches = Mutex(caches)
+    incrementalEndpointChanges = nil
   }
 
   /// All resources of `type` that `proxy` should have.
@@ -88,6 +155,12 @@ public final class MeshTranslator: Sendable {
     return built
   }
 
+  /// Own listeners worth handing to the next translation (all of them, unless churn has
+  /// grown the table past any plausible number of workloads).
+  var carriedOwnListeners: [InboundListenerKey: OwnListeners] {
+    caches.withLock { $0.ownListeners.count > 50_000 ? [:] : $0.ownListeners }
+  }
+
   private func shared(_ key: SharedSetKey, build: () -> ResourceSet) -> ResourceSet {
     if let cached = caches.withLock({ $0.sharedSets[key] }) { return cached }
     let built = build()
@@ -116,6 +189,8 @@ struct TranslatorCaches: Sendable {
   /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
   var routeConfigs: [OutboundKey: [RouteConfigResult]] = [:]
   var outboundListeners: [OutboundKey: [EncodedResource]] = [:]
+  /// Pods' own listeners; a pure function of the key, so carried over between translations.
+  var ownListeners: [InboundListenerKey: OwnListeners] = [:]
   var views: [ProxyView: ViewCache] = [:]
 }
 

@@ -120,17 +120,39 @@ public final class PushCoordinator: Sendable {
 
   private func push(_ scope: PushScope) async {
     let started = ContinuousClock.now
-    let snapshot = await store.snapshot()
     let previous = translation.current
-    let next = MeshTranslator(snapshot: snapshot, reusing: previous)
+    let next: MeshTranslator
+    let revision: Int64
+    if scope.isEndpointOnly, !scope.configs.isEmpty,
+      scope.configs.allSatisfy({ $0.kind == .workloadEntry })
+    {
+      // Only WorkloadEntries changed: patch the previous translation with just those objects.
+      // Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change.
+      // Changes racing in after this batch was taken are in the next batch.
+      revision = await store.revision
+      var workloads: [ConfigKey: WorkloadEntry?] = [:]
+      for key in scope.configs {
+        if case .workloadEntry(let spec)? = await store.get(key)?.spec {
+          workloads[key] = spec
+        } else {
+          workloads.updateValue(nil, forKey: key)
+        }
+      }
+      next = MeshTranslator(updating: previous, revision: revision, workloads: workloads)
+    } else {
+      let snapshot = await store.snapshot()
+      revision = snapshot.revision
+      next = MeshTranslator(snapshot: snapshot, reusing: previous)
+      latestSnapshot.withLock { $0 = snapshot }
+    }
     var scope = scope
     if scope.types.contains(.endpoint), scope.endpointClusters == nil,
       !scope.types.contains(.cluster)
     {
-      scope.endpointClusters = next.changedEndpointClusters(since: previous)
+      scope.endpointClusters =
+        next.incrementalEndpointChanges ?? next.changedEndpointClusters(since: previous)
     }
     translation.replace(with: next)
-    latestSnapshot.withLock { $0 = snapshot }
     let streams = registry.all
     for stream in streams { stream.push(scope) }
 
@@ -141,12 +163,12 @@ public final class PushCoordinator: Sendable {
       configsUpdated: scope.configs.sorted().map(\.description),
       types: scope.types.sorted().map(\.shortName), proxiesPushed: streams.count,
       debounceSeconds: debounce, durationSeconds: (ContinuousClock.now - started).seconds,
-      revision: snapshot.revision)
+      revision: revision)
     self.record(record)
     logger.debug(
       "push",
       metadata: [
-        "revision": "\(snapshot.revision)", "types": "\(record.types)",
+        "revision": "\(revision)", "types": "\(record.types)",
         "proxies": "\(streams.count)", "configs": "\(record.configsUpdated.count)",
       ])
   }

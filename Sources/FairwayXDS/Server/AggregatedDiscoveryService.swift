@@ -9,12 +9,14 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
 
   let context: XDSContext
   let admission: TokenBucket
+  /// Shared by all SotW streams: their ACKs repeat the same name lists.
+  let nameLists = ResourceNameLists()
 
   func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
     router.registerHandler(
       forMethod: Service.Method.StreamAggregatedResources.descriptor,
-      deserializer: LimitedProtobufDeserializer<Service.Method.StreamAggregatedResources.Input>(
-        maxBytes: context.config.maxRequestBytes),
+      deserializer: DiscoveryRequestDeserializer(
+        maxBytes: context.config.maxRequestBytes, lists: nameLists),
       serializer: PassThroughSerializer(),
       handler: { request, serverContext in
         try self.serve(SotWStreamState.self, request: request, serverContext: serverContext)

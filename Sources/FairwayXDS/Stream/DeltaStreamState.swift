@@ -18,7 +18,7 @@ struct DeltaStreamState: StreamProtocolState {
     var wildcard = false
     var subscribed: Set<String> = []
     /// Name -> version the client has, as far as this stream knows.
-    var clientVersions: [String: String] = [:]
+    var clientVersions = VersionedNames()
     /// Names to send on the next response even if the client has them.
     var pendingSubscribes: Set<String> = []
     var answeredFirst = false
@@ -45,14 +45,18 @@ struct DeltaStreamState: StreamProtocolState {
     guard let type = XDSResourceType(typeURL: request.typeURL) else {
       return RequestOutcome(type: nil, verdict: .stale, respond: false)
     }
-    var state = types[type] ?? TypeState()
+    // Taken out of the dictionary, not copied: a copy would share the sets' storage and the
+    // first mutation would duplicate thousands of entries per request.
+    var state = types.removeValue(forKey: type) ?? TypeState()
     defer { types[type] = state }
 
     let initial = !state.requested
     if initial {
       state.requested = true
       state.wildcard = type.allowsWildcard && request.resourceNamesSubscribe.isEmpty
-      state.clientVersions = request.initialResourceVersions
+      for (name, version) in request.initialResourceVersions {
+        state.clientVersions[name] = version
+      }
     }
     for name in request.resourceNamesSubscribe {
       if name == "*" {
@@ -75,7 +79,12 @@ struct DeltaStreamState: StreamProtocolState {
       if !state.wildcard { state.clientVersions.removeValue(forKey: name) }
     }
     state.status.wildcard = state.wildcard
-    state.status.subscribed = state.subscribed.sorted()
+    // ACKs usually carry no names: keep the O(n log n) debug copy for real changes.
+    if initial || !request.resourceNamesSubscribe.isEmpty
+      || !request.resourceNamesUnsubscribe.isEmpty
+    {
+      state.status.subscribed = state.subscribed.sorted()
+    }
 
     let nonce = request.responseNonce
     var verdict: RequestVerdict = initial ? .initial : .rerequest
@@ -104,7 +113,10 @@ struct DeltaStreamState: StreamProtocolState {
   mutating func response(
     for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
   ) -> OutgoingResponse? {
-    guard var state = types[type], state.requested else { return nil }
+    guard types[type]?.requested == true, var state = types.removeValue(forKey: type) else {
+      return nil
+    }
+    // Taken out, not copied (see `receive`).
     defer { types[type] = state }
 
     var scope: Set<String>
@@ -116,7 +128,9 @@ struct DeltaStreamState: StreamProtocolState {
     if force {
       state.pendingSubscribes.formUnion(scope.filter { available[$0] != nil })
     } else if let limit {
-      scope = scope.intersection(limit.union(state.pendingSubscribes))
+      // Walk the (small) limit, not the whole subscription.
+      let candidates = limit.union(state.pendingSubscribes)
+      scope = candidates.filter { scope.contains($0) }
     }
 
     var toSend: [EncodedResource] = []
@@ -135,7 +149,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     for resource in toSend { state.clientVersions[resource.name] = resource.version }
     for name in removed { state.clientVersions.removeValue(forKey: name) }
-    let version = ContentHash.setVersion(state.clientVersions)
+    let version = state.clientVersions.setVersion
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
     let message = ResponseEncoder.delta(

@@ -1,8 +1,45 @@
 /// A response already in wire format, written to the stream as is by `PassThroughSerializer`.
+///
+/// Kept as segments in wire order so that a large resource (a route configuration of hundreds
+/// of KiB, the same for every sidecar of a namespace) is not copied into a per-stream buffer
+/// first: the serializer copies each segment once, straight into the transport's buffer.
 public struct EncodedMessage: Sendable, Equatable {
-  public let bytes: [UInt8]
+  let segments: [[UInt8]]
+  /// Total size in bytes.
+  public let count: Int
 
   public init(bytes: [UInt8]) {
-    self.bytes = bytes
+    segments = [bytes]
+    count = bytes.count
+  }
+
+  init(segments: [[UInt8]]) {
+    self.segments = segments
+    count = segments.reduce(0) { $0 + $1.count }
+  }
+
+  /// The whole message in one array (assembled on demand when kept in segments).
+  public var bytes: [UInt8] {
+    if segments.count == 1 { return segments[0] }
+    var joined: [UInt8] = []
+    joined.reserveCapacity(count)
+    for segment in segments { joined.append(contentsOf: segment) }
+    return joined
+  }
+
+  /// Copies the message into `buffer`, which holds at least `count` bytes.
+  func write(into buffer: UnsafeMutableRawBufferPointer) {
+    var offset = 0
+    for segment in segments {
+      segment.withUnsafeBytes { source in
+        guard let base = source.baseAddress, let target = buffer.baseAddress else { return }
+        (target + offset).copyMemory(from: base, byteCount: source.count)
+      }
+      offset += segment.count
+    }
+  }
+
+  public static func == (lhs: EncodedMessage, rhs: EncodedMessage) -> Bool {
+    lhs.count == rhs.count && lhs.bytes == rhs.bytes
   }
 }

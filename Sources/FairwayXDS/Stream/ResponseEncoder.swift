@@ -10,6 +10,26 @@ public enum ResponseEncoder {
     version: String, resources: [EncodedResource], type: XDSResourceType, nonce: String,
     controlPlane: [UInt8]
   ) -> EncodedMessage {
+    // A few large resources (route configurations) stay in their own shared arrays: the
+    // serializer copies them straight into the transport buffer, instead of once here and
+    // again there. Many small ones (assignments, clusters) are cheaper joined here.
+    if resources.count <= 4, resources.contains(where: { $0.anyBytes.count >= 16 * 1024 }) {
+      var segments: [[UInt8]] = []
+      var head: [UInt8] = []
+      ProtoWire.appendField(1, string: version, to: &head)
+      for resource in resources {
+        ProtoWire.appendVarint(2 << 3 | 2, to: &head)
+        ProtoWire.appendVarint(UInt64(resource.anyBytes.count), to: &head)
+        segments.append(head)
+        segments.append(resource.anyBytes)
+        head = []
+      }
+      ProtoWire.appendField(4, string: type.typeURL, to: &head)
+      ProtoWire.appendField(5, string: nonce, to: &head)
+      ProtoWire.appendField(6, bytes: controlPlane, to: &head)
+      segments.append(head)
+      return EncodedMessage(segments: segments)
+    }
     var size = controlPlane.count + 64 + type.typeURL.utf8.count + version.utf8.count
     for resource in resources { size += resource.anyBytes.count + 6 }
     var buffer: [UInt8] = []

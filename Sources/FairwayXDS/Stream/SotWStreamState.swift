@@ -20,7 +20,9 @@ struct SotWStreamState: StreamProtocolState {
     var wildcard = false
     var subscribed: Set<String> = []
     /// Name -> version of every resource last sent to the client.
-    var sent: [String: String] = [:]
+    var sent = VersionedNames()
+    /// The names of the last request as sent, so an ACK repeating them skips all set work.
+    var lastNames: [String] = []
     var sentSetVersion: String?
     /// A request asked for an answer: the next response carries everything subscribed.
     var answerPending = false
@@ -46,7 +48,9 @@ struct SotWStreamState: StreamProtocolState {
     guard let type = XDSResourceType(typeURL: request.typeURL) else {
       return RequestOutcome(type: nil, verdict: .stale, respond: false)
     }
-    var state = types[type] ?? TypeState()
+    // Taken out of the dictionary, not copied: a copy would share the sets' storage and the
+    // first mutation would duplicate thousands of entries per request.
+    var state = types.removeValue(forKey: type) ?? TypeState()
     defer { types[type] = state }
 
     let nonce = request.responseNonce
@@ -70,19 +74,30 @@ struct SotWStreamState: StreamProtocolState {
     }
     state.requested = true
 
-    let names = Set(request.resourceNames)
-    let before = (state.wildcard, state.subscribed)
-    if type.allowsWildcard {
-      if !names.isEmpty { state.namesEverSent = true }
-      state.wildcard = names.contains("*") || !state.namesEverSent
-      state.subscribed = names.subtracting(["*"])
-    } else {
-      state.subscribed = names
+    // Envoy repeats every subscribed name in each ACK: when they are the same as last time,
+    // nothing about the subscription can have changed, so skip the O(names) set work.
+    var changed = false
+    var isInitial = false
+    if case .initial = verdict { isInitial = true }
+    if isInitial || request.resourceNames != state.lastNames {
+      state.lastNames = request.resourceNames
+      let names = Set(request.resourceNames)
+      let before = (state.wildcard, state.subscribed)
+      if type.allowsWildcard {
+        if !names.isEmpty { state.namesEverSent = true }
+        state.wildcard = names.contains("*") || !state.namesEverSent
+        state.subscribed = names.subtracting(["*"])
+      } else {
+        state.subscribed = names
+      }
+      changed = before.0 != state.wildcard || before.1 != state.subscribed
+      if changed {
+        let (wildcard, subscribed) = (state.wildcard, state.subscribed)
+        state.sent.filter { wildcard || subscribed.contains($0) }
+        state.status.subscribed = state.subscribed.sorted()
+      }
+      state.status.wildcard = state.wildcard
     }
-    state.sent = state.sent.filter { state.wildcard || state.subscribed.contains($0.key) }
-    state.status.wildcard = state.wildcard
-    state.status.subscribed = state.subscribed.sorted()
-    let changed = before.0 != state.wildcard || before.1 != state.subscribed
 
     let respond: Bool
     switch verdict {
@@ -101,20 +116,29 @@ struct SotWStreamState: StreamProtocolState {
   mutating func response(
     for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
   ) -> OutgoingResponse? {
-    guard var state = types[type], state.requested else { return nil }
+    guard types[type]?.requested == true, var state = types.removeValue(forKey: type) else {
+      return nil
+    }
+    // Taken out, not copied (see `receive`).
     defer { types[type] = state }
     let force = force || state.answerPending
     state.answerPending = false
 
-    var names = state.wildcard ? available.names : state.subscribed.sorted()
-    if let limit, !type.isFullStateInSotW, !force { names = names.filter(limit.contains) }
+    let names: [String]
+    if let limit, !type.isFullStateInSotW, !force {
+      // Only the limited names can have changed: look at those, not the whole subscription.
+      let (wildcard, subscribed) = (state.wildcard, state.subscribed)
+      names = limit.filter { wildcard ? available[$0] != nil : subscribed.contains($0) }.sorted()
+    } else {
+      names = state.wildcard ? available.names : state.subscribed.sorted()
+    }
     let wanted = names.compactMap { available[$0] }
 
     let toSend: [EncodedResource]
     let version: String
     if type.isFullStateInSotW {
-      let sent = Dictionary(uniqueKeysWithValues: wanted.map { ($0.name, $0.version) })
-      version = ContentHash.setVersion(sent)
+      let sent = VersionedNames(wanted)
+      version = sent.setVersion
       if !force, version == state.sentSetVersion { return nil }
       toSend = wanted
       state.sent = sent
@@ -122,7 +146,7 @@ struct SotWStreamState: StreamProtocolState {
       toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
       if toSend.isEmpty, !force { return nil }
       for resource in toSend { state.sent[resource.name] = resource.version }
-      version = ContentHash.setVersion(state.sent)
+      version = state.sent.setVersion
     }
     state.sentSetVersion = version
     let nonce = envelope.nextNonce()

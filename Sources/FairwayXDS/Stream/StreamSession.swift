@@ -92,6 +92,8 @@ struct StreamSession<State: StreamProtocolState> {
         break
       }
       if outcome.respond, let type = outcome.type {
+        // The subscription may have changed: what was sent is no longer the available set.
+        sharedSent.remove(type)
         try await send(type, force: false, limit: nil)
       }
       publish()
@@ -130,6 +132,8 @@ struct StreamSession<State: StreamProtocolState> {
 
     /// Clusters kept in the last CDS response only because they are being removed.
     private(set) var staleClusterCount = 0
+    /// Types whose recorded `sent` set is the translator's available set itself.
+    private var sharedSent: Set<XDSResourceType> = []
 
     @discardableResult
     mutating func send(
@@ -138,8 +142,13 @@ struct StreamSession<State: StreamProtocolState> {
       guard let proxy, let subscription = state.subscription(for: type) else { return false }
       let started = ContinuousClock.now
       let translator = context.translation.current
+      // The protocol state filters by subscription itself; only a grpc client's LDS and RDS
+      // need the names up front (they are built per requested name). Passing names otherwise
+      // would sort and copy the proxy's whole set on every push.
+      let namesNeeded = proxy.client == .grpc && (type == .listener || type == .route)
       var available = translator.resources(
-        for: proxy, type: type, requestedNames: subscription.wildcard ? nil : subscription.names)
+        for: proxy, type: type,
+        requestedNames: subscription.wildcard || !namesNeeded ? nil : subscription.names)
       staleClusterCount = 0
       if keepingRemoved {
         for (name, resource) in stream.snapshot.sent[type] ?? [:] where available[name] == nil {
@@ -153,14 +162,27 @@ struct StreamSession<State: StreamProtocolState> {
       else { return false }
       try await write(outgoing.message)
       context.metrics.recordSent(
-        type: type, bytes: outgoing.message.bytes.count,
+        type: type, bytes: outgoing.message.count,
         seconds: (ContinuousClock.now - started).seconds)
-      stream.update { snapshot in
-        var sent = snapshot.sent[type] ?? [:]
-        if type.isFullStateInSotW, State.kind == .sotw { sent = [:] }
-        for resource in outgoing.resources { sent[resource.name] = resource }
-        for name in outgoing.removed { sent.removeValue(forKey: name) }
-        snapshot.sent[type] = sent
+      // When the stream holds every available resource, record the translator's own set (same
+      // storage, shared by every such stream) instead of a private copy: thousands of entries
+      // per stream and type were most of the server's memory. An endpoint-only push changes
+      // only `limit`, so a stream that shared the previous set shares the new one.
+      let sentEverything = outgoing.removed.isEmpty && outgoing.resources.count == available.count
+      if sentEverything || (sharedSent.contains(type) && limit != nil && !force) {
+        sharedSent.insert(type)
+        let whole = available.byName
+        stream.update { $0.sent[type] = whole }
+      } else {
+        sharedSent.remove(type)
+        stream.update { snapshot in
+          // Mutated in place: copying the set out and back would cost O(set) per response.
+          if type.isFullStateInSotW, State.kind == .sotw { snapshot.sent[type] = [:] }
+          for resource in outgoing.resources {
+            snapshot.sent[type, default: [:]][resource.name] = resource
+          }
+          for name in outgoing.removed { snapshot.sent[type]?.removeValue(forKey: name) }
+        }
       }
       return true
     }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+
+/// `fairway-load`: starts the real `fairway serve`, applies a generated mesh, connects N
+/// simulated sidecars over M HTTP/2 connections, and measures convergence of changes.
+/// See BENCHMARKS.md for what each scenario means and the figures.
+@main
+struct FairwayLoad: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fairway-load",
+    abstract: "Load-test a real fairway server with simulated sidecars.",
+    subcommands: [Suite.self, Single.self], defaultSubcommand: Suite.self)
+}
+
+/// Where the `fairway` binary is: next to this executable unless told.
+func defaultFairwayBinary() -> String {
+  let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+  return me.deletingLastPathComponent().appendingPathComponent("fairway").path
+}
+
+struct Single: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run", abstract: "One scenario with explicit sizes.")
+
+  @Option(help: "Simulated sidecars (ADS streams).") var sidecars = 200
+  @Option(help: "Services (ServiceEntries).") var services = 100
+  @Option(help: "Endpoints (WorkloadEntries) per service.") var endpoints = 10
+  @Option(help: "HTTP/2 connections the streams are spread over.") var connections = 20
+  @Flag(help: "Delta xDS instead of state of the world.") var delta = false
+  @Option(help: "WorkloadEntry changes to measure.") var workloadEntryChanges = 5
+  @Option(help: "VirtualService changes to measure.") var virtualServiceChanges = 5
+  @Flag(help: "Also time the minimal socket writer for the fan-out ratio.") var baseline = false
+  @Option(help: "Path of the fairway binary.") var fairway: String?
+  @Option(help: "Directory for logs.") var out = "bench-results"
+  @Option(parsing: .upToNextOption, help: "Extra `fairway serve` arguments.")
+  var serverArgs: [String] = []
+
+  func run() async throws {
+    try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+    let scenario = Scenario(
+      label: "run", sidecars: sidecars, services: services, endpoints: endpoints,
+      connections: connections, delta: delta, workloadEntryChanges: workloadEntryChanges,
+      virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
+      fanOutBaseline: baseline)
+    say("scenario: \(sidecars) sidecars, \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")")
+    let result = try await scenario.run(
+      binary: fairway ?? defaultFairwayBinary(), logDirectory: out
+    ) { say($0) }
+    if result.errors > 0 { say("errors: \(result.errors), first: \(result.firstError ?? "")") }
+  }
+}

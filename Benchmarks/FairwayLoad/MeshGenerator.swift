@@ -1,0 +1,111 @@
+import Foundation
+
+/// The benchmark mesh: S STATIC ServiceEntries on port 8080, E WorkloadEntries each (three
+/// zones, weights 1-4), and on every tenth service a DestinationRule with two subsets and a
+/// VirtualService with a header match and a 90/10 split. Same shape as `fairway-bench`.
+struct MeshGenerator: Sendable {
+  static let namespace = "bench"
+  let services: Int
+  let endpoints: Int
+
+  /// YAML for services `range`, to apply in batches.
+  func yaml(services range: Range<Int>) -> String {
+    var documents: [String] = []
+    documents.reserveCapacity(range.count * (endpoints + 3))
+    for s in range {
+      documents.append(serviceEntry(s))
+      for e in 0..<endpoints { documents.append(workloadEntry(s, e, address: address(s, e))) }
+      if s % 10 == 0 {
+        documents.append(destinationRule(s))
+        documents.append(virtualService(s, canary: "c00000000"))
+      }
+    }
+    return documents.joined(separator: "\n---\n")
+  }
+
+  func address(_ s: Int, _ e: Int) -> String { "10.\(s / 250).\(s % 250).\(e + 1)" }
+
+  func serviceEntry(_ s: Int) -> String {
+    """
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: svc-\(s), namespace: \(Self.namespace)}
+    spec:
+      hosts: [svc-\(s).\(Self.namespace).svc.cluster.local]
+      location: MESH_INTERNAL
+      resolution: STATIC
+      ports: [{number: 8080, name: http, protocol: HTTP}]
+      workloadSelector: {labels: {app: svc-\(s)}}
+    """
+  }
+
+  func workloadEntry(_ s: Int, _ e: Int, address: String) -> String {
+    """
+    apiVersion: networking.istio.io/v1
+    kind: WorkloadEntry
+    metadata: {name: svc-\(s)-\(e), namespace: \(Self.namespace)}
+    spec:
+      address: \(address)
+      labels: {app: svc-\(s), version: v\(e % 2 + 1)}
+      locality: region-1/zone-\(e % 3)
+      weight: \(e % 4 + 1)
+    """
+  }
+
+  func destinationRule(_ s: Int) -> String {
+    """
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata: {name: svc-\(s), namespace: \(Self.namespace)}
+    spec:
+      host: svc-\(s)
+      trafficPolicy: {connectionPool: {tcp: {maxConnections: 100}}}
+      subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+    """
+  }
+
+  func virtualService(_ s: Int, canary: String) -> String {
+    """
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: svc-\(s), namespace: \(Self.namespace)}
+    spec:
+      hosts: [svc-\(s)]
+      http:
+      - match: [{headers: {x-canary: {exact: "\(canary)"}}}]
+        route: [{destination: {host: svc-\(s), subset: v2}}]
+      - route:
+        - {destination: {host: svc-\(s), subset: v1}, weight: 90}
+        - {destination: {host: svc-\(s), subset: v2}, weight: 10}
+    """
+  }
+
+  /// Sidecar `i`: the pod behind an existing WorkloadEntry while there are enough of them
+  /// (so it gets inbound listeners like a real pod), else a pod with a fresh IP.
+  func sidecar(_ i: Int) -> SidecarIdentity {
+    let s = i % services
+    let e = i / services
+    let ip = e < max(endpoints - 1, 1) ? address(s, e) : "10.\(128 + i / 65536).\(i / 256 % 256).\(i % 256)"
+    return SidecarIdentity(
+      ip: ip, pod: "svc-\(s)-pod-\(i)", namespace: Self.namespace,
+      labels: ["app": "svc-\(s)", "version": "v\(e % 2 + 1)"])
+  }
+
+  /// Change `g` of a WorkloadEntry: moves the last endpoint of one service to a new address.
+  /// The marker is the encoded SocketAddress.address field (tag, length, text), which no other
+  /// address can contain.
+  func workloadEntryChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
+    let s = (g &* 7919) % services
+    let newAddress = "10.254.\(g / 250 % 250).\(g % 250 + 1)"
+    let yaml = workloadEntry(s, endpoints - 1, address: newAddress)
+    return (yaml, [0x12, UInt8(newAddress.utf8.count)] + Array(newAddress.utf8))
+  }
+
+  /// Change `g` of a VirtualService: a new header value, fixed width so markers never overlap.
+  func virtualServiceChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
+    let withRoutes = (services + 9) / 10
+    let s = ((g &* 31) % withRoutes) * 10
+    let canary = "c" + String(repeating: "0", count: max(0, 8 - String(g).count)) + String(g)
+    return (virtualService(s, canary: canary), Array(canary.utf8))
+  }
+}

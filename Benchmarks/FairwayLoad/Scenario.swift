@@ -1,0 +1,167 @@
+import Foundation
+
+/// One benchmark run: a fresh server, a mesh, N sidecars, then repeated changes.
+struct Scenario: Sendable {
+  var label: String
+  var sidecars: Int
+  var services: Int
+  var endpoints = 10
+  var connections = 20
+  var delta = false
+  var workloadEntryChanges = 10
+  var virtualServiceChanges = 10
+  var serverArguments: [String] = []
+  /// Run the minimal socket writer for the fan-out ratio.
+  var fanOutBaseline = false
+}
+
+/// One change's convergence.
+struct ChangeSample: Sendable {
+  /// From the apply's 200 to the last affected stream receiving the change.
+  var endToEnd: Double
+  /// The same minus the debounce wait the server reported for that push.
+  var afterDebounce: Double
+  /// The server's own push time (new translation + waking streams).
+  var serverPush: Double
+  var responseBytes: Int
+}
+
+struct ScenarioResult: Sendable {
+  var scenario: Scenario
+  var applySeconds = 0.0
+  var connectSeconds = 0.0
+  var syncedStreams = 0
+  var rssMiB = 0.0
+  var serverCPUSecondsConnect = 0.0
+  var workloadEntry: [ChangeSample] = []
+  var virtualService: [ChangeSample] = []
+  var missedChanges = 0
+  var baselineSeconds: Double?
+  var errors = 0
+  var firstError: String?
+}
+
+extension Scenario {
+  func run(binary: String, logDirectory: String, log: (String) -> Void) async throws
+    -> ScenarioResult
+  {
+    var result = ScenarioResult(scenario: self)
+    let mesh = MeshGenerator(services: services, endpoints: endpoints)
+    let server = try ServerProcess(
+      binary: binary, arguments: serverArguments,
+      logPath: "\(logDirectory)/server-\(label).log")
+    defer { server.stop() }
+    try await server.waitReady()
+    log("  server pid \(server.pid), log \(server.logPath)")
+
+    let applyStart = wallClock()
+    var revision = 0
+    let batch = 100
+    for start in stride(from: 0, to: services, by: batch) {
+      revision = try await server.apply(mesh.yaml(services: start..<min(services, start + batch)))
+        .revision
+    }
+    _ = try await server.waitPushed(revision: revision, timeout: 600)
+    result.applySeconds = wallClock() - applyStart
+    log("  mesh applied: \(services) services x \(endpoints) endpoints in \(ms(result.applySeconds)) ms")
+
+    let probe = Probe()
+    let sidecarList = (0..<sidecars).map(mesh.sidecar)
+    let cpuBefore = server.cpuSeconds()
+    let connectStart = wallClock()
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask {
+        try await Fleet.run(
+          sidecars: sidecarList, connections: connections, port: server.adsPort, delta: delta,
+          probe: probe)
+      }
+      defer {
+        probe.stopping.store(true, ordering: .relaxed)
+        group.cancelAll()
+      }
+      let deadline = connectStart + max(60, Double(sidecars) / 50)
+      while probe.synced.load(ordering: .relaxed) < sidecars, wallClock() < deadline,
+        probe.errors.load(ordering: .relaxed) == 0
+      {
+        try await Task.sleep(for: .milliseconds(5))
+      }
+      result.connectSeconds = wallClock() - connectStart
+      result.syncedStreams = probe.synced.load(ordering: .relaxed)
+      result.serverCPUSecondsConnect = server.cpuSeconds() - cpuBefore
+      log(
+        "  \(result.syncedStreams)/\(sidecars) streams synced in \(ms(result.connectSeconds)) ms"
+          + " (server CPU \(ms(result.serverCPUSecondsConnect)) ms)")
+      guard result.syncedStreams == sidecars else {
+        result.errors = probe.errors.load(ordering: .relaxed)
+        result.firstError = probe.firstErrorMessage
+        return
+      }
+      // Let the last ACKs land before reading memory.
+      try await Task.sleep(for: .seconds(1))
+      result.rssMiB = server.rssMiB()
+      log("  server RSS \(String(format: "%.1f", result.rssMiB)) MiB")
+
+      for g in 0..<workloadEntryChanges {
+        let change = mesh.workloadEntryChange(g + 1)
+        if let sample = try await measure(
+          change, typeURL: TypeURL.endpoint, probe: probe, server: server)
+        {
+          result.workloadEntry.append(sample)
+        } else {
+          result.missedChanges += 1
+        }
+      }
+      if !result.workloadEntry.isEmpty {
+        log("  WorkloadEntry end-to-end: \(Summary(result.workloadEntry.map(\.endToEnd)))")
+        log("  WorkloadEntry after debounce: \(Summary(result.workloadEntry.map(\.afterDebounce)))")
+      }
+      for g in 0..<virtualServiceChanges {
+        let change = mesh.virtualServiceChange(g + 1)
+        if let sample = try await measure(
+          change, typeURL: TypeURL.route, probe: probe, server: server)
+        {
+          result.virtualService.append(sample)
+        } else {
+          result.missedChanges += 1
+        }
+      }
+      if !result.virtualService.isEmpty {
+        log("  VirtualService end-to-end: \(Summary(result.virtualService.map(\.endToEnd)))")
+        log("  VirtualService after debounce: \(Summary(result.virtualService.map(\.afterDebounce)))")
+      }
+      result.errors = probe.errors.load(ordering: .relaxed)
+      result.firstError = probe.firstErrorMessage
+    }
+    if fanOutBaseline, let bytes = result.virtualService.last?.responseBytes {
+      var runs: [Double] = []
+      for _ in 0..<3 { runs.append(try SocketBaseline.measure(count: sidecars, size: bytes)) }
+      result.baselineSeconds = Summary(runs).p50
+      log("  minimal writer, \(bytes) bytes to \(sidecars) sockets: \(ms(Summary(runs).p50)) ms")
+    }
+    return result
+  }
+
+  /// Applies one change and waits until every stream has received it.
+  private func measure(
+    _ change: (yaml: String, marker: [UInt8]), typeURL: String, probe: Probe,
+    server: ServerProcess
+  ) async throws -> ChangeSample? {
+    let generation = probe.arm(marker: change.marker, typeURL: typeURL)
+    defer { probe.disarm() }
+    let applied = try await server.apply(change.yaml)
+    let deadline = wallClock() + 30
+    var progress = probe.progress(generation)
+    while progress.count < sidecars, wallClock() < deadline {
+      try await Task.sleep(for: .milliseconds(1))
+      progress = probe.progress(generation)
+    }
+    let push = try await server.waitPushed(revision: applied.revision)
+    // A quiet gap so the next change is debounced on its own.
+    try await Task.sleep(for: .milliseconds(150))
+    guard progress.count == sidecars else { return nil }
+    let endToEnd = progress.last - applied.at
+    return ChangeSample(
+      endToEnd: endToEnd, afterDebounce: endToEnd - push.debounceSeconds,
+      serverPush: push.durationSeconds, responseBytes: progress.bytes)
+  }
+}

@@ -1,0 +1,94 @@
+import FairwayProto
+import Foundation
+import GRPCCore
+import SwiftProtobuf
+
+/// Decodes SotW `DiscoveryRequest`s like `LimitedProtobufDeserializer`, but takes
+/// `resource_names` from `ResourceNameLists` when the same list was seen before (see there).
+struct DiscoveryRequestDeserializer: MessageDeserializer {
+  typealias Message = Envoy_Service_Discovery_V3_DiscoveryRequest
+  let maxBytes: Int
+  let lists: ResourceNameLists
+
+  func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
+    guard serializedMessageBytes.count <= maxBytes else {
+      throw RPCError(
+        code: .resourceExhausted,
+        message:
+          "\(Message.protoMessageName) of \(serializedMessageBytes.count) bytes exceeds the limit of \(maxBytes) bytes"
+      )
+    }
+    return try serializedMessageBytes.withUnsafeBytes { raw in
+      // resource_names = 3 (length-delimited, tag byte 0x1a) goes to `names`, the rest to `rest`.
+      guard let (rest, names) = Self.split(raw) else {
+        // Malformed framing: let SwiftProtobuf produce the error.
+        return try Message(serializedBytes: Array(raw))
+      }
+      var message = try Message(serializedBytes: rest)
+      if !names.isEmpty {
+        message.resourceNames = try lists.names(for: ResourceNameLists.Key(names)) {
+          try Message(serializedBytes: names).resourceNames
+        }
+      }
+      return message
+    }
+  }
+
+  /// Splits the top-level fields into resource names and everything else, or nil when the
+  /// bytes are not well-formed enough to split.
+  static func split(_ raw: UnsafeRawBufferPointer) -> (rest: [UInt8], names: [UInt8])? {
+    var rest: [UInt8] = []
+    var names: [UInt8] = []
+    // Runs of consecutive fields of one kind are copied in one go (Envoy writes the names as
+    // one run), not field by field.
+    var runStart = 0
+    var runIsNames = false
+    func flush(upTo end: Int) {
+      guard end > runStart else { return }
+      let run = UnsafeRawBufferPointer(rebasing: raw[runStart..<end])
+      if runIsNames { names.append(contentsOf: run) } else { rest.append(contentsOf: run) }
+      runStart = end
+    }
+    var index = 0
+    while index < raw.count {
+      let start = index
+      guard let key = varint(raw, &index) else { return nil }
+      switch key & 7 {
+      case 0:
+        guard varint(raw, &index) != nil else { return nil }
+      case 1:
+        index += 8
+      case 2:
+        guard let length = varint(raw, &index), length <= UInt64(raw.count - index) else {
+          return nil
+        }
+        index += Int(length)
+      case 5:
+        index += 4
+      default:
+        return nil
+      }
+      guard index <= raw.count else { return nil }
+      let isNames = key == 3 << 3 | 2
+      if isNames != runIsNames {
+        flush(upTo: start)
+        runIsNames = isNames
+      }
+    }
+    flush(upTo: raw.count)
+    return (rest, names)
+  }
+
+  private static func varint(_ raw: UnsafeRawBufferPointer, _ index: inout Int) -> UInt64? {
+    var result: UInt64 = 0
+    var shift: UInt64 = 0
+    while index < raw.count, shift < 64 {
+      let byte = raw[index]
+      index += 1
+      result |= UInt64(byte & 0x7f) << shift
+      if byte & 0x80 == 0 { return result }
+      shift += 7
+    }
+    return nil
+  }
+}

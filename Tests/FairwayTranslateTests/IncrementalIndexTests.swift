@@ -1,0 +1,118 @@
+import FairwayMesh
+import FairwayTranslate
+import Testing
+
+/// A WorkloadEntry-only change patches the previous translation's index; whatever it patches
+/// must equal a translation built from scratch.
+@Suite struct IncrementalIndexTests {
+  static func workload(_ name: String, address: String, app: String, version: String) -> String {
+    """
+    apiVersion: networking.istio.io/v1
+    kind: WorkloadEntry
+    metadata: {name: \(name), namespace: default}
+    spec:
+      address: \(address)
+      labels: {app: \(app), version: \(version)}
+      locality: region-1/zone-\(name.count % 3)
+    """
+  }
+
+  static func service(_ app: String, resolution: String = "STATIC") -> String {
+    """
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: \(app), namespace: default}
+    spec:
+      hosts: [\(app).default.svc.cluster.local]
+      location: MESH_INTERNAL
+      resolution: \(resolution)
+      ports: [{number: 8080, name: http, protocol: HTTP}, {number: 9090, name: grpc, protocol: GRPC}]
+      workloadSelector: {labels: {app: \(app)}}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata: {name: \(app), namespace: default}
+    spec:
+      host: \(app)
+      subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
+    """
+  }
+
+  static let base: [String: String] = [
+    "a-1": workload("a-1", address: "10.0.0.1", app: "a", version: "v1"),
+    "a-2": workload("a-2", address: "10.0.0.2", app: "a", version: "v2"),
+    "b-1": workload("b-1", address: "10.0.1.1", app: "b", version: "v1"),
+    "b-2": workload("b-2", address: "10.0.1.2", app: "b", version: "v1"),
+    "c-1": workload("c-1", address: "10.0.2.1", app: "c", version: "v2"),
+  ]
+
+  static func mesh(_ workloads: [String: String]) -> String {
+    ([service("a"), service("b"), service("c"), service("d", resolution: "DNS")]
+      + workloads.keys.sorted().compactMap { workloads[$0] }).joined(separator: "\n---\n")
+  }
+
+  static let proxies = [
+    Proxy(id: "sidecar~10.0.0.1~a-1.default~default.svc.cluster.local", ipAddresses: ["10.0.0.1"],
+      labels: ["app": "a", "version": "v1"]),
+    Proxy(id: "sidecar~10.0.9.9~b-9.default~default.svc.cluster.local", ipAddresses: ["10.0.9.9"],
+      labels: ["app": "b", "version": "v2"]),
+    Proxy(id: "grpc", client: .grpc, labels: [:]),
+  ]
+
+  /// Applies `edit` to the base workloads and checks the patched translation against a fresh one.
+  func check(_ edit: (inout [String: String]) -> Void) throws {
+    var after = Self.base
+    edit(&after)
+    let changed = Set(
+      Set(Self.base.keys).union(after.keys).filter { Self.base[$0] != after[$0] }.map {
+        ConfigKey(kind: .workloadEntry, namespace: "default", name: $0)
+      })
+    let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 1))
+    for proxy in Self.proxies {
+      _ = before.resources(for: proxy, type: .endpoint, requestedNames: nil)
+    }
+    let snapshot = try Meshes.snapshot(Self.mesh(after), revision: 2)
+    let patched = MeshTranslator(snapshot: snapshot, reusing: before, changed: changed)
+    let fresh = MeshTranslator(snapshot: snapshot)
+    #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: before))
+    #expect(patched.endpointClusterNames == fresh.endpointClusterNames)
+    for proxy in Self.proxies {
+      for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+        let left = patched.resources(for: proxy, type: type, requestedNames: nil)
+        let right = fresh.resources(for: proxy, type: type, requestedNames: nil)
+        #expect(left == right, "\(proxy.id) \(type)")
+      }
+    }
+  }
+
+  @Test func movedAddress() throws {
+    try check { $0["a-2"] = Self.workload("a-2", address: "10.0.0.22", app: "a", version: "v2") }
+  }
+
+  @Test func movedToAnotherService() throws {
+    try check { $0["b-2"] = Self.workload("b-2", address: "10.0.1.2", app: "a", version: "v1") }
+  }
+
+  @Test func changedSubset() throws {
+    try check { $0["a-1"] = Self.workload("a-1", address: "10.0.0.1", app: "a", version: "v2") }
+  }
+
+  @Test func deletedAndAdded() throws {
+    try check {
+      $0["c-1"] = nil
+      $0["b-9"] = Self.workload("b-9", address: "10.0.9.9", app: "b", version: "v2")
+    }
+  }
+
+  @Test func workloadOfDNSService() throws {
+    try check { $0["d-1"] = Self.workload("d-1", address: "10.0.3.1", app: "d", version: "v1") }
+  }
+
+  @Test func unchangedWorkloadChangesNothing() throws {
+    let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 1))
+    let patched = MeshTranslator(
+      snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 2), reusing: before,
+      changed: [ConfigKey(kind: .workloadEntry, namespace: "default", name: "a-1")])
+    #expect(patched.incrementalEndpointChanges == [])
+  }
+}
