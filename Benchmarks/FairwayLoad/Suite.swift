@@ -14,7 +14,7 @@ struct Suite: AsyncParsableCommand {
   @Option(help: "quick or full.") var scale: Scale = .quick
   @Option(help: "Path of the fairway binary.") var fairway: String?
   @Option(help: "Directory for the report and server logs.") var out = "bench-results"
-  @Option(help: "Only scenarios whose label contains this.") var only: String?
+  @Option(help: "Only these scenarios (comma-separated labels).") var only: String?
 
   func scenarios() -> [Scenario] {
     let storm = ["--new-streams-per-second", "100000"]
@@ -65,7 +65,8 @@ struct Suite: AsyncParsableCommand {
     let binary = fairway ?? defaultFairwayBinary()
     var results: [ScenarioResult] = []
     let started = wallClock()
-    for scenario in scenarios() where only.map({ scenario.label.contains($0) }) ?? true {
+    let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
+    for scenario in scenarios() where selected?.contains(scenario.label) ?? true {
       say(
         "[\(scenario.label)] \(scenario.sidecars) sidecars over \(scenario.connections) connections,"
           + " \(scenario.services) services x \(scenario.endpoints) endpoints,"
