@@ -42,7 +42,9 @@ struct Single: AsyncParsableCommand {
       connections: connections, delta: delta, workloadEntryChanges: workloadEntryChanges,
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
       fanOutBaseline: baseline)
-    say("scenario: \(sidecars) sidecars, \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")")
+    say(
+      "scenario: \(sidecars) sidecars, \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")"
+    )
     let result = try await scenario.run(
       binary: fairway ?? defaultFairwayBinary(), logDirectory: out
     ) { say($0) }

@@ -63,7 +63,9 @@ extension Scenario {
     }
     _ = try await server.waitPushed(revision: revision, timeout: 600)
     result.applySeconds = wallClock() - applyStart
-    log("  mesh applied: \(services) services x \(endpoints) endpoints in \(ms(result.applySeconds)) ms")
+    log(
+      "  mesh applied: \(services) services x \(endpoints) endpoints in \(ms(result.applySeconds)) ms"
+    )
 
     let probe = Probe()
     let sidecarList = (0..<sidecars).map(mesh.sidecar)
@@ -127,7 +129,8 @@ extension Scenario {
       }
       if !result.virtualService.isEmpty {
         log("  VirtualService end-to-end: \(Summary(result.virtualService.map(\.endToEnd)))")
-        log("  VirtualService after debounce: \(Summary(result.virtualService.map(\.afterDebounce)))")
+        log(
+          "  VirtualService after debounce: \(Summary(result.virtualService.map(\.afterDebounce)))")
       }
       result.errors = probe.errors.load(ordering: .relaxed)
       result.firstError = probe.firstErrorMessage

@@ -80,7 +80,8 @@ final class ServerProcess: @unchecked Sendable {
     let (status, data) = try await request("POST", "/apply", body: Data(yaml.utf8))
     let at = wallClock()
     guard status == 200 else {
-      throw LoadError.server("apply \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
+      throw LoadError.server(
+        "apply \(status): \(String(decoding: data.prefix(500), as: UTF8.self))")
     }
     let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
     return ((object?["revision"] as? Int) ?? 0, at)

@@ -73,13 +73,17 @@ struct SimulatedProxy: Sendable {
     let node = identity.encodedNode()
     var options = CallOptions.defaults
     options.maxResponseMessageBytes = 512 * 1024 * 1024
+    // grpc-swift-nio-transport 2.9 limits the *received* messages of a client stream by this
+    // one (its deframer takes `maxRequestMessageBytes`): at 10,000 services EDS is 5 MiB.
+    options.maxRequestMessageBytes = 512 * 1024 * 1024
     let request = StreamingClientRequest<[UInt8]>(producer: { writer in
       for await message in requests { try await writer.write(message) }
     })
     do {
       try await client.bidirectionalStreaming(
         request: request, descriptor: delta ? Self.deltaMethod : Self.sotwMethod,
-        serializer: RawSerializer(), deserializer: ADSResponseDeserializer(delta: delta, probe: probe),
+        serializer: RawSerializer(),
+        deserializer: ADSResponseDeserializer(delta: delta, probe: probe),
         options: options
       ) { response in
         outbox.yield(self.initial(TypeURL.cluster, node: node))
@@ -138,7 +142,8 @@ struct SimulatedProxy: Sendable {
           child.subscribed.subtract(gone)
           states[dependent] = child
           out.append(
-            deltaRequest(dependent, nonce: "", subscribe: added.sorted(), unsubscribe: gone.sorted()))
+            deltaRequest(
+              dependent, nonce: "", subscribe: added.sorted(), unsubscribe: gone.sorted()))
         }
       }
     } else {

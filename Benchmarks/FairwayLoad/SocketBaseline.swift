@@ -46,7 +46,9 @@ enum SocketBaseline {
       for fd in readerFDs {
         var remaining = size
         while remaining > 0 {
-          let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, remaining)) }
+          let got = buffer.withUnsafeMutableBytes {
+            read(fd, $0.baseAddress, min($0.count, remaining))
+          }
           if got <= 0 { break }
           remaining -= got
         }

@@ -75,25 +75,27 @@ enum Wire {
     return found
   }
 
-  /// Whether `needle` occurs in `bytes`.
+  /// Whether `needle` occurs in `bytes` (Boyer-Moore-Horspool: a route configuration is
+  /// hundreds of KiB of text in which any one byte of the marker is common, so a first-byte
+  /// scan would compare at nearly every position).
   static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-    // memchr finds candidates for the first byte at memory speed; memcmp confirms.
-    guard let first = needle.first, let base = bytes.baseAddress, bytes.count >= needle.count
-    else { return false }
-    return needle.withUnsafeBytes { pattern -> Bool in
-      guard let patternBase = pattern.baseAddress else { return false }
-      var offset = 0
-      let last = bytes.count - needle.count
-      while offset <= last {
-        guard let hit = memchr(base + offset, Int32(first), last - offset + 1) else {
-          return false
-        }
-        let position = base.distance(to: UnsafeRawPointer(hit))
-        if memcmp(base + position, patternBase, needle.count) == 0 { return true }
-        offset = position + 1
+    let m = needle.count
+    guard m > 0, bytes.count >= m else { return false }
+    var shift = [Int](repeating: m, count: 256)
+    for index in 0..<(m - 1) { shift[Int(needle[index])] = m - 1 - index }
+    let last = needle[m - 1]
+    var position = 0
+    let end = bytes.count - m
+    while position <= end {
+      let tail = bytes[position + m - 1]
+      if tail == last {
+        var index = m - 2
+        while index >= 0, bytes[position + index] == needle[index] { index -= 1 }
+        if index < 0 { return true }
       }
-      return false
+      position += shift[Int(tail)]
     }
+    return false
   }
 
   // MARK: writing

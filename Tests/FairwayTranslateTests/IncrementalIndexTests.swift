@@ -52,9 +52,11 @@ import Testing
   }
 
   static let proxies = [
-    Proxy(id: "sidecar~10.0.0.1~a-1.default~default.svc.cluster.local", ipAddresses: ["10.0.0.1"],
+    Proxy(
+      id: "sidecar~10.0.0.1~a-1.default~default.svc.cluster.local", ipAddresses: ["10.0.0.1"],
       labels: ["app": "a", "version": "v1"]),
-    Proxy(id: "sidecar~10.0.9.9~b-9.default~default.svc.cluster.local", ipAddresses: ["10.0.9.9"],
+    Proxy(
+      id: "sidecar~10.0.9.9~b-9.default~default.svc.cluster.local", ipAddresses: ["10.0.9.9"],
       labels: ["app": "b", "version": "v2"]),
     Proxy(id: "grpc", client: .grpc, labels: [:]),
   ]

@@ -45,6 +45,7 @@ struct VersionedNames: Sendable, Equatable {
 
   private static func pairHash(_ name: String, _ version: String) -> UInt64 {
     // A separator byte keeps ("ab", "c") and ("a", "bc") apart.
-    ContentHash.value(of: version.utf8, seed: ContentHash.value(of: [0], seed: ContentHash.value(of: name.utf8)))
+    ContentHash.value(
+      of: version.utf8, seed: ContentHash.value(of: [0], seed: ContentHash.value(of: name.utf8)))
   }
 }
