@@ -134,7 +134,7 @@ let package = Package(
     .executableTarget(
       name: "fairway-load",
       dependencies: [
-        "FairwayProto",
+        "FairwayProto", "FairwayBenchSupport",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),

@@ -1,3 +1,4 @@
+import FairwayBenchSupport
 import Foundation
 
 /// One benchmark run: a fresh server, a mesh, N sidecars, then repeated changes.

@@ -3,18 +3,28 @@ import Foundation
 /// The benchmark mesh: S STATIC ServiceEntries on port 8080, E WorkloadEntries each (three
 /// zones, weights 1-4), and on every tenth service a DestinationRule with two subsets and a
 /// VirtualService with a header match and a 90/10 split. Same shape as `fairway-bench`.
-struct MeshGenerator: Sendable {
-  static let namespace = "bench"
-  let services: Int
-  let endpoints: Int
+public struct MeshGenerator: Sendable {
+  public static let namespace = "bench"
+  public let services: Int
+  public let endpoints: Int
 
-  /// YAML for services `range`, to apply in batches.
-  func yaml(services range: Range<Int>) -> String {
+  public init(services: Int, endpoints: Int) {
+    self.services = services
+    self.endpoints = endpoints
+  }
+
+  /// YAML for services `range`, to apply in batches; `moved` puts one endpoint elsewhere.
+  public func yaml(
+    services range: Range<Int>, moved: (service: Int, endpoint: Int, address: String)? = nil
+  ) -> String {
     var documents: [String] = []
     documents.reserveCapacity(range.count * (endpoints + 3))
     for s in range {
       documents.append(serviceEntry(s))
-      for e in 0..<endpoints { documents.append(workloadEntry(s, e, address: address(s, e))) }
+      for e in 0..<endpoints {
+        let relocated = moved.flatMap { $0.service == s && $0.endpoint == e ? $0.address : nil }
+        documents.append(workloadEntry(s, e, address: relocated ?? address(s, e)))
+      }
       if s % 10 == 0 {
         documents.append(destinationRule(s))
         documents.append(virtualService(s, canary: "c00000000"))
@@ -23,9 +33,9 @@ struct MeshGenerator: Sendable {
     return documents.joined(separator: "\n---\n")
   }
 
-  func address(_ s: Int, _ e: Int) -> String { "10.\(s / 250).\(s % 250).\(e + 1)" }
+  public func address(_ s: Int, _ e: Int) -> String { "10.\(s / 250).\(s % 250).\(e + 1)" }
 
-  func serviceEntry(_ s: Int) -> String {
+  public func serviceEntry(_ s: Int) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: ServiceEntry
@@ -39,7 +49,7 @@ struct MeshGenerator: Sendable {
     """
   }
 
-  func workloadEntry(_ s: Int, _ e: Int, address: String) -> String {
+  public func workloadEntry(_ s: Int, _ e: Int, address: String) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: WorkloadEntry
@@ -52,7 +62,7 @@ struct MeshGenerator: Sendable {
     """
   }
 
-  func destinationRule(_ s: Int) -> String {
+  public func destinationRule(_ s: Int) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: DestinationRule
@@ -64,7 +74,7 @@ struct MeshGenerator: Sendable {
     """
   }
 
-  func virtualService(_ s: Int, canary: String) -> String {
+  public func virtualService(_ s: Int, canary: String) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: VirtualService
@@ -80,23 +90,10 @@ struct MeshGenerator: Sendable {
     """
   }
 
-  /// Sidecar `i`: the pod behind an existing WorkloadEntry while there are enough of them
-  /// (so it gets inbound listeners like a real pod), else a pod with a fresh IP.
-  func sidecar(_ i: Int) -> SidecarIdentity {
-    let s = i % services
-    let e = i / services
-    let ip =
-      e < max(endpoints - 1, 1)
-      ? address(s, e) : "10.\(128 + i / 65536).\(i / 256 % 256).\(i % 256)"
-    return SidecarIdentity(
-      ip: ip, pod: "svc-\(s)-pod-\(i)", namespace: Self.namespace,
-      labels: ["app": "svc-\(s)", "version": "v\(e % 2 + 1)"])
-  }
-
   /// Change `g` of a WorkloadEntry: moves the last endpoint of one service to a new address.
   /// The marker is the encoded SocketAddress.address field (tag, length, text), which no other
   /// address can contain.
-  func workloadEntryChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
+  public func workloadEntryChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
     let s = (g &* 7919) % services
     let newAddress = "10.254.\(g / 250 % 250).\(g % 250 + 1)"
     let yaml = workloadEntry(s, endpoints - 1, address: newAddress)
@@ -104,7 +101,7 @@ struct MeshGenerator: Sendable {
   }
 
   /// Change `g` of a VirtualService: a new header value, fixed width so markers never overlap.
-  func virtualServiceChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
+  public func virtualServiceChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
     let withRoutes = (services + 9) / 10
     let s = ((g &* 31) % withRoutes) * 10
     let canary = "c" + String(repeating: "0", count: max(0, 8 - String(g).count)) + String(g)

@@ -1,0 +1,16 @@
+import FairwayBenchSupport
+
+extension MeshGenerator {
+  /// Sidecar `i`: the pod behind an existing WorkloadEntry while there are enough of them
+  /// (so it gets inbound listeners like a real pod), else a pod with a fresh IP.
+  func sidecar(_ i: Int) -> SidecarIdentity {
+    let s = i % services
+    let e = i / services
+    let ip =
+      e < max(endpoints - 1, 1)
+      ? address(s, e) : "10.\(128 + i / 65536).\(i / 256 % 256).\(i % 256)"
+    return SidecarIdentity(
+      ip: ip, pod: "svc-\(s)-pod-\(i)", namespace: Self.namespace,
+      labels: ["app": "svc-\(s)", "version": "v\(e % 2 + 1)"])
+  }
+}
