@@ -128,8 +128,10 @@ public final class PushCoordinator: Sendable {
     {
       // Only WorkloadEntries changed: patch the previous translation with just those objects.
       // Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change.
-      // Changes racing in after this batch was taken are in the next batch.
-      revision = await store.revision
+      // Changes racing in after this batch was taken are in the next batch, so the revision
+      // pushed is the batch's own, not the store's.
+      let latest = await store.revision
+      revision = scope.revision > 0 ? min(scope.revision, latest) : latest
       var workloads: [ConfigKey: WorkloadEntry?] = [:]
       for key in scope.configs {
         if case .workloadEntry(let spec)? = await store.get(key)?.spec {

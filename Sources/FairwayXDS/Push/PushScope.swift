@@ -13,14 +13,18 @@ public struct PushScope: Sendable, Equatable {
   /// When the earliest change in the batch reached the store: convergence is measured from here.
   public var firstChange: ContinuousClock.Instant
   public var lastChange: ContinuousClock.Instant
+  /// The highest store revision among the changes (0 for a push on demand): every change up to
+  /// it is in this scope or was pushed before it, since changes arrive in revision order.
+  public var revision: Int64
 
   public init(
     types: Set<XDSResourceType>, endpointClusters: Set<String>? = nil,
-    configs: Set<ConfigKey> = [], at instant: ContinuousClock.Instant = .now
+    configs: Set<ConfigKey> = [], revision: Int64 = 0, at instant: ContinuousClock.Instant = .now
   ) {
     self.types = types
     self.endpointClusters = endpointClusters
     self.configs = configs
+    self.revision = revision
     self.firstChange = instant
     self.lastChange = instant
   }
@@ -41,6 +45,7 @@ public struct PushScope: Sendable, Equatable {
     }
     types.formUnion(other.types)
     configs.formUnion(other.configs)
+    revision = max(revision, other.revision)
     firstChange = min(firstChange, other.firstChange)
     lastChange = max(lastChange, other.lastChange)
   }

@@ -45,7 +45,8 @@ public enum PushTable {
   /// The scope of one store change, judged against the snapshot the change produced.
   public static func scope(for event: ConfigEvent, in snapshot: MeshSnapshot) -> PushScope {
     guard let row = rows[event.kind] else {
-      return PushScope(types: Set(XDSResourceType.allCases), configs: [event.key])
+      return PushScope(
+        types: Set(XDSResourceType.allCases), configs: [event.key], revision: event.revision)
     }
     var types = row.types
     if !row.typesForDNSServices.isEmpty,
@@ -60,7 +61,7 @@ public enum PushTable {
       case .none: break
       }
     }
-    return PushScope(types: types, configs: [event.key])
+    return PushScope(types: types, configs: [event.key], revision: event.revision)
   }
 
   enum DubboShare { case none, some, all }
