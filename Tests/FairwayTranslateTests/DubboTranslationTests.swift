@@ -26,7 +26,8 @@ import Testing
   static let provider = Proxy(
     id: "sidecar~10.0.0.11~provider-blue.dubbo~dubbo.svc.cluster.local",
     ipAddresses: ["10.0.0.11"], namespace: "dubbo",
-    labels: ["app": "dubbo-provider", "color": "blue"], interceptionMode: Proxy.InterceptionMode.none)
+    labels: ["app": "dubbo-provider", "color": "blue"],
+    interceptionMode: Proxy.InterceptionMode.none)
 
   static func demo() throws -> String {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -172,7 +173,8 @@ import Testing
     #expect(host.routes[2].route.retryPolicy.numRetries.value == 2)
     #expect(host.routes[3].route.cluster == Self.whole)
     // MOSN's Dubbo listeners are its own static ones; it gets no Dubbo routes over drds.
-    #expect(translator.resources(for: Self.mosnConsumer, type: .dubboRoute, requestedNames: nil).isEmpty)
+    #expect(
+      translator.resources(for: Self.mosnConsumer, type: .dubboRoute, requestedNames: nil).isEmpty)
     #expect(
       !translator.resources(for: Self.mosnConsumer, type: .listener, requestedNames: nil).names
         .contains("0.0.0.0_20882"))
@@ -225,7 +227,7 @@ import Testing
   @Test func interfaceCaseIsKeptEverywhere() throws {
     let translator = try Meshes.translator(try Self.demo())
     let clusters = translator.resources(for: Self.consumer, type: .cluster, requestedNames: nil)
-    #expect(clusters[Self.blue] != nil && clusters[Self.green] != nil && clusters[Self.whole] != nil)
+    #expect([Self.blue, Self.green, Self.whole].allSatisfy { clusters[$0] != nil })
     #expect(!clusters.names.contains { $0.contains("demoservice") })
   }
 }

@@ -11,13 +11,8 @@ struct DiscoveryRequestDeserializer: MessageDeserializer {
   let lists: ResourceNameLists
 
   func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
-    guard serializedMessageBytes.count <= maxBytes else {
-      throw RPCError(
-        code: .resourceExhausted,
-        message:
-          "\(Message.protoMessageName) of \(serializedMessageBytes.count) bytes exceeds the limit of \(maxBytes) bytes"
-      )
-    }
+    try RequestSizeLimit.check(
+      serializedMessageBytes.count, maxBytes: maxBytes, messageName: Message.protoMessageName)
     return try serializedMessageBytes.withUnsafeBytes { raw in
       // resource_names = 3 (length-delimited, tag byte 0x1a) goes to `names`, the rest to `rest`.
       guard let (rest, names) = Self.split(raw) else {

@@ -8,13 +8,8 @@ struct LimitedProtobufDeserializer<Message: SwiftProtobuf.Message>: MessageDeser
   let maxBytes: Int
 
   func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
-    guard serializedMessageBytes.count <= maxBytes else {
-      throw RPCError(
-        code: .resourceExhausted,
-        message:
-          "\(Message.protoMessageName) of \(serializedMessageBytes.count) bytes exceeds the limit of \(maxBytes) bytes"
-      )
-    }
+    try RequestSizeLimit.check(
+      serializedMessageBytes.count, maxBytes: maxBytes, messageName: Message.protoMessageName)
     return try ProtobufDeserializer<Message>().deserialize(serializedMessageBytes)
   }
 }
