@@ -23,14 +23,23 @@ public enum ContentHash {
     return String(repeating: "0", count: 16 - digits.count) + digits
   }
 
-  /// The version of a set of named resources: a hash over (name, version) in name order, so it
-  /// changes exactly when a member is added, removed or changed.
+  /// The version of a set of named resources. It changes exactly when a member is added,
+  /// removed or changed. It is a hash of the count and of a wrapping sum of one hash per
+  /// (name, version) pair. Being order-independent, it needs no sort and can be kept up to date
+  /// one entry at a time (`setVersion(count:pairSum:)`).
   public static func setVersion(_ versions: [String: String]) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for name in versions.keys.sorted() {
-      hash = value(of: name.utf8, seed: hash)
-      hash = value(of: (versions[name] ?? "").utf8, seed: hash)
-    }
-    return hex(hash)
+    var sum: UInt64 = 0
+    for (name, version) in versions { sum &+= pairHash(name: name, version: version) }
+    return setVersion(count: versions.count, pairSum: sum)
+  }
+
+  /// One member's share of a set version.
+  public static func pairHash(name: String, version: String) -> UInt64 {
+    // A separator byte keeps ("ab", "c") and ("a", "bc") apart.
+    value(of: version.utf8, seed: value(of: [0], seed: value(of: name.utf8)))
+  }
+
+  public static func setVersion(count: Int, pairSum: UInt64) -> String {
+    hex(value(of: String(count).utf8, seed: pairSum))
   }
 }

@@ -2,6 +2,9 @@
 public struct ResourceSet: Sendable, Equatable {
   public let type: XDSResourceType
   public private(set) var byName: [String: EncodedResource]
+  /// The set version once computed, shared by every copy of this value: thousands of streams
+  /// hold the same translator set, and each would otherwise hash all of it on every push.
+  private var versionMemo = VersionMemo()
 
   public init(type: XDSResourceType, resources: [EncodedResource] = []) {
     self.type = type
@@ -16,12 +19,23 @@ public struct ResourceSet: Sendable, Equatable {
   public var isEmpty: Bool { byName.isEmpty }
   public subscript(name: String) -> EncodedResource? { byName[name] }
 
-  /// A version for the whole set: a hash over the sorted (name, version) pairs.
+  /// The version of the whole set (`ContentHash.setVersion`), computed once per set value.
   public var version: String {
-    ContentHash.setVersion(byName.mapValues(\.version))
+    versionMemo.value {
+      var sum: UInt64 = 0
+      for resource in byName.values {
+        sum &+= ContentHash.pairHash(name: resource.name, version: resource.version)
+      }
+      return ContentHash.setVersion(count: byName.count, pairSum: sum)
+    }
   }
 
   public mutating func insert(_ resource: EncodedResource) {
     byName[resource.name] = resource
+    versionMemo = VersionMemo()
+  }
+
+  public static func == (lhs: Self, rhs: Self) -> Bool {
+    lhs.type == rhs.type && lhs.byName == rhs.byName
   }
 }

@@ -19,7 +19,8 @@ struct SotWStreamState: StreamProtocolState {
     var namesEverSent = false
     var wildcard = false
     var subscribed: Set<String> = []
-    /// Name -> version of every resource last sent to the client.
+    /// Name -> version of every resource last sent to the client, for EDS and RDS (CDS and LDS
+    /// are sent whole, so `sentSetVersion` is all they need).
     var sent = VersionedNames()
     /// The names of the last request as sent, so an ACK repeating them skips all set work.
     var lastNames: [String] = []
@@ -137,11 +138,16 @@ struct SotWStreamState: StreamProtocolState {
     let toSend: [EncodedResource]
     let version: String
     if type.isFullStateInSotW {
-      let sent = VersionedNames(wanted)
-      version = sent.setVersion
+      // The whole set goes every time, so only its version is kept. When the stream takes
+      // everything available (a wildcard sidecar), that version is the shared set's, computed
+      // once for all streams.
+      version =
+        wanted.count == available.count
+        ? available.version
+        : ContentHash.setVersion(
+          Dictionary(wanted.map { ($0.name, $0.version) }, uniquingKeysWith: { first, _ in first }))
       if !force, version == state.sentSetVersion { return nil }
       toSend = wanted
-      state.sent = sent
     } else {
       toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
       if toSend.isEmpty, !force { return nil }

@@ -4,9 +4,8 @@ import FairwayTranslate
 /// entries change, so an update of k resources costs O(k) and not a sort and hash of the
 /// whole set on every response (a sidecar holds thousands of assignments).
 ///
-/// The set version is a wrapping sum of one hash per (name, version) pair: order-independent,
-/// so it can be adjusted per entry, and it changes whenever a member is added, removed or
-/// changed.
+/// The set version is `ContentHash.setVersion`'s: order-independent, so it is adjusted per
+/// entry.
 struct VersionedNames: Sendable, Equatable {
   private(set) var versions: [String: String] = [:]
   private var sum: UInt64 = 0
@@ -23,9 +22,9 @@ struct VersionedNames: Sendable, Equatable {
   subscript(name: String) -> String? {
     get { versions[name] }
     set {
-      if let old = versions[name] { sum &-= Self.pairHash(name, old) }
+      if let old = versions[name] { sum &-= ContentHash.pairHash(name: name, version: old) }
       versions[name] = newValue
-      if let newValue { sum &+= Self.pairHash(name, newValue) }
+      if let newValue { sum &+= ContentHash.pairHash(name: name, version: newValue) }
     }
   }
 
@@ -38,14 +37,7 @@ struct VersionedNames: Sendable, Equatable {
     for name in Array(versions.keys) where !keep(name) { self[name] = nil }
   }
 
-  /// The version of the whole set, for `version_info` / `system_version_info`.
-  var setVersion: String {
-    ContentHash.hex(ContentHash.value(of: String(versions.count).utf8, seed: sum))
-  }
-
-  private static func pairHash(_ name: String, _ version: String) -> UInt64 {
-    // A separator byte keeps ("ab", "c") and ("a", "bc") apart.
-    ContentHash.value(
-      of: version.utf8, seed: ContentHash.value(of: [0], seed: ContentHash.value(of: name.utf8)))
-  }
+  /// The version of the whole set, for `version_info` / `system_version_info`; the same as
+  /// `ContentHash.setVersion` of these pairs.
+  var setVersion: String { ContentHash.setVersion(count: versions.count, pairSum: sum) }
 }
