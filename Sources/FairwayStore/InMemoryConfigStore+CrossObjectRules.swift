@@ -12,26 +12,25 @@ extension InMemoryConfigStore {
     guard touchesServices || changed.contains(where: { $0.kind == .virtualService }) else {
       return []
     }
-    func current(_ key: ConfigKey) -> ConfigObject? { staged[key] ?? stored[key] }
-    let keys = Set(stored.keys).union(staged.keys)
+    // The store as it would be after the batch, in key order (issues come out in that order).
+    let current = stored.merging(staged) { _, new in new }.values.sorted { $0.key < $1.key }
     var entries: [TypedConfig<ServiceEntry>] = []
-    for key in keys.sorted() where key.kind == .serviceEntry {
-      guard let object = current(key), case .serviceEntry(let spec) = object.spec else { continue }
-      entries.append(TypedConfig(key: key, metadata: object.metadata, spec: spec))
+    var routes: [TypedConfig<VirtualService>] = []
+    for object in current {
+      switch object.spec {
+      case .serviceEntry(let spec):
+        entries.append(TypedConfig(key: object.key, metadata: object.metadata, spec: spec))
+      case .virtualService(let spec):
+        routes.append(TypedConfig(key: object.key, metadata: object.metadata, spec: spec))
+      default: break
+      }
     }
     let dubboHosts = DubboRouteRules.dubboHosts(entries)
     guard !dubboHosts.isEmpty else { return [] }
     // A new Dubbo service can invalidate VirtualServices that were fine before.
-    let candidates =
-      touchesServices
-      ? keys.sorted().filter { $0.kind == .virtualService }
-      : changed.filter { $0.kind == .virtualService }.map(\.key)
-    return candidates.flatMap { key -> [ValidationIssue] in
-      guard let object = current(key), case .virtualService(let spec) = object.spec else {
-        return []
-      }
-      return DubboRouteRules.issues(
-        TypedConfig(key: key, metadata: object.metadata, spec: spec), dubboHosts: dubboHosts)
+    let changedKeys = Set(changed.map(\.key))
+    return routes.filter { touchesServices || changedKeys.contains($0.key) }.flatMap {
+      DubboRouteRules.issues($0, dubboHosts: dubboHosts)
     }
   }
 }

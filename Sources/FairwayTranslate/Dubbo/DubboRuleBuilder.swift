@@ -67,16 +67,13 @@ struct DubboRuleBuilder: Sendable {
     }
   }
 
-  /// The route's destinations as clusters; weight-0 entries dropped, weights kept as written
-  /// (Istio's validation has them sum to 100). nil when none resolves.
+  /// The route's live destinations as clusters, weights kept as written (Istio's validation
+  /// has them sum to 100). nil when none resolves.
   func destinations(_ http: HTTPRoute, namespace: String, service: MeshService, port: MeshPort)
     -> [DubboRule.Destination]?
   {
-    let count = http.route?.count ?? 0
-    let all = (http.route ?? []).compactMap {
-      routes.resolve($0, namespace: namespace, service: service, port: port, count: count)
-    }
-    let live = all.count == 1 ? all : all.filter { $0.weight > 0 }
+    let live = routes.liveDestinations(
+      http, namespace: namespace, service: service, port: port)
     guard !live.isEmpty else { return nil }
     let weights = live.count == 1 ? [100] : RouteBuilder.fittingWeights(live.map(\.weight))
     return zip(live, weights).map { DubboRule.Destination(cluster: $0.cluster, weight: $1) }

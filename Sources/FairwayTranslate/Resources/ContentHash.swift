@@ -33,6 +33,15 @@ public enum ContentHash {
     return setVersion(count: versions.count, pairSum: sum)
   }
 
+  /// `setVersion` of the resources' (name, version) pairs, without building a dictionary.
+  public static func setVersion(of resources: some Collection<EncodedResource>) -> String {
+    var sum: UInt64 = 0
+    for resource in resources {
+      sum &+= pairHash(name: resource.name, version: resource.version)
+    }
+    return setVersion(count: resources.count, pairSum: sum)
+  }
+
   /// One member's share of a set version.
   public static func pairHash(name: String, version: String) -> UInt64 {
     // A separator byte keeps ("ab", "c") and ("a", "bc") apart.

@@ -21,13 +21,7 @@ public struct ResourceSet: Sendable, Equatable {
 
   /// The version of the whole set (`ContentHash.setVersion`), computed once per set value.
   public var version: String {
-    versionMemo.value {
-      var sum: UInt64 = 0
-      for resource in byName.values {
-        sum &+= ContentHash.pairHash(name: resource.name, version: resource.version)
-      }
-      return ContentHash.setVersion(count: byName.count, pairSum: sum)
-    }
+    versionMemo.value { ContentHash.setVersion(of: byName.values) }
   }
 
   public mutating func insert(_ resource: EncodedResource) {

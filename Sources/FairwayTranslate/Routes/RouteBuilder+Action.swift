@@ -21,13 +21,8 @@ extension RouteBuilder {
   func routeAction(_ http: HTTPRoute, namespace: String, service: MeshService, port: MeshPort)
     -> (action: RouteAction, singleDestinationHeaders: Headers?)?
   {
-    let all = (http.route ?? []).compactMap { destination in
-      resolve(
-        destination, namespace: namespace, service: service, port: port,
-        count: http.route?.count ?? 0)
-    }
-    // Weight-0 destinations get no traffic; grpc NACKs them, Envoy gains nothing from them.
-    let destinations = all.count == 1 ? all : all.filter { $0.weight > 0 }
+    let destinations = liveDestinations(
+      http, namespace: namespace, service: service, port: port)
     guard let first = destinations.first else { return nil }
     var action = RouteAction()
     var singleHeaders: Headers?
@@ -74,6 +69,18 @@ extension RouteBuilder {
     }
     action.hashPolicy = hashPolicies(host: first.host, subset: first.subset, port: first.port)
     return (action, singleHeaders)
+  }
+
+  /// A route's destinations, resolved. Weight-0 ones get no traffic: grpc NACKs them, Envoy
+  /// and Dubbo proxies gain nothing from them (a lone destination is kept whatever its weight).
+  func liveDestinations(
+    _ http: HTTPRoute, namespace: String, service: MeshService, port: MeshPort
+  ) -> [WeightedDestination] {
+    let count = http.route?.count ?? 0
+    let all = (http.route ?? []).compactMap {
+      resolve($0, namespace: namespace, service: service, port: port, count: count)
+    }
+    return all.count == 1 ? all : all.filter { $0.weight > 0 }
   }
 
   /// Envoy requires the weights to sum within 32 bits (and to equal total_weight); absurd

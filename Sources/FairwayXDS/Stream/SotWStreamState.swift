@@ -143,9 +143,7 @@ struct SotWStreamState: StreamProtocolState {
       // once for all streams.
       version =
         wanted.count == available.count
-        ? available.version
-        : ContentHash.setVersion(
-          Dictionary(wanted.map { ($0.name, $0.version) }, uniquingKeysWith: { first, _ in first }))
+        ? available.version : ContentHash.setVersion(of: wanted)
       if !force, version == state.sentSetVersion { return nil }
       toSend = wanted
     } else {
