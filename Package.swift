@@ -165,7 +165,10 @@ let package = Package(
     ),
     .testTarget(
       name: "FairwayXDSTests",
-      dependencies: ["FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto"],
+      dependencies: [
+        "FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto",
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
       swiftSettings: swiftSettings
     ),
     // Property-based fuzzing of config decoding and xDS request handling.

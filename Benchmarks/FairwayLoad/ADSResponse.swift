@@ -15,7 +15,8 @@ struct ADSResponse: Sendable {
   var nonce = ""
   /// Every resource name carried (Delta), or for SotW the names the client cares about.
   var names: [String] = []
-  /// CDS: clusters of type EDS; LDS: route config names referenced through RDS.
+  /// CDS: clusters of type EDS; LDS: route config names referenced through RDS; RDS (when
+  /// following routes): the clusters the routes send to.
   var references: [String] = []
   /// Delta `removed_resources`.
   var removed: [String] = []
@@ -27,6 +28,8 @@ struct ADSResponse: Sendable {
 /// Decodes responses just far enough (see `ADSResponse`), straight from the received bytes.
 struct ADSResponseDeserializer: MessageDeserializer {
   let delta: Bool
+  /// A proxyless gRPC client subscribes to clusters by the names its routes use.
+  let followsRoutes: Bool
   let probe: Probe
 
   func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws
@@ -112,33 +115,75 @@ struct ADSResponseDeserializer: MessageDeserializer {
       if isEDS, let name { response.references.append(name) }
     case TypeURL.listener:
       // Listener.filter_chains = 3 and default_filter_chain = 25; FilterChain.filters = 3;
-      // Filter.typed_config = 4 (Any); HttpConnectionManager.rds = 3; Rds.route_config_name = 2.
-      Wire.forEachField(bytes, in: resource) { chain in
-        guard chain.wireType == 2, chain.number == 3 || chain.number == 25 else { return }
-        Wire.forEachField(bytes, in: chain.range) { filter in
+      // Filter.typed_config = 4 (Any). Listener.api_listener = 19; ApiListener.api_listener =
+      // 1 (Any). The Any holds an HttpConnectionManager: rds = 3; Rds.route_config_name = 2.
+      Wire.forEachField(bytes, in: resource) { field in
+        guard field.wireType == 2 else { return }
+        if field.number == 19 {
+          Wire.forEachField(bytes, in: field.range) { api in
+            guard api.number == 1, api.wireType == 2 else { return }
+            routeConfigNames(inAny: api.range, in: bytes, into: &response)
+          }
+          return
+        }
+        guard field.number == 3 || field.number == 25 else { return }
+        Wire.forEachField(bytes, in: field.range) { filter in
           guard filter.number == 3, filter.wireType == 2 else { return }
           Wire.forEachField(bytes, in: filter.range) { typed in
             guard typed.number == 4, typed.wireType == 2 else { return }
-            var isHCM = false
-            var value: Range<Int>?
-            Wire.forEachField(bytes, in: typed.range) { any in
-              if any.number == 1, any.wireType == 2 {
-                isHCM = Wire.string(bytes, any.range).hasSuffix("HttpConnectionManager")
+            routeConfigNames(inAny: typed.range, in: bytes, into: &response)
+          }
+        }
+      }
+    case TypeURL.route where followsRoutes:
+      // RouteConfiguration.virtual_hosts = 2; VirtualHost.routes = 3; Route.route = 2;
+      // RouteAction.cluster = 1, weighted_clusters = 3; WeightedCluster.clusters = 1;
+      // ClusterWeight.name = 1.
+      Wire.forEachField(bytes, in: resource) { host in
+        guard host.number == 2, host.wireType == 2 else { return }
+        Wire.forEachField(bytes, in: host.range) { route in
+          guard route.number == 3, route.wireType == 2 else { return }
+          Wire.forEachField(bytes, in: route.range) { action in
+            guard action.number == 2, action.wireType == 2 else { return }
+            Wire.forEachField(bytes, in: action.range) { target in
+              guard target.wireType == 2 else { return }
+              if target.number == 1 {
+                response.references.append(Wire.string(bytes, target.range))
+              } else if target.number == 3 {
+                Wire.forEachField(bytes, in: target.range) { weight in
+                  guard weight.number == 1, weight.wireType == 2,
+                    let name = Wire.firstString(bytes, in: weight.range, field: 1)
+                  else { return }
+                  response.references.append(name)
+                }
               }
-              if any.number == 2, any.wireType == 2 { value = any.range }
-            }
-            guard isHCM, let value else { return }
-            Wire.forEachField(bytes, in: value) { hcm in
-              guard hcm.number == 3, hcm.wireType == 2,
-                let name = Wire.firstString(bytes, in: hcm.range, field: 2)
-              else { return }
-              response.references.append(name)
             }
           }
         }
       }
     default:
       break
+    }
+  }
+
+  /// The RDS name of an `Any` holding an HttpConnectionManager, if it is one.
+  private func routeConfigNames(
+    inAny any: Range<Int>, in bytes: UnsafeRawBufferPointer, into response: inout ADSResponse
+  ) {
+    var isHCM = false
+    var value: Range<Int>?
+    Wire.forEachField(bytes, in: any) { field in
+      if field.number == 1, field.wireType == 2 {
+        isHCM = Wire.string(bytes, field.range).hasSuffix("HttpConnectionManager")
+      }
+      if field.number == 2, field.wireType == 2 { value = field.range }
+    }
+    guard isHCM, let value else { return }
+    Wire.forEachField(bytes, in: value) { hcm in
+      guard hcm.number == 3, hcm.wireType == 2,
+        let name = Wire.firstString(bytes, in: hcm.range, field: 2)
+      else { return }
+      response.references.append(name)
     }
   }
 }

@@ -30,10 +30,21 @@ struct Single: AsyncParsableCommand {
   @Option(help: "WorkloadEntry changes to measure.") var workloadEntryChanges = 5
   @Option(help: "VirtualService changes to measure.") var virtualServiceChanges = 5
   @Flag(help: "Also time the minimal socket writer for the fan-out ratio.") var baseline = false
+  @Option(help: "Simulate proxyless gRPC clients calling this many services each (SotW).")
+  var grpcTargets: Int?
   @Option(help: "Path of the fairway binary.") var fairway: String?
   @Option(help: "Directory for logs.") var out = "bench-results"
   @Option(parsing: .upToNextOption, help: "Extra `fairway serve` arguments.")
   var serverArgs: [String] = []
+
+  func validate() throws {
+    if let grpcTargets {
+      guard grpcTargets > 0, grpcTargets <= services else {
+        throw ValidationError("--grpc-targets must be in 1...--services")
+      }
+      guard !delta else { throw ValidationError("proxyless gRPC clients speak SotW only") }
+    }
+  }
 
   func run() async throws {
     try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -41,9 +52,11 @@ struct Single: AsyncParsableCommand {
       label: "run", sidecars: sidecars, services: services, endpoints: endpoints,
       connections: connections, delta: delta, workloadEntryChanges: workloadEntryChanges,
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
-      fanOutBaseline: baseline)
+      fanOutBaseline: baseline, grpcTargets: grpcTargets)
+    let clients =
+      grpcTargets.map { "proxyless gRPC clients calling \($0) services each" } ?? "sidecars"
     say(
-      "scenario: \(sidecars) sidecars, \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")"
+      "scenario: \(sidecars) \(clients), \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")"
     )
     let result = try await scenario.run(
       binary: fairway ?? defaultFairwayBinary(), logDirectory: out

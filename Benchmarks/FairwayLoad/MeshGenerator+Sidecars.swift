@@ -13,4 +13,18 @@ extension MeshGenerator {
       ip: ip, pod: "svc-\(s)-pod-\(i)", namespace: Self.namespace,
       labels: ["app": "svc-\(s)", "version": "v\(e % 2 + 1)"])
   }
+
+  /// The services proxyless gRPC client `i` calls when each calls `count`: consecutive blocks,
+  /// so every service has about N x count / S clients.
+  func grpcTargets(_ i: Int, count: Int) -> [Int] {
+    (0..<count).map { (i &* count + $0) % services }
+  }
+
+  /// Proxyless gRPC client `i`: a pod like sidecar `i`, with grpc's node metadata, calling
+  /// `count` services.
+  func grpcClient(_ i: Int, count: Int) -> SidecarIdentity {
+    var identity = sidecar(i)
+    identity.grpcTargets = grpcTargets(i, count: count).map(authority)
+    return identity
+  }
 }

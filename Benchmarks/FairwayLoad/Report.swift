@@ -15,13 +15,13 @@ struct Report {
     lines.append("- suite time: \(String(format: "%.1f", seconds)) s")
     lines.append("")
     lines.append(
-      "| scenario | sidecars | conns | services x endpoints | mode | mesh apply ms | connect+sync ms | server CPU during connect ms | RSS MiB | errors |"
+      "| scenario | sidecars | conns | services x endpoints | mode | mesh apply ms | connect+sync ms | server CPU during connect ms | RSS MiB (peak) | errors |"
     )
     lines.append("|---|---|---|---|---|---|---|---|---|---|")
     for result in results {
       let s = result.scenario
       lines.append(
-        "| \(s.label) | \(s.sidecars) | \(s.connections) | \(s.services) x \(s.endpoints) | \(s.delta ? "Delta" : "SotW") | \(ms(result.applySeconds)) | \(ms(result.connectSeconds)) (\(result.syncedStreams) synced) | \(ms(result.serverCPUSecondsConnect)) | \(String(format: "%.1f", result.rssMiB)) | \(result.errors)\(result.missedChanges > 0 ? ", \(result.missedChanges) changes not converged in 30 s" : "") |"
+        "| \(s.label) | \(s.sidecars) | \(s.connections) | \(s.services) x \(s.endpoints) | \(s.delta ? "Delta" : "SotW") | \(ms(result.applySeconds)) | \(ms(result.connectSeconds)) (\(result.syncedStreams) synced) | \(ms(result.serverCPUSecondsConnect)) | \(String(format: "%.1f", result.rssMiB)) (\(String(format: "%.0f", result.peakRSSMiB))) | \(result.errors)\(result.missedChanges > 0 ? ", \(result.missedChanges) changes not converged in 30 s" : "") |"
       )
     }
     lines.append("")

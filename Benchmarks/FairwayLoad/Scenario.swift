@@ -14,6 +14,8 @@ struct Scenario: Sendable {
   var serverArguments: [String] = []
   /// Run the minimal socket writer for the fan-out ratio.
   var fanOutBaseline = false
+  /// Proxyless gRPC clients calling this many services each, instead of Envoy sidecars.
+  var grpcTargets: Int?
 }
 
 /// One change's convergence.
@@ -33,6 +35,7 @@ struct ScenarioResult: Sendable {
   var connectSeconds = 0.0
   var syncedStreams = 0
   var rssMiB = 0.0
+  var peakRSSMiB = 0.0
   var serverCPUSecondsConnect = 0.0
   var workloadEntry: [ChangeSample] = []
   var virtualService: [ChangeSample] = []
@@ -69,7 +72,15 @@ extension Scenario {
     )
 
     let probe = Probe()
-    let sidecarList = (0..<sidecars).map(mesh.sidecar)
+    let sidecarList = (0..<sidecars).map { i in
+      grpcTargets.map { mesh.grpcClient(i, count: $0) } ?? mesh.sidecar(i)
+    }
+    // The streams a change to service `s` reaches: every sidecar sees every service; a gRPC
+    // client only the services it calls.
+    let reached = { (s: Int) -> Int in
+      guard let count = grpcTargets else { return sidecars }
+      return (0..<sidecars).filter { mesh.grpcTargets($0, count: count).contains(s) }.count
+    }
     let cpuBefore = server.cpuSeconds()
     let connectStart = wallClock()
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -99,15 +110,20 @@ extension Scenario {
         result.firstError = probe.firstErrorMessage
         return
       }
-      // Let the last ACKs land before reading memory.
-      try await Task.sleep(for: .seconds(1))
+      // Let the last ACKs land and the server settle (it returns freed memory to the OS
+      // after a second without responses) before reading memory.
+      try await Task.sleep(for: .seconds(3))
       result.rssMiB = server.rssMiB()
-      log("  server RSS \(String(format: "%.1f", result.rssMiB)) MiB")
+      result.peakRSSMiB = server.peakRSSMiB()
+      log(
+        "  server RSS \(String(format: "%.1f", result.rssMiB)) MiB"
+          + " (peak \(String(format: "%.1f", result.peakRSSMiB)) MiB)")
 
       for g in 0..<workloadEntryChanges {
         let change = mesh.workloadEntryChange(g + 1)
         if let sample = try await measure(
-          change, typeURL: TypeURL.endpoint, probe: probe, server: server)
+          change, typeURL: TypeURL.endpoint,
+          streams: reached(mesh.workloadEntryChangeService(g + 1)), probe: probe, server: server)
         {
           result.workloadEntry.append(sample)
         } else {
@@ -121,7 +137,8 @@ extension Scenario {
       for g in 0..<virtualServiceChanges {
         let change = mesh.virtualServiceChange(g + 1)
         if let sample = try await measure(
-          change, typeURL: TypeURL.route, probe: probe, server: server)
+          change, typeURL: TypeURL.route,
+          streams: reached(mesh.virtualServiceChangeService(g + 1)), probe: probe, server: server)
         {
           result.virtualService.append(sample)
         } else {
@@ -145,9 +162,9 @@ extension Scenario {
     return result
   }
 
-  /// Applies one change and waits until every stream has received it.
+  /// Applies one change and waits until all `streams` it reaches have received it.
   private func measure(
-    _ change: (yaml: String, marker: [UInt8]), typeURL: String, probe: Probe,
+    _ change: (yaml: String, marker: [UInt8]), typeURL: String, streams: Int, probe: Probe,
     server: ServerProcess
   ) async throws -> ChangeSample? {
     let generation = probe.arm(marker: change.marker, typeURL: typeURL)
@@ -155,14 +172,14 @@ extension Scenario {
     let applied = try await server.apply(change.yaml)
     let deadline = wallClock() + 30
     var progress = probe.progress(generation)
-    while progress.count < sidecars, wallClock() < deadline {
+    while progress.count < streams, wallClock() < deadline {
       try await Task.sleep(for: .milliseconds(1))
       progress = probe.progress(generation)
     }
     let push = try await server.waitPushed(revision: applied.revision)
     // A quiet gap so the next change is debounced on its own.
     try await Task.sleep(for: .milliseconds(150))
-    guard progress.count == sidecars else { return nil }
+    guard progress.count >= streams, streams > 0 else { return nil }
     let endToEnd = progress.last - applied.at
     return ChangeSample(
       endToEnd: endToEnd, afterDebounce: endToEnd - push.debounceSeconds,

@@ -117,11 +117,16 @@ final class ServerProcess: @unchecked Sendable {
   }
 
   /// Resident set size in MiB, from /proc.
-  func rssMiB() -> Double {
+  func rssMiB() -> Double { statusMiB("VmRSS:") }
+
+  /// The highest resident set size so far in MiB, from /proc.
+  func peakRSSMiB() -> Double { statusMiB("VmHWM:") }
+
+  private func statusMiB(_ field: String) -> Double {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else {
       return 0
     }
-    for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+    for line in text.split(separator: "\n") where line.hasPrefix(field) {
       let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
       return kb / 1024
     }

@@ -10,6 +10,8 @@ struct SidecarIdentity: Sendable {
   var pod: String
   var namespace: String
   var labels: [String: String]
+  /// Set for a proxyless gRPC client: the `xds:///` authorities it calls (LDS names).
+  var grpcTargets: [String]?
 
   var nodeID: String { "sidecar~\(ip)~\(pod).\(namespace)~\(namespace).svc.cluster.local" }
 
@@ -31,13 +33,23 @@ struct SidecarIdentity: Sendable {
       "NAMESPACE": text(namespace), "LABELS": labelValue, "ISTIO_VERSION": text("1.24.0"),
       "CLUSTER_ID": text("Kubernetes"), "INSTANCE_IPS": text(ip),
     ]
-    node.userAgentName = "envoy"
+    if grpcTargets != nil {
+      // What Istio's proxyless bootstrap sets, and grpc's own user agent.
+      node.metadata.fields["GENERATOR"] = text("grpc")
+      node.userAgentName = "grpc-swift"
+    } else {
+      node.userAgentName = "envoy"
+    }
     return (try? node.serializedBytes()) ?? []
   }
 }
 
 /// One ADS stream behaving like Envoy: CDS and LDS wildcard, then EDS for the EDS clusters CDS
 /// names and RDS for the route configs LDS references; every response is ACKed.
+///
+/// Or, with `grpcTargets`, like a proxyless gRPC client: LDS for the authorities it calls, then
+/// RDS for the route configs their API listeners name, CDS for the clusters those routes use
+/// and EDS for those clusters (SotW only, as grpc speaks it).
 struct SimulatedProxy: Sendable {
   let id: Int
   let identity: SidecarIdentity
@@ -83,12 +95,20 @@ struct SimulatedProxy: Sendable {
       try await client.bidirectionalStreaming(
         request: request, descriptor: delta ? Self.deltaMethod : Self.sotwMethod,
         serializer: RawSerializer(),
-        deserializer: ADSResponseDeserializer(delta: delta, probe: probe),
+        deserializer: ADSResponseDeserializer(
+          delta: delta, followsRoutes: identity.grpcTargets != nil, probe: probe),
         options: options
       ) { response in
-        outbox.yield(self.initial(TypeURL.cluster, node: node))
-        outbox.yield(self.initial(TypeURL.listener, node: node))
         var states: [String: TypeState] = [:]
+        if let targets = identity.grpcTargets {
+          var listeners = TypeState()
+          listeners.subscribe(Set(targets))
+          states[TypeURL.listener] = listeners
+          outbox.yield(self.initial(TypeURL.listener, node: node, names: listeners.encodedNames))
+        } else {
+          outbox.yield(self.initial(TypeURL.cluster, node: node))
+          outbox.yield(self.initial(TypeURL.listener, node: node))
+        }
         var isSynced = false
         for try await message in response.messages {
           let now = wallClock()
@@ -127,8 +147,12 @@ struct SimulatedProxy: Sendable {
     switch message.typeURL {
     case TypeURL.cluster: dependent = TypeURL.endpoint
     case TypeURL.listener: dependent = TypeURL.route
+    case TypeURL.route where identity.grpcTargets != nil: dependent = TypeURL.cluster
     default: dependent = nil
     }
+    // A SotW RDS response carries only the route configs that changed, so the clusters they
+    // use add to the subscription; CDS and LDS responses carry everything, so they replace it.
+    let accumulates = message.typeURL == TypeURL.route
     if delta {
       out.append(deltaRequest(message.typeURL, nonce: message.nonce))
       if let dependent {
@@ -153,7 +177,8 @@ struct SimulatedProxy: Sendable {
           names: state.encodedNames))
       if let dependent {
         var child = states[dependent] ?? TypeState()
-        let wanted = Set(message.references)
+        var wanted = Set(message.references)
+        if accumulates { wanted.formUnion(child.subscribed) }
         if wanted != child.subscribed {
           child.subscribe(wanted)
           states[dependent] = child
@@ -166,13 +191,14 @@ struct SimulatedProxy: Sendable {
     return out
   }
 
-  private func initial(_ typeURL: String, node: [UInt8]) -> [UInt8] {
+  private func initial(_ typeURL: String, node: [UInt8], names: [UInt8] = []) -> [UInt8] {
     var buffer: [UInt8] = []
     if delta {
       Wire.appendBytes(1, node, to: &buffer)
       Wire.appendString(2, typeURL, to: &buffer)
     } else {
       Wire.appendBytes(2, node, to: &buffer)
+      buffer.append(contentsOf: names)
       Wire.appendString(4, typeURL, to: &buffer)
     }
     return buffer

@@ -32,6 +32,9 @@ struct Suite: AsyncParsableCommand {
           virtualServiceChanges: 0, serverArguments: storm),
         Scenario(label: "eds-S100", sidecars: 50, services: 100, virtualServiceChanges: 0),
         Scenario(label: "eds-S1000", sidecars: 50, services: 1_000, virtualServiceChanges: 0),
+        Scenario(
+          label: "grpc", sidecars: 300, services: 100, workloadEntryChanges: 5,
+          virtualServiceChanges: 5, grpcTargets: 4),
       ]
     case .full:
       return [
@@ -41,6 +44,9 @@ struct Suite: AsyncParsableCommand {
         Scenario(
           label: "main-delta", sidecars: 2_000, services: 1_000, delta: true,
           workloadEntryChanges: 10, virtualServiceChanges: 10),
+        Scenario(
+          label: "grpc", sidecars: 2_000, services: 1_000, workloadEntryChanges: 10,
+          virtualServiceChanges: 10, grpcTargets: 4),
         Scenario(label: "N500", sidecars: 500, services: 1_000, fanOutBaseline: true),
         Scenario(label: "N1000", sidecars: 1_000, services: 1_000, fanOutBaseline: true),
         Scenario(
@@ -67,8 +73,9 @@ struct Suite: AsyncParsableCommand {
     let started = wallClock()
     let selected = only.map { Set($0.split(separator: ",").map(String.init)) }
     for scenario in scenarios() where selected?.contains(scenario.label) ?? true {
+      let clients = scenario.grpcTargets.map { "proxyless gRPC clients (\($0) services each)" }
       say(
-        "[\(scenario.label)] \(scenario.sidecars) sidecars over \(scenario.connections) connections,"
+        "[\(scenario.label)] \(scenario.sidecars) \(clients ?? "sidecars") over \(scenario.connections) connections,"
           + " \(scenario.services) services x \(scenario.endpoints) endpoints,"
           + " \(scenario.delta ? "Delta" : "SotW")")
       do {

@@ -94,7 +94,7 @@ public struct MeshGenerator: Sendable {
   /// The marker is the encoded SocketAddress.address field (tag, length, text), which no other
   /// address can contain.
   public func workloadEntryChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
-    let s = (g &* 7919) % services
+    let s = workloadEntryChangeService(g)
     let newAddress = "10.254.\(g / 250 % 250).\(g % 250 + 1)"
     let yaml = workloadEntry(s, endpoints - 1, address: newAddress)
     return (yaml, [0x12, UInt8(newAddress.utf8.count)] + Array(newAddress.utf8))
@@ -102,9 +102,20 @@ public struct MeshGenerator: Sendable {
 
   /// Change `g` of a VirtualService: a new header value, fixed width so markers never overlap.
   public func virtualServiceChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
-    let withRoutes = (services + 9) / 10
-    let s = ((g &* 31) % withRoutes) * 10
+    let s = virtualServiceChangeService(g)
     let canary = "c" + String(repeating: "0", count: max(0, 8 - String(g).count)) + String(g)
     return (virtualService(s, canary: canary), Array(canary.utf8))
   }
+
+  /// The service change `g` of a WorkloadEntry touches.
+  public func workloadEntryChangeService(_ g: Int) -> Int { (g &* 7919) % services }
+
+  /// The service change `g` of a VirtualService touches (one with routes: every tenth).
+  public func virtualServiceChangeService(_ g: Int) -> Int {
+    let withRoutes = (services + 9) / 10
+    return ((g &* 31) % withRoutes) * 10
+  }
+
+  /// The authority a client uses for service `s` (`xds:///` target).
+  public func authority(_ s: Int) -> String { "svc-\(s).\(Self.namespace).svc.cluster.local:8080" }
 }

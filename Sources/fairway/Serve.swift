@@ -55,6 +55,12 @@ struct Serve: AsyncParsableCommand {
   @Flag(help: "Push endpoint-only changes without waiting for the debounce.")
   var endpointsSkipDebounce = false
 
+  @Option(
+    help:
+      "Give freed memory back to the OS after this many milliseconds without a push response (0: never)."
+  )
+  var heapTrimQuietMs: Int = 1_000
+
   @Option(help: "Concurrent HTTP/2 streams allowed per ADS connection.")
   var maxStreamsPerConnection: Int = 10_000
 
@@ -96,6 +102,7 @@ struct Serve: AsyncParsableCommand {
     guard debounceQuietMs >= 0, debounceMaxMs >= debounceQuietMs else {
       throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
     }
+    guard heapTrimQuietMs >= 0 else { throw ValidationError("--heap-trim-quiet-ms must be >= 0") }
     guard (tlsCert == nil) == (tlsKey == nil) else {
       throw ValidationError("--tls-cert and --tls-key go together")
     }
@@ -144,6 +151,7 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.debounceQuiet = .milliseconds(debounceQuietMs)
     xdsConfig.debounceMax = .milliseconds(debounceMaxMs)
     xdsConfig.endpointsSkipDebounce = endpointsSkipDebounce
+    xdsConfig.heapTrimQuiet = heapTrimQuietMs > 0 ? .milliseconds(heapTrimQuietMs) : nil
     xdsConfig.maxConcurrentStreams = maxStreamsPerConnection
     xdsConfig.newStreamsPerSecond = Double(newStreamsPerSecond)
     xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2

@@ -35,11 +35,16 @@ public enum ContentHash {
 
   /// `setVersion` of the resources' (name, version) pairs, without building a dictionary.
   public static func setVersion(of resources: some Collection<EncodedResource>) -> String {
+    setVersion(count: resources.count, pairSum: pairSum(of: resources))
+  }
+
+  /// The members' `pairHash`es summed: the order-independent part of a set version.
+  public static func pairSum(of resources: some Sequence<EncodedResource>) -> UInt64 {
     var sum: UInt64 = 0
     for resource in resources {
       sum &+= pairHash(name: resource.name, version: resource.version)
     }
-    return setVersion(count: resources.count, pairSum: sum)
+    return sum
   }
 
   /// One member's share of a set version.

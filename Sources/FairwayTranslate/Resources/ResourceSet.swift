@@ -4,7 +4,8 @@ public struct ResourceSet: Sendable, Equatable {
   public private(set) var byName: [String: EncodedResource]
   /// The set version once computed, shared by every copy of this value: thousands of streams
   /// hold the same translator set, and each would otherwise hash all of it on every push.
-  private var versionMemo = VersionMemo()
+  private var versionMemo = SharedMemo<SetVersionValue>()
+  private var resourcesFieldMemo = SharedMemo<[UInt8]>()
 
   public init(type: XDSResourceType, resources: [EncodedResource] = []) {
     self.type = type
@@ -20,13 +21,37 @@ public struct ResourceSet: Sendable, Equatable {
   public subscript(name: String) -> EncodedResource? { byName[name] }
 
   /// The version of the whole set (`ContentHash.setVersion`), computed once per set value.
-  public var version: String {
-    versionMemo.value { ContentHash.setVersion(of: byName.values) }
+  public var version: String { memoized.version }
+
+  /// `ContentHash.pairHash` summed over the members: with `count`, all a set version depends
+  /// on, so a stream can tell in O(1) that what it holds is exactly this set.
+  public var pairSum: UInt64 { memoized.pairSum }
+
+  private var memoized: SetVersionValue {
+    versionMemo.value {
+      let sum = ContentHash.pairSum(of: byName.values)
+      return .init(pairSum: sum, version: ContentHash.setVersion(count: byName.count, pairSum: sum))
+    }
+  }
+
+  /// Every member's packed `Any` in name order, as the repeated field `resources` (2) of a
+  /// `DiscoveryResponse`. A stream sent the whole set (a sidecar's initial sync, every CDS
+  /// response) needs exactly these bytes, so they are built once per set value and shared,
+  /// not assembled again in a private buffer per stream.
+  public var discoveryResourcesField: [UInt8] {
+    resourcesFieldMemo.value {
+      let sorted = names.compactMap { byName[$0] }
+      var field: [UInt8] = []
+      field.reserveCapacity(sorted.reduce(0) { $0 + $1.anyBytes.count + 6 })
+      for resource in sorted { ProtoWire.appendField(2, bytes: resource.anyBytes, to: &field) }
+      return field
+    }
   }
 
   public mutating func insert(_ resource: EncodedResource) {
     byName[resource.name] = resource
-    versionMemo = VersionMemo()
+    versionMemo = SharedMemo()
+    resourcesFieldMemo = SharedMemo()
   }
 
   public static func == (lhs: Self, rhs: Self) -> Bool {

@@ -53,7 +53,7 @@ public struct DebugReports: Sendable {
       "nacks": status.nackCount,
       "staleNonces": status.staleNonceCount,
       "wildcard": status.wildcard,
-      "subscribed": status.subscribed,
+      "subscribed": status.subscribed.sorted(),
       "lastError": "",
     ]
     if let error = status.lastError {
@@ -70,7 +70,7 @@ public struct DebugReports: Sendable {
       let snapshot = stream.snapshot
       var watched: [String: Any] = [:]
       for (type, status) in snapshot.status {
-        watched[type.typeURL] = status.wildcard ? ["*"] : status.subscribed
+        watched[type.typeURL] = status.wildcard ? ["*"] : status.subscribed.sorted()
       }
       var metadata: Any = [String: Any]()
       if let node = snapshot.node,

@@ -14,34 +14,46 @@ struct DiscoveryRequestDeserializer: MessageDeserializer {
     try RequestSizeLimit.check(
       serializedMessageBytes.count, maxBytes: maxBytes, messageName: Message.protoMessageName)
     return try serializedMessageBytes.withUnsafeBytes { raw in
-      // resource_names = 3 (length-delimited, tag byte 0x1a) goes to `names`, the rest to `rest`.
-      guard let (rest, names) = Self.split(raw) else {
+      // resource_names = 3 (length-delimited, tag byte 0x1a) are looked up, the rest decoded.
+      guard let (rest, nameRuns) = Self.split(raw) else {
         // Malformed framing: let SwiftProtobuf produce the error.
         return try Message(serializedBytes: Array(raw))
       }
       var message = try Message(serializedBytes: rest)
-      if !names.isEmpty {
-        message.resourceNames = try lists.names(for: ResourceNameLists.Key(names)) {
-          try Message(serializedBytes: names).resourceNames
+      guard !nameRuns.isEmpty else { return message }
+      let decode = { (names: [UInt8]) in try Message(serializedBytes: names).resourceNames }
+      if nameRuns.count == 1, let run = nameRuns.first {
+        // Envoy writes the names as one run: look it up where it lies, copying nothing on a hit.
+        message.resourceNames = try lists.names(
+          encodedIn: UnsafeRawBufferPointer(rebasing: raw[run]), decode: decode)
+      } else {
+        var names: [UInt8] = []
+        for run in nameRuns { names.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[run])) }
+        message.resourceNames = try names.withUnsafeBytes {
+          try lists.names(encodedIn: $0, decode: decode)
         }
       }
       return message
     }
   }
 
-  /// Splits the top-level fields into resource names and everything else, or nil when the
-  /// bytes are not well-formed enough to split.
-  static func split(_ raw: UnsafeRawBufferPointer) -> (rest: [UInt8], names: [UInt8])? {
+  /// Splits the top-level fields into everything but the resource names (copied) and the
+  /// byte ranges of the resource names, or nil when the bytes are not well-formed enough to
+  /// split.
+  static func split(_ raw: UnsafeRawBufferPointer) -> (rest: [UInt8], names: [Range<Int>])? {
     var rest: [UInt8] = []
-    var names: [UInt8] = []
-    // Runs of consecutive fields of one kind are copied in one go (Envoy writes the names as
+    var names: [Range<Int>] = []
+    // Runs of consecutive fields of one kind are taken in one go (Envoy writes the names as
     // one run), not field by field.
     var runStart = 0
     var runIsNames = false
     func flush(upTo end: Int) {
       guard end > runStart else { return }
-      let run = UnsafeRawBufferPointer(rebasing: raw[runStart..<end])
-      if runIsNames { names.append(contentsOf: run) } else { rest.append(contentsOf: run) }
+      if runIsNames {
+        names.append(runStart..<end)
+      } else {
+        rest.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[runStart..<end]))
+      }
       runStart = end
     }
     var index = 0

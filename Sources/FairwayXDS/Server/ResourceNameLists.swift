@@ -7,62 +7,82 @@ import Synchronization
 /// subscribe to the same thousand or so EDS clusters. Decoding those names again per ACK was a
 /// fifth of the server's CPU in an endpoint push, and keeping a private copy per stream was a
 /// large share of its memory; one shared array per distinct list costs neither.
+///
+/// A lookup reads the request's bytes where they lie (no copy) and hashes a sample of them;
+/// a hit is confirmed by comparing all the bytes, so the sample only has to spread lists over
+/// buckets, not tell them apart.
 final class ResourceNameLists: Sendable {
-  struct Key: Hashable, Sendable {
+  struct Entry: Sendable {
     let bytes: [UInt8]
-    let hash: UInt64
-
-    init(_ bytes: [UInt8]) {
-      self.bytes = bytes
-      self.hash = Self.fastHash(bytes)
-    }
-
-    func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-
-    static func == (lhs: Key, rhs: Key) -> Bool {
-      guard lhs.hash == rhs.hash, lhs.bytes.count == rhs.bytes.count else { return false }
-      return lhs.bytes.withUnsafeBytes { left in
-        rhs.bytes.withUnsafeBytes { right in
-          guard let l = left.baseAddress, let r = right.baseAddress else { return true }
-          return memcmp(l, r, left.count) == 0
-        }
-      }
-    }
-
-    /// Eight bytes per step: the key is tens of KiB, and this runs on every ACK.
-    static func fastHash(_ bytes: [UInt8]) -> UInt64 {
-      bytes.withUnsafeBytes { raw in
-        var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-        var offset = 0
-        while offset + 8 <= raw.count {
-          let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
-          hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
-          hash ^= hash >> 29
-          offset += 8
-        }
-        while offset < raw.count {
-          hash = (hash ^ UInt64(raw[offset])) &* 0xC4CE_B9FE_1A85_EC53
-          offset += 1
-        }
-        return hash
-      }
-    }
+    let names: [String]
   }
 
   /// Distinct lists kept; beyond it the table starts over (lists are cheap to decode again).
   static let capacity = 512
-  private let lists = Mutex<[Key: [String]]>([:])
+  /// Lists kept per hash; a client sending lists that differ only outside the sample cannot
+  /// make a lookup compare more than this many.
+  static let bucketLimit = 4
+  private let buckets = Mutex<(count: Int, byHash: [UInt64: [Entry]])>((0, [:]))
 
   init() {}
 
-  /// The names encoded in `key` (a run of `resource_names` fields), decoding them on a miss.
-  func names(for key: Key, decode: () throws -> [String]) rethrows -> [String] {
-    if let hit = lists.withLock({ $0[key] }) { return hit }
-    let decoded = try decode()
-    lists.withLock { lists in
-      if lists.count >= Self.capacity { lists.removeAll(keepingCapacity: true) }
-      lists[key] = decoded
+  /// The names encoded in `raw` (a run of `resource_names` fields), decoding them on a miss.
+  func names(
+    encodedIn raw: UnsafeRawBufferPointer, decode: ([UInt8]) throws -> [String]
+  ) rethrows -> [String] {
+    let hash = Self.sampleHash(raw)
+    let hit = buckets.withLock { table in
+      table.byHash[hash]?.first { Self.equal($0.bytes, raw) }?.names
+    }
+    if let hit { return hit }
+    let bytes = Array(raw)
+    let decoded = try decode(bytes)
+    buckets.withLock { table in
+      if table.count >= Self.capacity { table = (0, [:]) }
+      var bucket = table.byHash[hash] ?? []
+      if bucket.count >= Self.bucketLimit { bucket.removeFirst() } else { table.count += 1 }
+      bucket.append(Entry(bytes: bytes, names: decoded))
+      table.byHash[hash] = bucket
     }
     return decoded
+  }
+
+  static func equal(_ bytes: [UInt8], _ raw: UnsafeRawBufferPointer) -> Bool {
+    guard bytes.count == raw.count else { return false }
+    return bytes.withUnsafeBytes { stored in
+      guard let left = stored.baseAddress, let right = raw.baseAddress else { return true }
+      return memcmp(left, right, raw.count) == 0
+    }
+  }
+
+  /// Hashes the length, the first and last 64 bytes and every 16th eight-byte word between:
+  /// about 1/16 of a list of thousands of names, which runs on every ACK.
+  static func sampleHash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
+    var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
+    func mix(_ word: UInt64) {
+      hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+      hash ^= hash >> 29
+    }
+    guard raw.count >= 8 else {
+      for byte in raw { mix(UInt64(byte)) }
+      return hash
+    }
+    let edge = min(64, raw.count - 8)
+    var offset = 0
+    while offset <= edge {
+      mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      offset += 8
+    }
+    while offset + 8 <= raw.count - 64 {
+      mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      offset += 128
+    }
+    offset = max(0, raw.count - 64)
+    while offset + 8 <= raw.count {
+      mix(raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+      offset += 8
+    }
+    mix(raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self))
+    return hash
   }
 }

@@ -41,12 +41,17 @@ public final class XDSMetrics: Sendable {
 
   private let values = Mutex(Values())
   private let handles = XDSMetricHandles()
+  private let sentCount = Atomic<Int>(0)
 
   public init() {}
 
   public var snapshot: Values { values.withLock { $0 } }
 
+  /// Responses sent on all streams so far (a cheap activity signal; see `HeapTrimmer`).
+  var responsesSent: Int { sentCount.load(ordering: .relaxed) }
+
   func recordSent(type: XDSResourceType, bytes: Int, seconds: Double) {
+    sentCount.add(1, ordering: .relaxed)
     values.withLock {
       $0.pushes[type, default: 0] += 1
       $0.configSizeBytes[type, default: Histogram(bounds: [1e3, 1e4, 1e5, 1e6, 1e7])]

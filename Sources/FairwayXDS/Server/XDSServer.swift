@@ -82,6 +82,12 @@ public final class XDSServer: Service, Sendable {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { await self.coordinator.run() }
+        if let quiet = self.config.heapTrimQuiet {
+          let metrics = self.metrics
+          group.addTask {
+            await HeapTrimmer(quiet: quiet, responsesSent: { metrics.responsesSent }).run()
+          }
+        }
         if let reloader = self.certificateReloader {
           group.addTask { try await reloader.run() }
         }

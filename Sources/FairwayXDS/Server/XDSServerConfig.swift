@@ -26,6 +26,9 @@ public struct XDSServerConfig: Sendable {
   public var maxResourceNamesPerRequest = 10_000
   /// TLS for ADS; nil serves plaintext (loopback defaults).
   public var tls: TLSSettings?
+  /// After this long without a response, freed memory goes back to the OS (`HeapTrimmer`);
+  /// nil keeps it in the allocator.
+  public var heapTrimQuiet: Duration? = .seconds(1)
   /// `control_plane.identifier` in every response.
   public var controlPlaneIdentifier = "fairway"
 

@@ -25,6 +25,7 @@ struct DeltaStreamState: StreamProtocolState {
   }
 
   private(set) var types: [XDSResourceType: TypeState] = [:]
+  private(set) var requestedTypes: [XDSResourceType] = []
   private var envelope: StreamEnvelope
 
   init(controlPlaneIdentifier: String) {
@@ -52,6 +53,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     let initial = !state.requested
     if initial {
+      if !state.requested { requestedTypes.insertInPushOrder(type) }
       state.requested = true
       state.wildcard = type.allowsWildcard && request.resourceNamesSubscribe.isEmpty
       for (name, version) in request.initialResourceVersions {
@@ -121,7 +123,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     var scope: Set<String>
     if state.wildcard {
-      scope = Set(available.byName.keys).union(state.clientVersions.keys)
+      scope = Set(available.byName.keys).union(state.clientVersions.names)
     } else {
       scope = state.subscribed
     }
@@ -149,6 +151,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     for resource in toSend { state.clientVersions[resource.name] = resource.version }
     for name in removed { state.clientVersions.removeValue(forKey: name) }
+    state.clientVersions.rebase(onto: available)
     let version = state.clientVersions.setVersion
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)

@@ -44,6 +44,21 @@ public enum ResponseEncoder {
     return EncodedMessage(bytes: buffer)
   }
 
+  /// `envoy.service.discovery.v3.DiscoveryResponse` carrying a whole set, from its shared
+  /// `resources` field: this stream's version and nonce go around the set's bytes, which are
+  /// not copied here (the serializer copies them once, into the transport's buffer).
+  public static func stateOfTheWorld(
+    version: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
+  ) -> EncodedMessage {
+    var head: [UInt8] = []
+    ProtoWire.appendField(1, string: version, to: &head)
+    var tail: [UInt8] = []
+    ProtoWire.appendField(4, string: set.type.typeURL, to: &tail)
+    ProtoWire.appendField(5, string: nonce, to: &tail)
+    ProtoWire.appendField(6, bytes: controlPlane, to: &tail)
+    return EncodedMessage(segments: [head, set.discoveryResourcesField, tail])
+  }
+
   /// `envoy.service.discovery.v3.DeltaDiscoveryResponse`; each resource becomes a `Resource`
   /// with name (3), version (1) and the packed Any (2).
   public static func delta(

@@ -30,6 +30,7 @@ struct SotWStreamState: StreamProtocolState {
   }
 
   private(set) var types: [XDSResourceType: TypeState] = [:]
+  private(set) var requestedTypes: [XDSResourceType] = []
   private var envelope: StreamEnvelope
 
   init(controlPlaneIdentifier: String) {
@@ -73,6 +74,7 @@ struct SotWStreamState: StreamProtocolState {
       verdict = .ack
       state.status.recordAck(nonce: nonce, version: request.versionInfo, at: now)
     }
+    if !state.requested { requestedTypes.insertInPushOrder(type) }
     state.requested = true
 
     // Envoy repeats every subscribed name in each ACK: when they are the same as last time,
@@ -82,20 +84,23 @@ struct SotWStreamState: StreamProtocolState {
     if case .initial = verdict { isInitial = true }
     if isInitial || request.resourceNames != state.lastNames {
       state.lastNames = request.resourceNames
-      let names = Set(request.resourceNames)
+      let names = request.resourceNames
       let before = (state.wildcard, state.subscribed)
       if type.allowsWildcard {
         if !names.isEmpty { state.namesEverSent = true }
         state.wildcard = names.contains("*") || !state.namesEverSent
-        state.subscribed = names.subtracting(["*"])
-      } else {
-        state.subscribed = names
       }
+      // Shared with every stream subscribing to the same list (see `SubscriptionSets`).
+      state.subscribed = SubscriptionSets.shared.set(
+        of: names, droppingWildcard: type.allowsWildcard)
       changed = before.0 != state.wildcard || before.1 != state.subscribed
       if changed {
         let (wildcard, subscribed) = (state.wildcard, state.subscribed)
         state.sent.filter { wildcard || subscribed.contains($0) }
-        state.status.subscribed = state.subscribed.sorted()
+        // The request's own list (shared storage) when it is exactly the subscription; the
+        // debug reports sort it.
+        state.status.subscribed =
+          names.count == subscribed.count ? names : Array(subscribed)
       }
       state.status.wildcard = state.wildcard
     }
@@ -150,14 +155,21 @@ struct SotWStreamState: StreamProtocolState {
       toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
       if toSend.isEmpty, !force { return nil }
       for resource in toSend { state.sent[resource.name] = resource.version }
+      state.sent.rebase(onto: available)
       version = state.sent.setVersion
     }
     state.sentSetVersion = version
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
-    let message = ResponseEncoder.stateOfTheWorld(
-      version: version, resources: toSend, type: type, nonce: nonce,
-      controlPlane: envelope.controlPlane)
+    // The whole set of a type whose sets are shared by many proxies (all but LDS, which
+    // carries each pod's own inbound listeners): its bytes are built once for all streams.
+    let message =
+      toSend.count == available.count && type != .listener && !toSend.isEmpty
+      ? ResponseEncoder.stateOfTheWorld(
+        version: version, wholeSet: available, nonce: nonce, controlPlane: envelope.controlPlane)
+      : ResponseEncoder.stateOfTheWorld(
+        version: version, resources: toSend, type: type, nonce: nonce,
+        controlPlane: envelope.controlPlane)
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: [])
   }
 }

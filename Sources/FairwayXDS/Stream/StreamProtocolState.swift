@@ -35,6 +35,9 @@ protocol StreamProtocolState {
   init(controlPlaneIdentifier: String)
   var node: Envoy_Config_Core_V3_Node? { get }
   var types: [XDSResourceType: TypeState] { get }
+  /// Types the client asked for, in ADS push order (kept, not derived from `types` on every
+  /// push: that copied each type's state).
+  var requestedTypes: [XDSResourceType] { get }
   /// How many resource names a request carries (subscriptions included).
   static func resourceNameCount(_ request: Request) -> Int
   mutating func receive(_ request: Request, now: Date) -> RequestOutcome
@@ -46,10 +49,6 @@ protocol StreamProtocolState {
 }
 
 extension StreamProtocolState {
-  /// Types the client asked for, in ADS push order.
-  var requestedTypes: [XDSResourceType] {
-    types.filter { $0.value.requested }.keys.sorted()
-  }
 
   func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
     guard let state = types[type], state.requested else { return nil }
@@ -58,5 +57,13 @@ extension StreamProtocolState {
 
   func status(for type: XDSResourceType) -> TypeSyncStatus? {
     types[type]?.status
+  }
+}
+
+extension [XDSResourceType] {
+  mutating func insertInPushOrder(_ type: XDSResourceType) {
+    guard !contains(type) else { return }
+    append(type)
+    sort()
   }
 }

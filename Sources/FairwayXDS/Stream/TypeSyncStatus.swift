@@ -22,7 +22,8 @@ public struct TypeSyncStatus: Sendable, Equatable, Codable {
   public var nackCount: Int = 0
   /// Requests ignored because their nonce was not the latest sent for the type.
   public var staleNonceCount: Int = 0
-  /// Names the stream subscribed to; empty with `wildcard` for LDS/CDS wildcard streams.
+  /// Names the stream subscribed to, in no particular order (shared with the request they came
+  /// in, not a sorted copy per stream); empty with `wildcard` for LDS/CDS wildcard streams.
   public var subscribed: [String] = []
   public var wildcard: Bool = false
 

@@ -4,10 +4,20 @@ import FairwayTranslate
 /// entries change, so an update of k resources costs O(k) and not a sort and hash of the
 /// whole set on every response (a sidecar holds thousands of assignments).
 ///
+/// Kept as a shared `base` set plus this stream's differences from it. A sidecar usually holds
+/// exactly the translator's set for its view, the same set thousands of other streams hold:
+/// `rebase(onto:)` makes the stream point at that set instead of keeping its own map, so a
+/// synced stream costs O(differences), not O(resources). (The private maps were the largest
+/// part of the server's memory at 2,000 streams.)
+///
 /// The set version is `ContentHash.setVersion`'s: order-independent, so it is adjusted per
-/// entry.
+/// entry, and two holdings with the same count and pair sum have the same version.
 struct VersionedNames: Sendable, Equatable {
-  private(set) var versions: [String: String] = [:]
+  private var base: ResourceSet?
+  /// Where this stream differs from `base`: the version it holds, or nil for a base name it
+  /// does not hold.
+  private var overrides: [String: String?] = [:]
+  private(set) var count = 0
   private var sum: UInt64 = 0
 
   init() {}
@@ -16,15 +26,27 @@ struct VersionedNames: Sendable, Equatable {
     for resource in resources { self[resource.name] = resource.version }
   }
 
-  var count: Int { versions.count }
-  var keys: Dictionary<String, String>.Keys { versions.keys }
-
   subscript(name: String) -> String? {
-    get { versions[name] }
+    get {
+      if let override = overrides[name] { return override }
+      return base?[name]?.version
+    }
     set {
-      if let old = versions[name] { sum &-= ContentHash.pairHash(name: name, version: old) }
-      versions[name] = newValue
-      if let newValue { sum &+= ContentHash.pairHash(name: name, version: newValue) }
+      let old = self[name]
+      guard old != newValue else { return }
+      if let old {
+        sum &-= ContentHash.pairHash(name: name, version: old)
+        count -= 1
+      }
+      if let newValue {
+        sum &+= ContentHash.pairHash(name: name, version: newValue)
+        count += 1
+      }
+      if base?[name]?.version == newValue {
+        overrides.removeValue(forKey: name)
+      } else {
+        overrides.updateValue(newValue, forKey: name)
+      }
     }
   }
 
@@ -32,12 +54,37 @@ struct VersionedNames: Sendable, Equatable {
     self[name] = nil
   }
 
+  /// Every name held, in no particular order.
+  var names: [String] {
+    var names: [String] = []
+    names.reserveCapacity(count)
+    if let base {
+      for name in base.byName.keys where overrides[name] == nil { names.append(name) }
+    }
+    for (name, version) in overrides where version != nil { names.append(name) }
+    return names
+  }
+
   /// Keeps only the names `keep` accepts.
   mutating func filter(_ keep: (String) -> Bool) {
-    for name in Array(versions.keys) where !keep(name) { self[name] = nil }
+    for name in names where !keep(name) { self[name] = nil }
+  }
+
+  /// Shares `set`'s storage when this holds exactly its members: same count and pair sum,
+  /// the two things a set version is made of, checked in O(1) (the set's sum is computed once
+  /// for every stream that holds it).
+  mutating func rebase(onto set: ResourceSet) {
+    guard count == set.count, sum == set.pairSum else { return }
+    base = set
+    overrides = [:]
   }
 
   /// The version of the whole set, for `version_info` / `system_version_info`; the same as
   /// `ContentHash.setVersion` of these pairs.
-  var setVersion: String { ContentHash.setVersion(count: versions.count, pairSum: sum) }
+  var setVersion: String { ContentHash.setVersion(count: count, pairSum: sum) }
+
+  static func == (lhs: Self, rhs: Self) -> Bool {
+    guard lhs.count == rhs.count, lhs.sum == rhs.sum else { return false }
+    return lhs.names.allSatisfy { lhs[$0] == rhs[$0] }
+  }
 }
