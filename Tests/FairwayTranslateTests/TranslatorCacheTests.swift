@@ -66,6 +66,25 @@ import Testing
     #expect(try inboundChains(b).isEmpty)
   }
 
+  /// A gRPC client's listeners and route configs by name do not depend on its pod: clients
+  /// in other pods calling the same service get the same encoded resource (same storage).
+  @Test func grpcClientsOfOneNamespaceShareNamedListenersAndRoutes() throws {
+    let translator = try Meshes.translator(Meshes.bookinfo)
+    let other = Proxy(
+      id: "sidecar~10.0.0.99~caller.default~default.svc.cluster.local", client: .grpc,
+      ipAddresses: ["10.0.0.99"], namespace: "default", labels: ["app": "caller"])
+    #expect(other.view != Meshes.grpc.view)
+    let name = "reviews.default.svc.cluster.local:9080"
+    for type in [XDSResourceType.listener, .route] {
+      let left = translator.resources(for: Meshes.grpc, type: type, requestedNames: [name])[name]
+      let right = translator.resources(for: other, type: type, requestedNames: [name])[name]
+      let leftBase = left?.anyBytes.withUnsafeBufferPointer { $0.baseAddress }
+      #expect(
+        leftBase != nil && leftBase == right?.anyBytes.withUnsafeBufferPointer { $0.baseAddress },
+        "\(type)")
+    }
+  }
+
   @Test func sourceLabelsKeepRoutesApart() throws {
     let translator = try Meshes.translator(
       Meshes.bookinfo + """

@@ -75,9 +75,11 @@ extension MeshTranslator {
     }
   }
 
-  /// grpc listeners or route configs by the names the client asked for, cached per view.
+  /// grpc listeners or route configs by the names the client asked for, cached per outbound
+  /// key (shared by every pod with the same namespace and route-relevant labels).
   func grpcNamed(view: ProxyView, type: XDSResourceType, names: Set<String>) -> [EncodedResource] {
-    let cached = caches.withLock { $0.views[view]?.named[type] ?? [:] }
+    let key = OutboundKey(view: view, index: index)
+    let cached = caches.withLock { $0.grpcNamed[key]?[type] ?? [:] }
     var result: [EncodedResource] = []
     var built: [String: EncodedResource?] = [:]
     let builder = RouteBuilder(index: index, view: view)
@@ -103,9 +105,7 @@ extension MeshTranslator {
     }
     if !built.isEmpty {
       caches.withLock { caches in
-        caches.views[view, default: ViewCache()].named[type, default: [:]].merge(built) { old, _ in
-          old
-        }
+        caches.grpcNamed[key, default: [:]][type, default: [:]].merge(built) { old, _ in old }
       }
     }
     return result

@@ -189,6 +189,11 @@ struct TranslatorCaches: Sendable {
   /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
   var routeConfigs: [OutboundKey: [RouteConfigResult]] = [:]
   var outboundListeners: [OutboundKey: [EncodedResource]] = [:]
+  /// grpc listeners and route configs by requested name (`HOST:PORT`), per outbound key: a
+  /// gRPC client's LDS and RDS depend on its namespace and route-relevant labels, not on its
+  /// pod, so thousands of clients calling the same service share one. nil records a name
+  /// that matches no service, so it is not looked up again.
+  var grpcNamed: [OutboundKey: [XDSResourceType: [String: EncodedResource?]]] = [:]
   /// Pods' own listeners; a pure function of the key, so carried over between translations.
   var ownListeners: [InboundListenerKey: OwnListeners] = [:]
   var views: [ProxyView: ViewCache] = [:]
@@ -226,7 +231,4 @@ enum SharedSetKey: Sendable, Hashable {
 /// What one proxy view has been given so far.
 struct ViewCache: Sendable {
   var sets: [XDSResourceType: ResourceSet] = [:]
-  /// grpc listeners and route configs by requested name; nil records a name that matches
-  /// no service, so it is not looked up again.
-  var named: [XDSResourceType: [String: EncodedResource?]] = [:]
 }
