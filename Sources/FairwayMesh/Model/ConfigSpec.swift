@@ -1,5 +1,8 @@
 /// The typed view of a config's `spec`.
-public enum ConfigSpec: Sendable, Equatable {
+/// Indirect: the typed specs are large (a VirtualService is hundreds of bytes inline), and
+/// objects are held in dictionaries, snapshots and events by the ten thousand; boxed, a copy
+/// of an object shares its spec instead of repeating it inline.
+public indirect enum ConfigSpec: Sendable, Equatable {
   case virtualService(VirtualService)
   case destinationRule(DestinationRule)
   case serviceEntry(ServiceEntry)
