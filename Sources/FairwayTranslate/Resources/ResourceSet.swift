@@ -6,6 +6,7 @@ public struct ResourceSet: Sendable, Equatable {
   /// hold the same translator set, and each would otherwise hash all of it on every push.
   private var versionMemo = SharedMemo<SetVersionValue>()
   private var resourcesFieldMemo = SharedMemo<[UInt8]>()
+  private var sortedMemo = SharedMemo<SortedMembers>()
 
   public init(type: XDSResourceType, resources: [EncodedResource] = []) {
     self.type = type
@@ -15,7 +16,18 @@ public struct ResourceSet: Sendable, Equatable {
     self.byName = byName
   }
 
-  public var names: [String] { byName.keys.sorted() }
+  /// The names in order, sorted once per set value (thousands of streams are sent the same set).
+  public var names: [String] { sorted.names }
+
+  /// The members in name order: what a stream that takes the whole set is sent.
+  public var sortedResources: [EncodedResource] { sorted.resources }
+
+  private var sorted: SortedMembers {
+    sortedMemo.value {
+      let names = byName.keys.sorted()
+      return SortedMembers(names: names, resources: names.compactMap { byName[$0] })
+    }
+  }
   public var count: Int { byName.count }
   public var isEmpty: Bool { byName.isEmpty }
   public subscript(name: String) -> EncodedResource? { byName[name] }
@@ -40,7 +52,7 @@ public struct ResourceSet: Sendable, Equatable {
   /// not assembled again in a private buffer per stream.
   public var discoveryResourcesField: [UInt8] {
     resourcesFieldMemo.value {
-      let sorted = names.compactMap { byName[$0] }
+      let sorted = sortedResources
       var field: [UInt8] = []
       field.reserveCapacity(sorted.reduce(0) { $0 + $1.anyBytes.count + 6 })
       for resource in sorted { ProtoWire.appendField(2, bytes: resource.anyBytes, to: &field) }
@@ -52,6 +64,7 @@ public struct ResourceSet: Sendable, Equatable {
     byName[resource.name] = resource
     versionMemo = SharedMemo()
     resourcesFieldMemo = SharedMemo()
+    sortedMemo = SharedMemo()
   }
 
   public static func == (lhs: Self, rhs: Self) -> Bool {

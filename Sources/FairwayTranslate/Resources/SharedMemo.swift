@@ -19,3 +19,9 @@ struct SetVersionValue: Sendable {
   var pairSum: UInt64
   var version: String
 }
+
+/// A set's members in name order.
+struct SortedMembers: Sendable {
+  var names: [String]
+  var resources: [EncodedResource]
+}

@@ -130,15 +130,24 @@ struct SotWStreamState: StreamProtocolState {
     let force = force || state.answerPending
     state.answerPending = false
 
-    let names: [String]
+    let wanted: [EncodedResource]
+    let (wildcard, subscribed) = (state.wildcard, state.subscribed)
     if let limit, !type.isFullStateInSotW, !force {
       // Only the limited names can have changed: look at those, not the whole subscription.
-      let (wildcard, subscribed) = (state.wildcard, state.subscribed)
-      names = limit.filter { wildcard ? available[$0] != nil : subscribed.contains($0) }.sorted()
+      wanted = limit.filter { wildcard ? available[$0] != nil : subscribed.contains($0) }.sorted()
+        .compactMap { available[$0] }
+    } else if wildcard {
+      wanted = available.sortedResources
+    } else if subscribed.count * 2 >= available.count {
+      // A sidecar subscribes to about everything available: the set's own order (sorted once
+      // for all streams), filtered, instead of sorting the subscription per stream.
+      let all = available.sortedResources
+      wanted =
+        subscribed.isSuperset(of: available.byName.keys)
+        ? all : all.filter { subscribed.contains($0.name) }
     } else {
-      names = state.wildcard ? available.names : state.subscribed.sorted()
+      wanted = subscribed.sorted().compactMap { available[$0] }
     }
-    let wanted = names.compactMap { available[$0] }
 
     let toSend: [EncodedResource]
     let version: String
@@ -154,8 +163,13 @@ struct SotWStreamState: StreamProtocolState {
     } else {
       toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
       if toSend.isEmpty, !force { return nil }
-      for resource in toSend { state.sent[resource.name] = resource.version }
-      state.sent.rebase(onto: available)
+      if state.sent.count == 0, toSend.count == available.count {
+        // A first full answer: the stream holds exactly the shared set.
+        state.sent = VersionedNames(holding: available)
+      } else {
+        for resource in toSend { state.sent[resource.name] = resource.version }
+        state.sent.rebase(onto: available)
+      }
       version = state.sent.setVersion
     }
     state.sentSetVersion = version

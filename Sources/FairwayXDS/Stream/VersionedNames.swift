@@ -26,6 +26,13 @@ struct VersionedNames: Sendable, Equatable {
     for resource in resources { self[resource.name] = resource.version }
   }
 
+  /// Holding exactly `set`.
+  init(holding set: ResourceSet) {
+    base = set
+    count = set.count
+    sum = set.pairSum
+  }
+
   subscript(name: String) -> String? {
     get {
       if let override = overrides[name] { return override }
