@@ -2,11 +2,10 @@
 public struct ResourceSet: Sendable, Equatable {
   public let type: XDSResourceType
   public private(set) var byName: [String: EncodedResource]
-  /// The set version once computed, shared by every copy of this value: thousands of streams
-  /// hold the same translator set, and each would otherwise hash all of it on every push.
-  private var versionMemo = SharedMemo<SetVersionValue>()
-  private var resourcesFieldMemo = SharedMemo<[UInt8]>()
-  private var sortedMemo = SharedMemo<SortedMembers>()
+  /// The version, sorted members and encoded `resources` field once computed, shared by every
+  /// copy of this value: thousands of streams hold the same translator set, and each would
+  /// otherwise hash, sort and copy all of it on every push.
+  private var memo = SetMemo()
 
   public init(type: XDSResourceType, resources: [EncodedResource] = []) {
     self.type = type
@@ -23,7 +22,7 @@ public struct ResourceSet: Sendable, Equatable {
   public var sortedResources: [EncodedResource] { sorted.resources }
 
   private var sorted: SortedMembers {
-    sortedMemo.value {
+    memo.sorted {
       let names = byName.keys.sorted()
       return SortedMembers(names: names, resources: names.compactMap { byName[$0] })
     }
@@ -40,7 +39,7 @@ public struct ResourceSet: Sendable, Equatable {
   public var pairSum: UInt64 { memoized.pairSum }
 
   private var memoized: SetVersionValue {
-    versionMemo.value {
+    memo.version {
       let sum = ContentHash.pairSum(of: byName.values)
       return .init(pairSum: sum, version: ContentHash.setVersion(count: byName.count, pairSum: sum))
     }
@@ -51,7 +50,7 @@ public struct ResourceSet: Sendable, Equatable {
   /// response) needs exactly these bytes, so they are built once per set value and shared,
   /// not assembled again in a private buffer per stream.
   public var discoveryResourcesField: [UInt8] {
-    resourcesFieldMemo.value {
+    memo.resourcesField {
       let sorted = sortedResources
       var field: [UInt8] = []
       field.reserveCapacity(sorted.reduce(0) { $0 + $1.anyBytes.count + 6 })
@@ -62,9 +61,7 @@ public struct ResourceSet: Sendable, Equatable {
 
   public mutating func insert(_ resource: EncodedResource) {
     byName[resource.name] = resource
-    versionMemo = SharedMemo()
-    resourcesFieldMemo = SharedMemo()
-    sortedMemo = SharedMemo()
+    memo = SetMemo()
   }
 
   public static func == (lhs: Self, rhs: Self) -> Bool {
