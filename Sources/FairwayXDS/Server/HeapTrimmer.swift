@@ -1,3 +1,5 @@
+import Logging
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -33,12 +35,18 @@ struct HeapTrimmer: Sendable {
 
   let quiet: Duration
   let responsesSent: @Sendable () -> Int
+  let logger: Logger
 
   func run() async {
     var schedule = Schedule(responsesSent: responsesSent())
     while true {
       do { try await Task.sleep(for: quiet) } catch { return }
-      if schedule.sample(responsesSent: responsesSent()) { Self.releaseFreeHeap() }
+      guard schedule.sample(responsesSent: responsesSent()) else { continue }
+      let started = ContinuousClock.now
+      Self.releaseFreeHeap()
+      logger.debug(
+        "returned free heap to the OS",
+        metadata: ["seconds": "\((ContinuousClock.now - started).seconds)"])
     }
   }
 

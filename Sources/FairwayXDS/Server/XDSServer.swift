@@ -83,9 +83,11 @@ public final class XDSServer: Service, Sendable {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { await self.coordinator.run() }
         if let quiet = self.config.heapTrimQuiet {
-          let metrics = self.metrics
+          let (metrics, logger) = (self.metrics, self.logger)
           group.addTask {
-            await HeapTrimmer(quiet: quiet, responsesSent: { metrics.responsesSent }).run()
+            await HeapTrimmer(
+              quiet: quiet, responsesSent: { metrics.responsesSent }, logger: logger
+            ).run()
           }
         }
         if let reloader = self.certificateReloader {

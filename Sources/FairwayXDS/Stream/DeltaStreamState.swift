@@ -53,7 +53,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     let initial = !state.requested
     if initial {
-      if !state.requested { requestedTypes.insertInPushOrder(type) }
+      requestedTypes.insertInPushOrder(type)
       state.requested = true
       state.wildcard = type.allowsWildcard && request.resourceNamesSubscribe.isEmpty
       for (name, version) in request.initialResourceVersions {
