@@ -78,6 +78,76 @@ def test_500_concurrent_streams_all_converge():
         server.stop()
 
 
+def resident_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+async def rss_after_one_large_request_each(address: str, pid: int, streams: int, request_bytes: int) -> int:
+    """Syncs CDS on every stream, then each sends one large request the server reads and drops
+    (a stale nonce), and leaves the stream open and quiet, like a synced sidecar."""
+    chans = [grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+             for _ in range(4)]
+    quiet = asyncio.Event()
+    sent = 0
+    calls = []
+
+    async def one(i: int):
+        nonlocal sent
+        stub = ads_pb2_grpc.AggregatedDiscoveryServiceStub(chans[i % len(chans)])
+        requests: asyncio.Queue = asyncio.Queue()
+
+        async def gen():
+            while (item := await requests.get()) is not None:
+                yield item
+
+        call = stub.StreamAggregatedResources(gen())
+        calls.append((call, requests))
+        node = make_node(f"sidecar~10.4.{i // 250}.{i % 250}~big-{i}.default~default.svc.cluster.local")
+        await requests.put(discovery_pb2.DiscoveryRequest(type_url=CDS, node=node))
+        response = await call.read()
+        await requests.put(discovery_pb2.DiscoveryRequest(
+            type_url=CDS, version_info=response.version_info, response_nonce="stale-" + "x" * request_bytes))
+        sent += 1
+        if sent == streams:
+            quiet.set()
+
+    await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(streams))), timeout=60)
+    await quiet.wait()
+    # The server trims its heap after a quiet second; read RSS after that, streams still open.
+    await asyncio.sleep(3)
+    rss = resident_bytes(pid)
+    for call, requests in calls:
+        await requests.put(None)
+        call.cancel()
+    for c in chans:
+        await c.close()
+    return rss
+
+
+def test_a_quiet_stream_does_not_keep_its_last_request_in_memory():
+    """Envoy's SotW ACKs repeat every subscribed name (60 KB at 1,000 services) and a synced
+    sidecar then goes quiet. The transport must not keep each stream's last request buffer."""
+    server = FairwayServer()
+    streams, request_bytes = 300, 256 * 1024
+    try:
+        server.apply(BASE)
+        before = resident_bytes(server.process.pid)
+        after = asyncio.run(rss_after_one_large_request_each(
+            server.ads_address, server.process.pid, streams, request_bytes))
+        grown = after - before
+        print(f"\n{streams} quiet streams after one {request_bytes // 1024} KiB request each: "
+              f"server RSS {before / 2**20:.1f} -> {after / 2**20:.1f} MiB")
+        # Kept buffers cost over 100 MiB here (they grow by doubling); open streams about 15.
+        assert grown < streams * request_bytes / 3, f"RSS grew {grown / 2**20:.1f} MiB"
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+
+
 def test_new_streams_over_the_rate_get_resource_exhausted():
     server = FairwayServer("--new-streams-per-second", "1")
     try:

@@ -52,6 +52,9 @@ public final class XDSServer: Service, Sendable {
       config: .defaults { transport in
         transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
         transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connections.admit($0) }
+        transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = {
+          InboundBufferReleaser.install(on: $0)
+        }
         transport.connection.keepalive.clientBehavior.minPingIntervalWithoutCalls =
           config.minPingInterval
         transport.connection.keepalive.clientBehavior.allowWithoutCalls = true
