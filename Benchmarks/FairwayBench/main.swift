@@ -124,6 +124,7 @@ let changed = BenchMesh.snapshot(
   revision: 2)
 var incremental: [Double] = []
 var patched: [Double] = []
+var patchOnly: [Double] = []
 var full: [Double] = []
 var changedNames: Set<String> = []
 let changedKey = ConfigKey(kind: .workloadEntry, namespace: "bench", name: "svc-0-0")
@@ -131,6 +132,11 @@ for _ in 0..<repetitions {
   let previous = MeshTranslator(snapshot: base)
   _ = previous.resources(for: proxy, type: .endpoint, requestedNames: nil)
   // What the push coordinator does for a WorkloadEntry-only change: patch, no index rebuild.
+  patchOnly.append(
+    measure {
+      let next = MeshTranslator(snapshot: changed, reusing: previous, changed: [changedKey])
+      _ = next.incrementalEndpointChanges
+    })
   patched.append(
     measure {
       let next = MeshTranslator(snapshot: changed, reusing: previous, changed: [changedKey])
@@ -151,6 +157,9 @@ for _ in 0..<repetitions {
 }
 print(
   "one WorkloadEntry changed (\(changedNames.count) EDS clusters differ: \(changedNames.sorted().joined(separator: ", "))):"
+)
+print(
+  "  \("patch only (no EDS set)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(patchOnly)))"
 )
 print(
   "  \("EDS, previous translator patched".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(patched)))"

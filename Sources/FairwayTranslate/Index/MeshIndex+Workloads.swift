@@ -32,15 +32,13 @@ extension MeshIndex {
       else { continue }
       guard rebuilt.endpoints != service.endpoints else { continue }
       for address in Set(service.endpoints.map(\.address)) {
-        next.servicesByEndpointAddress[address]?.removeAll { $0 == position }
-        if next.servicesByEndpointAddress[address]?.isEmpty == true {
-          next.servicesByEndpointAddress[address] = nil
-        }
+        let remaining = (next.servicesByEndpointAddress[address] ?? []).filter { $0 != position }
+        next.servicesByEndpointAddress[address] = remaining.isEmpty ? nil : remaining
       }
       for address in Set(rebuilt.endpoints.map(\.address)) {
         // Kept ascending, as a fresh build leaves it.
-        next.servicesByEndpointAddress[address, default: []].append(position)
-        next.servicesByEndpointAddress[address]?.sort()
+        next.servicesByEndpointAddress[address] =
+          ((next.servicesByEndpointAddress[address] ?? []) + [position]).sorted()
       }
       next.services[position] = rebuilt
       changed.append(position)

@@ -24,7 +24,7 @@ struct MeshIndex: Sendable {
   /// outbound routes depend on.
   let sourceLabelKeys: Set<String>
   /// Endpoint address -> positions of the services it serves (finds a sidecar's workload).
-  var servicesByEndpointAddress: [String: [Int]]
+  var servicesByEndpointAddress: OverlayDictionary<String, [Int]>
   /// `namespace/key=value` -> positions of services whose workload selector has that label.
   let selectingServices: [SelectorLabel: [Int]]
   /// Every WorkloadEntry, kept so a WorkloadEntry change re-selects only the services it affects.
@@ -76,7 +76,7 @@ struct MeshIndex: Sendable {
           .append(position)
       }
     }
-    self.servicesByEndpointAddress = byAddress
+    self.servicesByEndpointAddress = OverlayDictionary(byAddress)
     self.selectingServices = selecting
   }
 

@@ -16,7 +16,7 @@ extension MeshTranslator {
     let slot = input.isSameForAllFlavors ? .sidecar : flavor
     if let cached = caches.withLock({ $0.endpoints[slot]?[name] }) { return cached }
     let encoded = input.encoded(flavor: slot)
-    caches.withLock { $0.endpoints[slot, default: [:]][name] = encoded }
+    caches.withLock { $0.endpoints[slot, default: OverlayDictionary()][name] = encoded }
     return encoded
   }
 
@@ -31,7 +31,10 @@ extension MeshTranslator {
       names += endpointClustersByService[position]
     }
     let known = caches.withLock { caches in
-      (caches.endpoints[.sidecar] ?? [:], caches.endpoints[flavor] ?? [:])
+      (
+        caches.endpoints[.sidecar] ?? OverlayDictionary(),
+        caches.endpoints[flavor] ?? OverlayDictionary()
+      )
     }
     var result: [EncodedResource] = []
     result.reserveCapacity(names.count)
@@ -49,24 +52,26 @@ extension MeshTranslator {
     }
     caches.withLock { caches in
       for (slot, byName) in built {
-        caches.endpoints[slot, default: [:]].merge(byName) { old, _ in old }
+        for (name, encoded) in byName where caches.endpoints[slot]?[name] == nil {
+          caches.endpoints[slot, default: OverlayDictionary()][name] = encoded
+        }
       }
     }
     return result
   }
 
   /// This translator's encoded assignments whose inputs are unchanged in `inputs`.
-  func reusableEndpoints(for inputs: [String: EndpointInput]) -> [ClientFlavor: [String:
-    EncodedResource]]
+  func reusableEndpoints(for inputs: [String: EndpointInput]) -> [ClientFlavor:
+    OverlayDictionary<String, EncodedResource>]
   {
     let encoded = caches.withLock { $0.endpoints }
-    var reused: [ClientFlavor: [String: EncodedResource]] = [:]
+    var reused: [ClientFlavor: OverlayDictionary<String, EncodedResource>] = [:]
     for (flavor, byName) in encoded {
       var kept: [String: EncodedResource] = [:]
       for (name, resource) in byName where inputs[name] == endpointInputs[name] {
         kept[name] = resource
       }
-      reused[flavor] = kept
+      reused[flavor] = OverlayDictionary(kept)
     }
     return reused
   }

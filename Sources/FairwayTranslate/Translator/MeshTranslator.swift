@@ -14,7 +14,7 @@ public final class MeshTranslator: Sendable {
   public let revision: Int64
   let index: MeshIndex
   /// Inputs of every EDS cluster's assignment, by cluster name.
-  let endpointInputs: [String: EndpointInput]
+  let endpointInputs: OverlayDictionary<String, EndpointInput>
   /// EDS cluster names of each service, aligned with `index.services`.
   let endpointClustersByService: [[String]]
   let caches: Mutex<TranslatorCaches>
@@ -95,10 +95,12 @@ public final class MeshTranslator: Sendable {
   public init(snapshot: MeshSnapshot, reusing previous: MeshTranslator?) {
     revision = snapshot.revision
     index = MeshIndex(snapshot: snapshot)
-    (endpointInputs, endpointClustersByService) = Self.endpointInputs(index)
+    let (inputs, byService) = Self.endpointInputs(index)
+    endpointInputs = OverlayDictionary(inputs)
+    endpointClustersByService = byService
     var caches = TranslatorCaches()
     if let previous {
-      caches.endpoints = previous.reusableEndpoints(for: endpointInputs)
+      caches.endpoints = previous.reusableEndpoints(for: inputs)
       caches.ownListeners = previous.carriedOwnListeners
     }
     self.caches = Mutex(caches)
@@ -183,7 +185,7 @@ struct TranslatorCaches: Sendable {
   /// Outbound clusters per flavour, aligned with `MeshIndex.services`.
   var outboundClusters: [ClientFlavor: [[EncodedResource]]] = [:]
   /// Encoded assignments per flavour by cluster name.
-  var endpoints: [ClientFlavor: [String: EncodedResource]] = [:]
+  var endpoints: [ClientFlavor: OverlayDictionary<String, EncodedResource>] = [:]
   /// Whole resource sets shared by the views they fit.
   var sharedSets: [SharedSetKey: ResourceSet] = [:]
   /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
