@@ -26,8 +26,9 @@ struct WorkloadIndex: Sendable {
       guard let endpoint = MeshEndpoint(workload.spec) else { continue }
       endpoints[workload.key] = endpoint
       for (label, value) in endpoint.labels {
-        byLabel[LabelKey(namespace: workload.key.namespace, key: label, value: value), default: [:]][
-          workload.key] = ()
+        byLabel[
+          LabelKey(namespace: workload.key.namespace, key: label, value: value), default: [:]][
+            workload.key] = ()
       }
     }
     self.endpoints = OverlayDictionary(endpoints)
