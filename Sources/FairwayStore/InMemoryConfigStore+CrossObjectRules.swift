@@ -12,8 +12,17 @@ extension InMemoryConfigStore {
     guard touchesServices || changed.contains(where: { $0.kind == .virtualService }) else {
       return []
     }
-    // The store as it would be after the batch, in key order (issues come out in that order).
-    let current = stored.merging(staged) { _, new in new }.values.sorted { $0.key < $1.key }
+    // The store's ServiceEntries and VirtualServices as they would be after the batch, in key
+    // order (issues come out in that order). Only those two kinds: sorting (and copying) every
+    // WorkloadEntry made each apply O(store) in the largest kind.
+    let relevant = { (object: ConfigObject) in
+      object.kind == .serviceEntry || object.kind == .virtualService
+    }
+    var current = staged.values.filter(relevant)
+    for (key, object) in stored where staged[key] == nil && relevant(object) {
+      current.append(object)
+    }
+    current.sort { $0.key < $1.key }
     var entries: [TypedConfig<ServiceEntry>] = []
     var routes: [TypedConfig<VirtualService>] = []
     for object in current {

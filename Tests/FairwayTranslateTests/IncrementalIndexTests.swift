@@ -71,7 +71,8 @@ import Testing
       })
     let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 1))
     for proxy in Self.proxies {
-      _ = before.resources(for: proxy, type: .endpoint, requestedNames: nil)
+      // Known versions: the patched translation derives its EDS sets' versions from these.
+      _ = before.resources(for: proxy, type: .endpoint, requestedNames: nil).version
     }
     let snapshot = try Meshes.snapshot(Self.mesh(after), revision: 2)
     let patched = MeshTranslator(snapshot: snapshot, reusing: before, changed: changed)
@@ -83,6 +84,7 @@ import Testing
         let left = patched.resources(for: proxy, type: type, requestedNames: nil)
         let right = fresh.resources(for: proxy, type: type, requestedNames: nil)
         #expect(left == right, "\(proxy.id) \(type)")
+        #expect(left.version == right.version, "\(proxy.id) \(type)")
       }
     }
   }

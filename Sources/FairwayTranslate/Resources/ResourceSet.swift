@@ -1,7 +1,9 @@
 /// The resources of one type a proxy should have, by name.
 public struct ResourceSet: Sendable, Equatable {
   public let type: XDSResourceType
-  public private(set) var byName: [String: EncodedResource]
+  /// An overlay: a WorkloadEntry push derives the next EDS set from the previous one in
+  /// O(changed) (see `updating`).
+  public private(set) var byName: OverlayDictionary<String, EncodedResource>
   /// The version, sorted members and encoded `resources` field once computed, shared by every
   /// copy of this value: thousands of streams hold the same translator set, and each would
   /// otherwise hash, sort and copy all of it on every push.
@@ -12,7 +14,7 @@ public struct ResourceSet: Sendable, Equatable {
     var byName: [String: EncodedResource] = [:]
     byName.reserveCapacity(resources.count)
     for resource in resources { byName[resource.name] = resource }
-    self.byName = byName
+    self.byName = OverlayDictionary(byName)
   }
 
   /// The names in order, sorted once per set value (thousands of streams are sent the same set).
@@ -57,6 +59,28 @@ public struct ResourceSet: Sendable, Equatable {
       for resource in sorted { ProtoWire.appendField(2, bytes: resource.anyBytes, to: &field) }
       return field
     }
+  }
+
+  /// This set with `updated` members added or replaced and the `removed` names dropped. When
+  /// this set's version is known, the new one is derived from its pair sum, touching only the
+  /// members that changed instead of hashing every member again.
+  public func updating(_ updated: [EncodedResource], removing removed: [String]) -> ResourceSet {
+    var next = self
+    var sum = memo.knownVersion?.pairSum
+    func drop(_ old: EncodedResource?) {
+      guard let old, let known = sum else { return }
+      sum = known &- ContentHash.pairHash(name: old.name, version: old.version)
+    }
+    for name in removed { drop(next.byName.removeValue(forKey: name)) }
+    for resource in updated {
+      drop(next.byName.updateValue(resource, forKey: resource.name))
+      sum = sum.map { $0 &+ ContentHash.pairHash(name: resource.name, version: resource.version) }
+    }
+    next.memo = SetMemo(
+      version: sum.map {
+        .init(pairSum: $0, version: ContentHash.setVersion(count: next.byName.count, pairSum: $0))
+      })
+    return next
   }
 
   public mutating func insert(_ resource: EncodedResource) {

@@ -10,7 +10,15 @@ final class SetMemo: Sendable {
     var resourcesField: [UInt8]?
   }
 
-  private let values = Mutex(Values())
+  private let values: Mutex<Values>
+
+  /// `version` may be given when it was derived from another set's (see `ResourceSet.updating`).
+  init(version: SetVersionValue? = nil) {
+    values = Mutex(Values(version: version))
+  }
+
+  /// The version if it has been computed, without computing it.
+  var knownVersion: SetVersionValue? { values.withLock { $0.version } }
 
   func version(_ compute: () -> SetVersionValue) -> SetVersionValue {
     value(\.version, compute)

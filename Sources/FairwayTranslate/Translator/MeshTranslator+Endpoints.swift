@@ -60,6 +60,39 @@ extension MeshTranslator {
     return result
   }
 
+  /// Takes over `previous`'s namespace EDS sets, changed only where `changedServices` differ:
+  /// rebuilding a set walks every visible service (O(mesh)) for what is usually one changed
+  /// service.
+  func carryEndpointSets(
+    of previous: MeshTranslator, changedServices: [Int], changedNames: Set<String>
+  ) {
+    let previousSets = previous.caches.withLock { $0.sharedSets }
+    var carried: [SharedSetKey: ResourceSet] = [:]
+    for case (.endpoints(let key), let set) in previousSets {
+      var updated: [EncodedResource] = []
+      var removed: [String] = []
+      for position in changedServices
+      where index.services[position].visibility.isVisible(from: key.namespace) {
+        let now = endpointClustersByService[position]
+        let before = previous.endpointClustersByService[position]
+        removed += before.filter { !now.contains($0) }
+        for name in now where changedNames.contains(name) || set[name] == nil {
+          if let resource = endpointResource(cluster: name, flavor: key.flavor) {
+            updated.append(resource)
+          } else if set[name] != nil {
+            removed.append(name)
+          }
+        }
+      }
+      carried[.endpoints(key)] = set.updating(updated, removing: removed)
+    }
+    caches.withLock { caches in
+      for (key, set) in carried where caches.sharedSets[key] == nil {
+        caches.sharedSets[key] = set
+      }
+    }
+  }
+
   /// This translator's encoded assignments whose inputs are unchanged in `inputs`.
   func reusableEndpoints(for inputs: [String: EndpointInput]) -> [ClientFlavor:
     OverlayDictionary<String, EncodedResource>]

@@ -87,6 +87,8 @@ public final class MeshTranslator: Sendable {
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
     incrementalEndpointChanges = changedNames
+    carryEndpointSets(
+      of: previous, changedServices: changedServices, changedNames: changedNames)
   }
 
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every

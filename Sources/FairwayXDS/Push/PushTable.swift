@@ -1,6 +1,7 @@
 import FairwayMesh
 import FairwayStore
 import FairwayTranslate
+import Synchronization
 
 /// The change-type table: which xDS types a change of each config kind can alter, for sidecars
 /// and proxyless clients. One place, as data; `PushTableTests` proves every row both ways (each
@@ -85,15 +86,44 @@ public enum PushTable {
       guard case .workloadEntry(let entry)? = object?.spec else { return nil }
       return entry.labels ?? [:]
     }
-    for service in snapshot.serviceEntries where service.key.namespace == event.namespace {
-      guard ["DNS", "DNS_ROUND_ROBIN"].contains(service.spec.effectiveResolution),
+    guard !labelSets.isEmpty else { return false }
+    return dnsSelectors(of: snapshot)[event.namespace, default: []].contains { selector in
+      labelSets.contains { labels in selector.allSatisfy { labels[$0.key] == $0.value } }
+    }
+  }
+
+  /// The workload selectors of DNS-resolved ServiceEntries by namespace, computed once per
+  /// snapshot: a WorkloadEntry batch of thousands of events is judged against one snapshot, and
+  /// scanning every ServiceEntry per event made it O(events x services).
+  static func dnsSelectors(of snapshot: MeshSnapshot) -> [String: [[String: String]]] {
+    let entries = snapshot.serviceEntries
+    if let known = dnsSelectorMemo.withLock({ $0.selectors(for: entries) }) { return known }
+    var selectors: [String: [[String: String]]] = [:]
+    for service in entries {
+      let resolution = service.spec.effectiveResolution
+      guard resolution == "DNS" || resolution == "DNS_ROUND_ROBIN",
         let selector = service.spec.workloadSelector?.labels
       else { continue }
-      if labelSets.contains(where: { labels in selector.allSatisfy { labels[$0.key] == $0.value } })
-      {
-        return true
-      }
+      selectors[service.key.namespace, default: []].append(selector)
     }
-    return false
+    dnsSelectorMemo.withLock { $0 = DNSSelectorMemo(entries: entries, selectors: selectors) }
+    return selectors
   }
+
+  /// Keyed by the identity of the snapshot's ServiceEntry array, which it keeps alive so the
+  /// storage cannot be reused by another array while it is remembered.
+  private struct DNSSelectorMemo {
+    var entries: [TypedConfig<ServiceEntry>] = []
+    var selectors: [String: [[String: String]]] = [:]
+
+    func selectors(for other: [TypedConfig<ServiceEntry>]) -> [String: [[String: String]]]? {
+      guard !entries.isEmpty, entries.count == other.count else { return nil }
+      let same = entries.withUnsafeBufferPointer { mine in
+        other.withUnsafeBufferPointer { $0.baseAddress == mine.baseAddress }
+      }
+      return same ? selectors : nil
+    }
+  }
+
+  private static let dnsSelectorMemo = Mutex(DNSSelectorMemo())
 }

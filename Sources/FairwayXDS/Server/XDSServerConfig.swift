@@ -23,7 +23,7 @@ public struct XDSServerConfig: Sendable {
   /// ADS streams open at once, over all connections; more are refused with RESOURCE_EXHAUSTED.
   public var maxStreams = 100_000
   /// Resource names one request may carry; more fail the stream with INVALID_ARGUMENT.
-  public var maxResourceNamesPerRequest = 10_000
+  public var maxResourceNamesPerRequest = 100_000
   /// TLS for ADS; nil serves plaintext (loopback defaults).
   public var tls: TLSSettings?
   /// After this long without a response, freed memory goes back to the OS (`HeapTrimmer`);

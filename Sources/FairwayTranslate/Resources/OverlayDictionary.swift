@@ -6,19 +6,19 @@
 /// O(1) change cost O(mesh): 100,000 endpoints copied to move one. Here a write lands in the
 /// overlay; the overlay is folded into a fresh base only once it has grown to a fraction of the
 /// base, so the copying is paid once per that many changes.
-struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   private var base: [Key: Value]
   /// `.some(nil)` records a removal.
   private var changes: [Key: Value?] = [:]
   /// Number of keys with a value.
-  private(set) var count: Int
+  public private(set) var count: Int
 
-  init(_ base: [Key: Value] = [:]) {
+  public init(_ base: [Key: Value] = [:]) {
     self.base = base
     count = base.count
   }
 
-  subscript(key: Key) -> Value? {
+  public subscript(key: Key) -> Value? {
     get {
       if !changes.isEmpty, let changed = changes[key] { return changed }
       return base[key]
@@ -31,15 +31,27 @@ struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     }
   }
 
+  /// Sets `value` for `key`; the value it replaces, if any.
   @discardableResult
-  mutating func removeValue(forKey key: Key) -> Value? {
+  public mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
+    let old = self[key]
+    self[key] = value
+    return old
+  }
+
+  @discardableResult
+  public mutating func removeValue(forKey key: Key) -> Value? {
     let old = self[key]
     if old != nil { self[key] = nil }
     return old
   }
 
   /// Every key with a value: the overlay's, then the base's not overridden.
-  var keys: [Key] { map(\.key) }
+  public var keys: [Key] { map(\.key) }
+
+  public var values: [Value] { map(\.value) }
+
+  public var isEmpty: Bool { count == 0 }
 
   private mutating func foldIfLarge() {
     guard changes.count > Swift.max(256, base.count / 8) else { return }
@@ -49,18 +61,38 @@ struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
 }
 
 extension OverlayDictionary: Sequence {
-  func makeIterator() -> AnyIterator<(key: Key, value: Value)> {
-    var overlay = changes.makeIterator()
-    var underlying = base.makeIterator()
-    let changes = changes
-    return AnyIterator {
+  /// The overlay's entries, then the base's that the overlay does not override.
+  public struct Iterator: IteratorProtocol {
+    fileprivate var overlay: [Key: Value?].Iterator
+    fileprivate var underlying: [Key: Value].Iterator
+    fileprivate let changes: [Key: Value?]
+
+    public mutating func next() -> (key: Key, value: Value)? {
       while let (key, value) = overlay.next() {
         if let value { return (key, value) }
       }
       while let entry = underlying.next() {
-        if changes[entry.key] == nil { return entry }
+        if changes.isEmpty || changes[entry.key] == nil { return entry }
       }
       return nil
     }
+  }
+
+  public func makeIterator() -> Iterator {
+    Iterator(overlay: changes.makeIterator(), underlying: base.makeIterator(), changes: changes)
+  }
+
+  public var underestimatedCount: Int { count }
+}
+
+extension OverlayDictionary: ExpressibleByDictionaryLiteral {
+  public init(dictionaryLiteral elements: (Key, Value)...) {
+    self.init(Dictionary(elements) { _, last in last })
+  }
+}
+
+extension OverlayDictionary: Equatable where Value: Equatable {
+  public static func == (lhs: Self, rhs: Self) -> Bool {
+    lhs.count == rhs.count && lhs.allSatisfy { rhs[$0.key] == $0.value }
   }
 }
