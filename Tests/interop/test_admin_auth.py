@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import tempfile
 
 import pytest
 
@@ -23,11 +22,11 @@ def curl(*args: str) -> tuple[int, dict | str]:
 
 
 @pytest.fixture(params=["flag", "file"])
-def protected(request):
+def protected(request, tmp_path):
     if request.param == "flag":
         server = FairwayServer("--admin-token", TOKEN, token=TOKEN)
     else:
-        path = tempfile.mktemp(prefix="fairway-token-")
+        path = str(tmp_path / "token")
         with open(path, "w") as f:
             f.write(TOKEN + "\n")
         server = FairwayServer("--admin-token-file", path, token=TOKEN)

@@ -5,7 +5,6 @@ import os
 import pathlib
 import random
 import signal
-import tempfile
 import threading
 import time
 
@@ -42,8 +41,8 @@ def stored_timeouts(server: FairwayServer) -> dict:
     return {i["metadata"]["name"]: i["spec"]["http"][0]["timeout"] for i in items}
 
 
-def test_sigkill_loses_no_acknowledged_config():
-    data_dir = tempfile.mkdtemp(prefix="fairway-data-")
+def test_sigkill_loses_no_acknowledged_config(tmp_path):
+    data_dir = str(tmp_path)
     acknowledged: dict = {}
     next_index = 0
     rng = random.Random(7)
@@ -86,8 +85,8 @@ def test_sigkill_loses_no_acknowledged_config():
         server.stop()
 
 
-def test_torn_last_record_is_dropped_and_earlier_ones_kept():
-    data_dir = tempfile.mkdtemp(prefix="fairway-data-")
+def test_torn_last_record_is_dropped_and_earlier_ones_kept(tmp_path):
+    data_dir = str(tmp_path)
     server = FairwayServer("--data-dir", data_dir)
     for i in range(5):
         server.apply(virtual_service(i)[1], wait=False)
@@ -111,8 +110,8 @@ def test_torn_last_record_is_dropped_and_earlier_ones_kept():
         server.stop()
 
 
-def test_restart_keeps_revision_and_resource_versions():
-    data_dir = tempfile.mkdtemp(prefix="fairway-data-")
+def test_restart_keeps_revision_and_resource_versions(tmp_path):
+    data_dir = str(tmp_path)
     server = FairwayServer("--data-dir", data_dir)
     try:
         server.apply(BASE)

@@ -3,7 +3,6 @@
 import pathlib
 import ssl
 import subprocess
-import tempfile
 import time
 
 import grpc
@@ -38,8 +37,8 @@ def make_leaf(d: pathlib.Path, name: str, ca: tuple, san: str | None) -> tuple[p
 
 
 @pytest.fixture(scope="module")
-def pki():
-    d = pathlib.Path(tempfile.mkdtemp(prefix="fairway-pki-"))
+def pki(tmp_path_factory):
+    d = tmp_path_factory.mktemp("pki")
     ca = make_ca(d, "mesh-ca")
     other_ca = make_ca(d, "other-ca")
     return {
@@ -104,8 +103,8 @@ def test_mtls_requires_a_client_certificate_from_the_ca(pki):
         server.stop()
 
 
-def test_rotated_certificate_is_served_without_restart(pki):
-    d = pathlib.Path(tempfile.mkdtemp(prefix="fairway-rotate-"))
+def test_rotated_certificate_is_served_without_restart(pki, tmp_path):
+    d = tmp_path
     cert, key = d / "tls.crt", d / "tls.key"
     cert.write_bytes(pki["server"][0].read_bytes())
     key.write_bytes(pki["server"][1].read_bytes())

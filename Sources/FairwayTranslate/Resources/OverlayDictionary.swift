@@ -13,11 +13,13 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
   /// Number of keys with a value.
   public private(set) var count: Int
 
+  /// Starts with `base` as the shared layer and no changes.
   public init(_ base: [Key: Value] = [:]) {
     self.base = base
     count = base.count
   }
 
+  /// The value for `key`; setting nil removes it. Writes go to this copy's overlay.
   public subscript(key: Key) -> Value? {
     get {
       if !changes.isEmpty, let changed = changes[key] { return changed }
@@ -39,6 +41,7 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     return old
   }
 
+  /// Removes `key`; the value it had, if any.
   @discardableResult
   public mutating func removeValue(forKey key: Key) -> Value? {
     let old = self[key]
@@ -49,8 +52,10 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
   /// Every key with a value: the overlay's, then the base's not overridden.
   public var keys: [Key] { map(\.key) }
 
+  /// Every value, in the same order as `keys`.
   public var values: [Value] { map(\.value) }
 
+  /// True when no key has a value.
   public var isEmpty: Bool { count == 0 }
 
   private mutating func foldIfLarge() {

@@ -47,14 +47,14 @@ public struct ConfigDump: Sendable {
         section(
           "envoy.admin.v3.RoutesConfigDump", "dynamic_route_configs", routes,
           entry: { "{\"version_info\":\(quote($0.version)),\"route_config\":\(json($0))}" }),
-      ] + dubboRoutes.names.compactMap { dubboRoutes[$0] }.map(json)
+      ] + dubboRoutes.sortedResources.map(json)
     return "{\"configs\":[" + sections.joined(separator: ",") + "]}"
   }
 
   private func section(
     _ type: String, _ field: String, _ set: ResourceSet, entry: (EncodedResource) -> String
   ) -> String {
-    let items = set.names.compactMap { set[$0] }.map(entry).joined(separator: ",")
+    let items = set.sortedResources.map(entry).joined(separator: ",")
     return "{\"@type\":\(quote("type.googleapis.com/" + type)),\"\(field)\":[\(items)]}"
   }
 
