@@ -106,7 +106,8 @@ async def wait_until_idle(pid: int, timeout: float) -> None:
     raise AssertionError(f"server still busy after {timeout} s")
 
 
-async def rss_after_one_large_request_each(address: str, pid: int, streams: int, request_bytes: int) -> int:
+async def rss_after_one_large_request_each(address: str, pid: int, streams: int, request_bytes: int,
+                                          push) -> int:
     """Syncs CDS on every stream, then each sends one large request the server reads and drops
     (a stale nonce), and leaves the stream open and quiet, like a synced sidecar."""
     chans = [grpc.aio.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
@@ -137,9 +138,13 @@ async def rss_after_one_large_request_each(address: str, pid: int, streams: int,
 
     await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(streams))), timeout=60)
     await quiet.wait()
-    # A debug build takes seconds to read 75 MiB of requests: wait until the server is idle,
-    # then past its heap trim (after a quiet second), and read RSS with the streams still open.
+    # A debug build takes seconds to read 100 MiB of requests, and the server trims its heap a
+    # quiet second after its last response burst, which may fall while it is still reading.
+    # So: wait until it is idle, push one change to every stream (a new burst), and read RSS
+    # past the trim that follows, with the streams still open.
     await wait_until_idle(pid, timeout=90)
+    await asyncio.get_running_loop().run_in_executor(None, push)
+    await wait_until_idle(pid, timeout=30)
     await asyncio.sleep(2.5)
     rss = resident_bytes(pid)
     for call, requests in calls:
@@ -159,7 +164,8 @@ def test_a_quiet_stream_does_not_keep_its_last_request_in_memory():
         server.apply(BASE)
         before = resident_bytes(server.process.pid)
         after = asyncio.run(rss_after_one_large_request_each(
-            server.ads_address, server.process.pid, streams, request_bytes))
+            server.ads_address, server.process.pid, streams, request_bytes,
+            push=lambda: server.apply(reviews_rule("RANDOM"))))
         grown = after - before
         print(f"\n{streams} quiet streams after one {request_bytes // 1024} KiB request each: "
               f"server RSS {before / 2**20:.1f} -> {after / 2**20:.1f} MiB")
