@@ -207,7 +207,7 @@ import Testing
       try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
     let event = ConfigEvent(
       key: changedObject.key, old: before[changedObject.key], new: changedObject, revision: 2)
-    let scope = PushTable.scope(for: event, in: after)
+    let scope = PushTable.scope(for: event, against: .init(after))
     #expect(
       changed.isSubset(of: scope.types),
       "\(kind) (\(description)): table skips \(changed.subtracting(scope.types).sorted())")
@@ -233,7 +233,7 @@ import Testing
     let object = try #require(
       try ConfigParser().parse(Data(change.2.utf8), format: .yaml).objects.first)
     let scope = PushTable.scope(
-      for: ConfigEvent(key: object.key, old: nil, new: object, revision: 2), in: after)
+      for: ConfigEvent(key: object.key, old: nil, new: object, revision: 2), against: .init(after))
     #expect(scope.types == [.route, .dubboRoute])
   }
 }

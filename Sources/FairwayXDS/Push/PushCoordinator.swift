@@ -20,8 +20,8 @@ public final class PushCoordinator: Sendable {
   private let config: XDSServerConfig
   private let logger: Logger
   private let pending = Mutex(Pending())
-  /// The snapshot of the last push: the push table reads it to judge a change's reach.
-  private let latestSnapshot = Mutex(MeshSnapshot.empty)
+  /// The last full snapshot, as the push table needs it to judge a change's reach.
+  private let latestBasis = Mutex(PushTable.Basis(.empty))
   private let history = Mutex<[PushRecord]>([])
   /// Pushes kept for `/debug/push_status`.
   static let historyLimit = 50
@@ -47,7 +47,7 @@ public final class PushCoordinator: Sendable {
     let events = store.events()
     let started = ContinuousClock.now
     let snapshot = await store.snapshot()
-    latestSnapshot.withLock { $0 = snapshot }
+    latestBasis.withLock { $0 = PushTable.Basis(snapshot) }
     translation.replace(with: MeshTranslator(snapshot: snapshot))
     record(
       PushRecord(
@@ -61,7 +61,7 @@ public final class PushCoordinator: Sendable {
     await withDiscardingTaskGroup { group in
       group.addTask {
         for await event in events {
-          let scope = PushTable.scope(for: event, in: self.latestSnapshot.withLock { $0 })
+          let scope = PushTable.scope(for: event, against: self.latestBasis.withLock { $0 })
           self.enqueue(scope)
         }
         wake.finish()
@@ -145,7 +145,8 @@ public final class PushCoordinator: Sendable {
       let snapshot = await store.snapshot()
       revision = snapshot.revision
       next = MeshTranslator(snapshot: snapshot, reusing: previous)
-      latestSnapshot.withLock { $0 = snapshot }
+      let basis = PushTable.Basis(snapshot)
+      latestBasis.withLock { $0 = basis }
     }
     var scope = scope
     if scope.types.contains(.endpoint), scope.endpointClusters == nil,

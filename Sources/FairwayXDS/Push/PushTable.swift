@@ -1,7 +1,6 @@
 import FairwayMesh
 import FairwayStore
 import FairwayTranslate
-import Synchronization
 
 /// The change-type table: which xDS types a change of each config kind can alter, for sidecars
 /// and proxyless clients. One place, as data; `PushTableTests` proves every row both ways (each
@@ -43,20 +42,18 @@ public enum PushTable {
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
   ]
 
-  /// The scope of one store change, judged against the snapshot the change produced.
-  public static func scope(for event: ConfigEvent, in snapshot: MeshSnapshot) -> PushScope {
+  /// The scope of one store change, judged against the latest full snapshot.
+  public static func scope(for event: ConfigEvent, against basis: Basis) -> PushScope {
     guard let row = rows[event.kind] else {
       return PushScope(
         types: Set(XDSResourceType.allCases), configs: [event.key], revision: event.revision)
     }
     var types = row.types
-    if !row.typesForDNSServices.isEmpty,
-      selectsDNSService(event: event, in: snapshot)
-    {
+    if !row.typesForDNSServices.isEmpty, selectsDNSService(event: event, basis: basis) {
       types.formUnion(row.typesForDNSServices)
     }
     if let dubboTypes = row.typesForDubboHosts {
-      switch dubboShare(event: event, in: snapshot) {
+      switch dubboShare(event: event, basis: basis) {
       case .all: types = dubboTypes.union(types.subtracting(row.types))
       case .some: types.formUnion(dubboTypes)
       case .none: break
@@ -68,62 +65,25 @@ public enum PushTable {
   enum DubboShare { case none, some, all }
 
   /// How many of the hosts the changed VirtualService routes (before or after) are Dubbo.
-  static func dubboShare(event: ConfigEvent, in snapshot: MeshSnapshot) -> DubboShare {
+  static func dubboShare(event: ConfigEvent, basis: Basis) -> DubboShare {
     let hosts = [event.old, event.new].compactMap { object -> [String]? in
       guard case .virtualService(let spec)? = object?.spec else { return nil }
       return (spec.hosts ?? []).map { HostName.resolve($0, namespace: event.namespace) }
     }.flatMap { $0 }
     guard !hosts.isEmpty else { return .none }
-    let dubbo = DubboRouteRules.dubboHosts(snapshot.serviceEntries)
-    let count = hosts.filter { dubbo[$0] != nil }.count
+    let count = hosts.filter(basis.dubboHosts.contains).count
     return count == 0 ? .none : count == hosts.count ? .all : .some
   }
 
   /// Whether the changed WorkloadEntry (before or after) is selected by a DNS-resolved
   /// ServiceEntry in its namespace.
-  static func selectsDNSService(event: ConfigEvent, in snapshot: MeshSnapshot) -> Bool {
+  static func selectsDNSService(event: ConfigEvent, basis: Basis) -> Bool {
     let labelSets: [[String: String]] = [event.old, event.new].compactMap { object in
       guard case .workloadEntry(let entry)? = object?.spec else { return nil }
       return entry.labels ?? [:]
     }
-    guard !labelSets.isEmpty else { return false }
-    return dnsSelectors(of: snapshot)[event.namespace, default: []].contains { selector in
+    return basis.dnsSelectors[event.namespace, default: []].contains { selector in
       labelSets.contains { labels in selector.allSatisfy { labels[$0.key] == $0.value } }
     }
   }
-
-  /// The workload selectors of DNS-resolved ServiceEntries by namespace, computed once per
-  /// snapshot: a WorkloadEntry batch of thousands of events is judged against one snapshot, and
-  /// scanning every ServiceEntry per event made it O(events x services).
-  static func dnsSelectors(of snapshot: MeshSnapshot) -> [String: [[String: String]]] {
-    let entries = snapshot.serviceEntries
-    if let known = dnsSelectorMemo.withLock({ $0.selectors(for: entries) }) { return known }
-    var selectors: [String: [[String: String]]] = [:]
-    for service in entries {
-      let resolution = service.spec.effectiveResolution
-      guard resolution == "DNS" || resolution == "DNS_ROUND_ROBIN",
-        let selector = service.spec.workloadSelector?.labels
-      else { continue }
-      selectors[service.key.namespace, default: []].append(selector)
-    }
-    dnsSelectorMemo.withLock { $0 = DNSSelectorMemo(entries: entries, selectors: selectors) }
-    return selectors
-  }
-
-  /// Keyed by the identity of the snapshot's ServiceEntry array, which it keeps alive so the
-  /// storage cannot be reused by another array while it is remembered.
-  private struct DNSSelectorMemo {
-    var entries: [TypedConfig<ServiceEntry>] = []
-    var selectors: [String: [[String: String]]] = [:]
-
-    func selectors(for other: [TypedConfig<ServiceEntry>]) -> [String: [[String: String]]]? {
-      guard !entries.isEmpty, entries.count == other.count else { return nil }
-      let same = entries.withUnsafeBufferPointer { mine in
-        other.withUnsafeBufferPointer { $0.baseAddress == mine.baseAddress }
-      }
-      return same ? selectors : nil
-    }
-  }
-
-  private static let dnsSelectorMemo = Mutex(DNSSelectorMemo())
 }

@@ -123,7 +123,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     var scope: Set<String>
     if state.wildcard {
-      scope = Set(available.byName.keys).union(state.clientVersions.names)
+      scope = Set(available.names).union(state.clientVersions.names)
     } else {
       scope = state.subscribed
     }

@@ -143,7 +143,7 @@ struct SotWStreamState: StreamProtocolState {
       // for all streams), filtered, instead of sorting the subscription per stream.
       let all = available.sortedResources
       wanted =
-        subscribed.isSuperset(of: available.byName.keys)
+        all.allSatisfy { subscribed.contains($0.name) }
         ? all : all.filter { subscribed.contains($0.name) }
     } else {
       wanted = subscribed.sorted().compactMap { available[$0] }

@@ -66,7 +66,7 @@ struct VersionedNames: Sendable, Equatable {
     var names: [String] = []
     names.reserveCapacity(count)
     if let base {
-      for name in base.byName.keys where overrides[name] == nil { names.append(name) }
+      for name in base.names where overrides[name] == nil { names.append(name) }
     }
     for (name, version) in overrides where version != nil { names.append(name) }
     return names
