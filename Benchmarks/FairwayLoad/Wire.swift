@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// Just enough protobuf wire format for the load generator: it walks top-level fields of a
 /// message without decoding anything it does not need, because the client shares the two cores
 /// with the server it measures.
@@ -75,28 +79,29 @@ enum Wire {
     return found
   }
 
-  /// Whether `needle` occurs in `bytes` (Boyer-Moore-Horspool: a route configuration is
-  /// hundreds of KiB of text in which any one byte of the marker is common, so a first-byte
-  /// scan would compare at nearly every position).
+  /// Whether `needle` occurs in `bytes`. glibc's `memmem` (vectorised): a route configuration
+  /// is hundreds of KiB, and a Boyer-Moore-Horspool loop in Swift over it was a fifth of the
+  /// load generator's CPU during VirtualService pushes, taken from the server it measures.
   static func contains(_ bytes: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
-    let m = needle.count
-    guard m > 0, bytes.count >= m else { return false }
-    var shift = [Int](repeating: m, count: 256)
-    for index in 0..<(m - 1) { shift[Int(needle[index])] = m - 1 - index }
-    let last = needle[m - 1]
-    var position = 0
-    let end = bytes.count - m
-    while position <= end {
-      let tail = bytes[position + m - 1]
-      if tail == last {
-        var index = m - 2
-        while index >= 0, bytes[position + index] == needle[index] { index -= 1 }
-        if index < 0 { return true }
-      }
-      position += shift[Int(tail)]
+    guard !needle.isEmpty, let base = bytes.baseAddress, bytes.count >= needle.count else {
+      return false
     }
-    return false
+    return needle.withUnsafeBytes { needleBytes in
+      memmem(base, bytes.count, needleBytes.baseAddress, needle.count) != nil
+    }
   }
+
+  private typealias MemmemFunction =
+    @convention(c) (UnsafeRawPointer?, Int, UnsafeRawPointer?, Int) -> UnsafeMutableRawPointer?
+
+  /// glibc exports `memmem`, but Swift's Glibc module does not declare it (it is a GNU
+  /// extension), so it is looked up once by name.
+  private static let memmem: MemmemFunction = {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "memmem") else {
+      fatalError("memmem not found in the C library")
+    }
+    return unsafeBitCast(symbol, to: MemmemFunction.self)
+  }()
 
   // MARK: writing
 

@@ -36,7 +36,28 @@ public enum ProtoWire {
   /// Appends a string field, skipping it when empty as proto3 does.
   public static func appendField(_ number: Int, string: String, to buffer: inout [UInt8]) {
     guard !string.isEmpty else { return }
-    appendField(number, bytes: Array(string.utf8), to: &buffer)
+    appendField(number, bytes: string.utf8, to: &buffer)
+  }
+
+  /// The encoded size of a string field as `appendField(_:string:to:)` writes it.
+  public static func fieldSize(_ number: Int, string: String) -> Int {
+    string.isEmpty ? 0 : fieldSize(number, count: string.utf8.count)
+  }
+
+  /// Appends `resource` as an `envoy.service.discovery.v3.Resource` (version 1, packed Any 2,
+  /// name 3) in field `fieldNumber`, writing its fields in place: the length is known from
+  /// their sizes, so the Any bytes are copied once.
+  public static func appendDeltaResource(
+    _ resource: EncodedResource, fieldNumber: Int, to buffer: inout [UInt8]
+  ) {
+    let length =
+      fieldSize(1, string: resource.version) + fieldSize(2, count: resource.anyBytes.count)
+      + fieldSize(3, string: resource.name)
+    appendVarint(UInt64(fieldNumber) << 3 | lengthDelimited, to: &buffer)
+    appendVarint(UInt64(length), to: &buffer)
+    appendField(1, string: resource.version, to: &buffer)
+    appendField(2, bytes: resource.anyBytes, to: &buffer)
+    appendField(3, string: resource.name, to: &buffer)
   }
 
   /// The encoded size of a length-delimited field with a payload of `count` bytes.

@@ -61,6 +61,22 @@ public struct ResourceSet: Sendable, Equatable {
     }
   }
 
+  /// Every member as a Delta `Resource` (version 1, packed Any 2, name 3) in name order, as
+  /// the repeated field `resources` (2) of a `DeltaDiscoveryResponse`: what every Delta
+  /// stream's first response of the type carries, built once per set value.
+  public var deltaResourcesField: [UInt8] {
+    memo.deltaResourcesField {
+      let sorted = sortedResources
+      var field: [UInt8] = []
+      field.reserveCapacity(
+        sorted.reduce(0) {
+          $0 + $1.anyBytes.count + $1.name.utf8.count + $1.version.utf8.count + 16
+        })
+      for resource in sorted { ProtoWire.appendDeltaResource(resource, fieldNumber: 2, to: &field) }
+      return field
+    }
+  }
+
   /// This set with `updated` members added or replaced and the `removed` names dropped. When
   /// this set's version is known, the new one is derived from its pair sum, touching only the
   /// members that changed instead of hashing every member again.

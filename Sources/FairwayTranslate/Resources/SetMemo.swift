@@ -8,6 +8,7 @@ final class SetMemo: Sendable {
     var version: SetVersionValue?
     var sorted: SortedMembers?
     var resourcesField: [UInt8]?
+    var deltaResourcesField: [UInt8]?
   }
 
   private let values: Mutex<Values>
@@ -30,6 +31,10 @@ final class SetMemo: Sendable {
 
   func resourcesField(_ compute: () -> [UInt8]) -> [UInt8] {
     value(\.resourcesField, compute)
+  }
+
+  func deltaResourcesField(_ compute: () -> [UInt8]) -> [UInt8] {
+    value(\.deltaResourcesField, compute)
   }
 
   private func value<Value: Sendable>(

@@ -6,8 +6,6 @@ import GRPCCore
 struct PassThroughSerializer: MessageSerializer {
   func serialize<Bytes: GRPCContiguousBytes>(_ message: EncodedMessage) throws -> Bytes {
     if message.segments.count == 1 { return Bytes(message.segments[0]) }
-    var bytes = Bytes(repeating: 0, count: message.count)
-    bytes.withUnsafeMutableBytes { message.write(into: $0) }
-    return bytes
+    return Bytes(message.contents)
   }
 }

@@ -60,16 +60,29 @@ struct DeltaStreamState: StreamProtocolState {
         state.clientVersions[name] = version
       }
     }
-    for name in request.resourceNamesSubscribe {
-      if name == "*" {
-        state.wildcard = true
-        continue
+    let subscribe = request.resourceNamesSubscribe
+    var editedByName = !request.resourceNamesUnsubscribe.isEmpty
+    let declared = initial ? request.initialResourceVersions : [:]
+    if state.subscribed.isEmpty, state.pendingSubscribes.isEmpty, declared.isEmpty,
+      subscribe.count >= SubscriptionSets.minimumCount
+    {
+      // A first subscription to a long list (a sidecar's EDS names): the set shared by every
+      // stream that sent the same list, instead of two private sets built name by name.
+      let names = SubscriptionSets.shared.set(of: subscribe, droppingWildcard: true)
+      if names.count < subscribe.count, subscribe.contains("*") { state.wildcard = true }
+      state.subscribed = names
+      state.pendingSubscribes = names
+    } else {
+      for name in subscribe {
+        if name == "*" {
+          state.wildcard = true
+          continue
+        }
+        state.subscribed.insert(name)
+        // A resource the client declared at reconnect with the current version is not resent.
+        if declared[name] == nil { state.pendingSubscribes.insert(name) }
       }
-      state.subscribed.insert(name)
-      // A resource the client declared at reconnect with the current version is not resent.
-      if !(initial && request.initialResourceVersions[name] != nil) {
-        state.pendingSubscribes.insert(name)
-      }
+      editedByName = editedByName || !subscribe.isEmpty
     }
     for name in request.resourceNamesUnsubscribe {
       if name == "*" {
@@ -80,12 +93,15 @@ struct DeltaStreamState: StreamProtocolState {
       state.pendingSubscribes.remove(name)
       if !state.wildcard { state.clientVersions.removeValue(forKey: name) }
     }
+    if editedByName {
+      // Shared with every stream holding the same subscription (see `SubscriptionSets`).
+      state.subscribed = SubscriptionSets.shared.interned(state.subscribed)
+    }
     state.status.wildcard = state.wildcard
-    // ACKs usually carry no names: keep the O(n log n) debug copy for real changes.
     if initial || !request.resourceNamesSubscribe.isEmpty
       || !request.resourceNamesUnsubscribe.isEmpty
     {
-      state.status.subscribed = state.subscribed.sorted()
+      state.status.subscribed = state.subscribed
     }
 
     let nonce = request.responseNonce
@@ -121,43 +137,76 @@ struct DeltaStreamState: StreamProtocolState {
     // Taken out, not copied (see `receive`).
     defer { types[type] = state }
 
-    var scope: Set<String>
-    if state.wildcard {
-      scope = Set(available.names).union(state.clientVersions.names)
-    } else {
-      scope = state.subscribed
-    }
-    if force {
-      state.pendingSubscribes.formUnion(scope.filter { available[$0] != nil })
-    } else if let limit {
-      // Walk the (small) limit, not the whole subscription.
-      let candidates = limit.union(state.pendingSubscribes)
-      scope = candidates.filter { scope.contains($0) }
-    }
-
     var toSend: [EncodedResource] = []
     var removed: [String] = []
-    for name in scope.sorted() {
-      let forced = state.pendingSubscribes.contains(name)
-      if let resource = available[name] {
-        if forced || state.clientVersions[name] != resource.version { toSend.append(resource) }
-      } else if forced || state.clientVersions[name] != nil {
+    let pending = state.pendingSubscribes
+    let held = state.clientVersions
+    // `forced`: sent even if the client has it (newly subscribed, or `force`).
+    func consider(_ name: String, _ resource: EncodedResource?, forced: Bool) {
+      if let resource {
+        if forced || held[name] != resource.version { toSend.append(resource) }
+      } else if forced || held[name] != nil {
         removed.append(name)
+      }
+    }
+    let subscribed = state.subscribed
+    let wildcard = state.wildcard
+    func inScope(_ name: String) -> Bool {
+      wildcard ? available[name] != nil || held[name] != nil : subscribed.contains(name)
+    }
+    if let limit, !force {
+      // Walk the (small) limit, not the whole subscription.
+      for name in limit.union(pending).filter(inScope).sorted() {
+        consider(name, available[name], forced: pending.contains(name))
+      }
+    } else if wildcard || subscribed.count >= available.count / 2 {
+      // Most of the set is in scope (a sidecar's CDS, its EDS): walk the set's members in
+      // their memoized order instead of sorting thousands of names per stream.
+      var inSet = 0
+      for resource in available.sortedResources where wildcard || subscribed.contains(resource.name)
+      {
+        inSet += 1
+        consider(resource.name, resource, forced: force || pending.contains(resource.name))
+      }
+      var missing: [String] = []
+      if wildcard {
+        if held.count > 0 { missing = held.names.filter { available[$0] == nil } }
+      } else if inSet < subscribed.count {
+        missing = subscribed.filter { available[$0] == nil }
+      }
+      for name in missing.sorted() { consider(name, nil, forced: pending.contains(name)) }
+    } else {
+      for name in subscribed.sorted() {
+        let resource = available[name]
+        consider(name, resource, forced: (force && resource != nil) || pending.contains(name))
       }
     }
     state.pendingSubscribes.removeAll()
     if toSend.isEmpty, removed.isEmpty, state.answeredFirst { return nil }
     state.answeredFirst = true
 
-    for resource in toSend { state.clientVersions[resource.name] = resource.version }
-    for name in removed { state.clientVersions.removeValue(forKey: name) }
-    state.clientVersions.rebase(onto: available)
+    // toSend holds distinct members of `available`: at the same count it is all of them.
+    let sendsWholeSet = toSend.count == available.count
+    if sendsWholeSet, !held.holdsAny(outside: available, except: removed) {
+      // Every member is sent: the client ends up holding exactly the set, which the stream
+      // then shares instead of recording thousands of names one by one.
+      state.clientVersions = VersionedNames(holding: available)
+    } else {
+      for resource in toSend { state.clientVersions[resource.name] = resource.version }
+      for name in removed { state.clientVersions.removeValue(forKey: name) }
+      state.clientVersions.rebase(onto: available)
+    }
     let version = state.clientVersions.setVersion
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
-    let message = ResponseEncoder.delta(
-      systemVersion: version, resources: toSend, removed: removed, type: type, nonce: nonce,
-      controlPlane: envelope.controlPlane)
+    let message =
+      sendsWholeSet && removed.isEmpty
+      ? ResponseEncoder.delta(
+        systemVersion: version, wholeSet: available, nonce: nonce,
+        controlPlane: envelope.controlPlane)
+      : ResponseEncoder.delta(
+        systemVersion: version, resources: toSend, removed: removed, type: type, nonce: nonce,
+        controlPlane: envelope.controlPlane)
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: removed)
   }
 

@@ -27,18 +27,6 @@ public struct EncodedMessage: Sendable, Equatable {
     return joined
   }
 
-  /// Copies the message into `buffer`, which holds at least `count` bytes.
-  func write(into buffer: UnsafeMutableRawBufferPointer) {
-    var offset = 0
-    for segment in segments {
-      segment.withUnsafeBytes { source in
-        guard let base = source.baseAddress, let target = buffer.baseAddress else { return }
-        (target + offset).copyMemory(from: base, byteCount: source.count)
-      }
-      offset += segment.count
-    }
-  }
-
   public static func == (lhs: EncodedMessage, rhs: EncodedMessage) -> Bool {
     lhs.count == rhs.count && lhs.bytes == rhs.bytes
   }

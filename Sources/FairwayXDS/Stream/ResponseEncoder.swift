@@ -66,22 +66,36 @@ public enum ResponseEncoder {
     type: XDSResourceType, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
     var buffer: [UInt8] = []
+    buffer.reserveCapacity(
+      resources.reduce(controlPlane.count + 160) {
+        $0 + $1.anyBytes.count + $1.name.utf8.count + $1.version.utf8.count + 16
+      } + removed.reduce(0) { $0 + $1.utf8.count + 4 })
     ProtoWire.appendField(1, string: systemVersion, to: &buffer)
-    var entry: [UInt8] = []
     for resource in resources {
-      entry.removeAll(keepingCapacity: true)
-      ProtoWire.appendField(1, string: resource.version, to: &entry)
-      ProtoWire.appendField(2, bytes: resource.anyBytes, to: &entry)
-      ProtoWire.appendField(3, string: resource.name, to: &entry)
-      ProtoWire.appendField(2, bytes: entry, to: &buffer)
+      ProtoWire.appendDeltaResource(resource, fieldNumber: 2, to: &buffer)
     }
     ProtoWire.appendField(4, string: type.typeURL, to: &buffer)
     ProtoWire.appendField(5, string: nonce, to: &buffer)
     for name in removed {
-      ProtoWire.appendField(6, bytes: Array(name.utf8), to: &buffer)
+      ProtoWire.appendField(6, bytes: name.utf8, to: &buffer)
     }
     ProtoWire.appendField(7, bytes: controlPlane, to: &buffer)
     return EncodedMessage(bytes: buffer)
+  }
+
+  /// `envoy.service.discovery.v3.DeltaDiscoveryResponse` carrying every member of `set` and
+  /// removing nothing, around the set's shared `resources` field (see
+  /// `ResourceSet.deltaResourcesField`).
+  public static func delta(
+    systemVersion: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
+  ) -> EncodedMessage {
+    var head: [UInt8] = []
+    ProtoWire.appendField(1, string: systemVersion, to: &head)
+    var tail: [UInt8] = []
+    ProtoWire.appendField(4, string: set.type.typeURL, to: &tail)
+    ProtoWire.appendField(5, string: nonce, to: &tail)
+    ProtoWire.appendField(7, bytes: controlPlane, to: &tail)
+    return EncodedMessage(segments: [head, set.deltaResourcesField, tail])
   }
 
   /// `envoy.config.core.v3.ControlPlane{identifier}`.

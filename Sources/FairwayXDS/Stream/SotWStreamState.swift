@@ -97,10 +97,7 @@ struct SotWStreamState: StreamProtocolState {
       if changed {
         let (wildcard, subscribed) = (state.wildcard, state.subscribed)
         state.sent.filter { wildcard || subscribed.contains($0) }
-        // The request's own list (shared storage) when it is exactly the subscription; the
-        // debug reports sort it.
-        state.status.subscribed =
-          names.count == subscribed.count ? names : Array(subscribed)
+        state.status.subscribed = subscribed
       }
       state.status.wildcard = state.wildcard
     }

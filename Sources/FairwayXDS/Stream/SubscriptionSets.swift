@@ -15,11 +15,22 @@ final class SubscriptionSets: Sendable {
   /// Lists shorter than this are not worth a table entry.
   static let minimumCount = 16
   private let sets = Mutex<[[String]: Set<String>]>([:])
+  private let internedSets = Mutex<Set<Set<String>>>([])
 
   /// The set of `names`, without "*" when `droppingWildcard`.
   func set(of names: [String], droppingWildcard: Bool) -> Set<String> {
     let full = names.count < Self.minimumCount ? Set(names) : shared(names)
     return droppingWildcard && full.contains("*") ? full.subtracting(["*"]) : full
+  }
+
+  /// The table's set equal to `set`, which becomes the table's when there is none: Delta
+  /// streams build their subscriptions name by name, and this lets equal ones share storage.
+  func interned(_ set: Set<String>) -> Set<String> {
+    guard set.count >= Self.minimumCount else { return set }
+    return internedSets.withLock { table in
+      if table.count >= Self.capacity { table.removeAll(keepingCapacity: true) }
+      return table.insert(set).memberAfterInsert
+    }
   }
 
   private func shared(_ names: [String]) -> Set<String> {

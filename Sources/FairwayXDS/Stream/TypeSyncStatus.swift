@@ -22,9 +22,9 @@ public struct TypeSyncStatus: Sendable, Equatable, Codable {
   public var nackCount: Int = 0
   /// Requests ignored because their nonce was not the latest sent for the type.
   public var staleNonceCount: Int = 0
-  /// Names the stream subscribed to, in no particular order (shared with the request they came
-  /// in, not a sorted copy per stream); empty with `wildcard` for LDS/CDS wildcard streams.
-  public var subscribed: [String] = []
+  /// Names the stream subscribed to: the subscription set itself, shared with every stream
+  /// holding the same one (reports sort it); empty with `wildcard` for LDS/CDS wildcard streams.
+  public var subscribed: Set<String> = []
   public var wildcard: Bool = false
 
   public init() {}

@@ -72,6 +72,13 @@ struct VersionedNames: Sendable, Equatable {
     return names
   }
 
+  /// Whether any name held is neither in `set` nor among `excepted`.
+  func holdsAny(outside set: ResourceSet, except excepted: [String]) -> Bool {
+    guard count > 0 else { return false }
+    let excepted = Set(excepted)
+    return names.contains { set[$0] == nil && !excepted.contains($0) }
+  }
+
   /// Keeps only the names `keep` accepts.
   mutating func filter(_ keep: (String) -> Bool) {
     for name in names where !keep(name) { self[name] = nil }
