@@ -162,11 +162,15 @@ struct DeltaStreamState: StreamProtocolState {
     } else if wildcard || subscribed.count >= available.count / 2 {
       // Most of the set is in scope (a sidecar's CDS, its EDS): walk the set's members in
       // their memoized order instead of sorting thousands of names per stream.
+      // Pending names are always subscribed ones: when all of them are pending (a first
+      // subscription), every subscribed member is forced without looking it up again.
+      let allPending = !wildcard && !pending.isEmpty && pending.count == subscribed.count
       var inSet = 0
       for resource in available.sortedResources where wildcard || subscribed.contains(resource.name)
       {
         inSet += 1
-        consider(resource.name, resource, forced: force || pending.contains(resource.name))
+        let forced = force || allPending || (!pending.isEmpty && pending.contains(resource.name))
+        consider(resource.name, resource, forced: forced)
       }
       var missing: [String] = []
       if wildcard {
