@@ -16,13 +16,14 @@ struct MeshIndex: Sendable {
   private let serviceByHost: [String: Int]
   /// Host -> the DestinationRule that applies to it (Istio picks one per host).
   private let ruleByHost: [String: TypedConfig<DestinationRule>]
-  /// Host -> VirtualServices naming it, best first; the first visible one wins.
-  private let virtualServicesByHost: [String: [TypedConfig<VirtualService>]]
-  let virtualServices: [TypedConfig<VirtualService>]
+  /// Host -> VirtualServices naming it, best first; the first visible one wins. `var` (like
+  /// the other VirtualService-derived fields) only so `updatingVirtualServices` can patch a copy.
+  private(set) var virtualServicesByHost: [String: [TypedConfig<VirtualService>]]
+  private(set) var virtualServices: [TypedConfig<VirtualService>]
   let destinationRules: [TypedConfig<DestinationRule>]
   /// Label keys that some VirtualService matches on (`sourceLabels`): the only proxy labels
   /// outbound routes depend on.
-  let sourceLabelKeys: Set<String>
+  private(set) var sourceLabelKeys: Set<String>
   /// Endpoint address -> positions of the services it serves (finds a sidecar's workload).
   var servicesByEndpointAddress: OverlayDictionary<String, [Int]>
   /// `namespace/key=value` -> positions of services whose workload selector has that label.
@@ -55,16 +56,7 @@ struct MeshIndex: Sendable {
     self.virtualServices = snapshot.virtualServices
     self.ruleByHost = MeshIndex.rules(snapshot.destinationRules, services: services)
     self.virtualServicesByHost = MeshIndex.routes(snapshot.virtualServices, services: services)
-    var keys: Set<String> = []
-    for config in snapshot.virtualServices {
-      for http in config.spec.http ?? [] {
-        for match in http.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
-      }
-      for tcp in config.spec.tcp ?? [] {
-        for match in tcp.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
-      }
-    }
-    self.sourceLabelKeys = keys
+    self.sourceLabelKeys = MeshIndex.sourceLabelKeys(snapshot.virtualServices)
     var byAddress: [String: [Int]] = [:]
     var selecting: [SelectorLabel: [Int]] = [:]
     for (position, service) in services.enumerated() {
@@ -78,6 +70,31 @@ struct MeshIndex: Sendable {
     }
     self.servicesByEndpointAddress = OverlayDictionary(byAddress)
     self.selectingServices = selecting
+  }
+
+  /// This index with `virtualServices` (sorted by key, as a snapshot lists them) in place of
+  /// its own. Nothing else depends on VirtualServices, so a VirtualService change costs its
+  /// host lookups instead of a snapshot and a new index of the whole mesh.
+  func updatingVirtualServices(_ virtualServices: [TypedConfig<VirtualService>]) -> MeshIndex {
+    var next = self
+    next.virtualServices = virtualServices
+    next.virtualServicesByHost = MeshIndex.routes(virtualServices, services: services)
+    next.sourceLabelKeys = MeshIndex.sourceLabelKeys(virtualServices)
+    return next
+  }
+
+  /// Label keys the VirtualServices match on (`sourceLabels`).
+  static func sourceLabelKeys(_ virtualServices: [TypedConfig<VirtualService>]) -> Set<String> {
+    var keys: Set<String> = []
+    for config in virtualServices {
+      for http in config.spec.http ?? [] {
+        for match in http.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
+      }
+      for tcp in config.spec.tcp ?? [] {
+        for match in tcp.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
+      }
+    }
+    return keys
   }
 
   /// Positions of the services whose workload selector matches a proxy of `namespace` with

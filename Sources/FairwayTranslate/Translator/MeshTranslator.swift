@@ -30,12 +30,26 @@ public final class MeshTranslator: Sendable {
   public let incrementalEndpointChanges: Set<String>?
 
   /// Translates `snapshot` like `init(snapshot:reusing:)`; when `changed` names only
-  /// WorkloadEntries (and `previous` is the translation of the snapshot before them), patches
-  /// `previous` instead (see `init(updating:revision:workloads:)`).
+  /// WorkloadEntries or only VirtualServices (and `previous` is the translation of the snapshot
+  /// before them), patches `previous` instead (see `init(updating:revision:workloads:)` and
+  /// `init(updating:revision:virtualServices:)`).
   public convenience init(
     snapshot: MeshSnapshot, reusing previous: MeshTranslator?, changed: Set<ConfigKey>?
   ) {
     if let previous, let changed, !changed.isEmpty,
+      changed.allSatisfy({ $0.kind == .virtualService })
+    {
+      var virtualServices: [ConfigKey: TypedConfig<VirtualService>?] = [:]
+      for key in changed {
+        if let object = snapshot[key], case .virtualService(let spec) = object.spec {
+          virtualServices[key] = TypedConfig(key: key, metadata: object.metadata, spec: spec)
+        } else {
+          virtualServices.updateValue(nil, forKey: key)
+        }
+      }
+      self.init(
+        updating: previous, revision: snapshot.revision, virtualServices: virtualServices)
+    } else if let previous, let changed, !changed.isEmpty,
       changed.allSatisfy({ $0.kind == .workloadEntry })
     {
       var workloads: [ConfigKey: WorkloadEntry?] = [:]
@@ -89,6 +103,29 @@ public final class MeshTranslator: Sendable {
     incrementalEndpointChanges = changedNames
     carryEndpointSets(
       of: previous, changedServices: changedServices, changedNames: changedNames)
+  }
+
+  /// `previous` with the VirtualServices in `virtualServices` replaced (nil: deleted). No
+  /// snapshot and no new index of services, workloads and rules: only the VirtualService
+  /// lookups are rebuilt. Clusters, listeners and routes are built again on demand, as after
+  /// a full translation; endpoint assignments and pods' own listeners, which no VirtualService
+  /// affects, are carried over whole.
+  public init(
+    updating previous: MeshTranslator, revision: Int64,
+    virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]
+  ) {
+    self.revision = revision
+    var virtualServices = previous.index.virtualServices.filter { changes[$0.key] == nil }
+    for case let config? in changes.values { virtualServices.append(config) }
+    virtualServices.sort { $0.key < $1.key }
+    index = previous.index.updatingVirtualServices(virtualServices)
+    endpointInputs = previous.endpointInputs
+    endpointClustersByService = previous.endpointClustersByService
+    var caches = TranslatorCaches()
+    caches.endpoints = previous.caches.withLock { $0.endpoints }
+    caches.ownListeners = previous.carriedOwnListeners
+    self.caches = Mutex(caches)
+    incrementalEndpointChanges = []
   }
 
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every

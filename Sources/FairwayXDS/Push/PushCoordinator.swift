@@ -141,6 +141,20 @@ public final class PushCoordinator: Sendable {
         }
       }
       next = MeshTranslator(updating: previous, revision: revision, workloads: workloads)
+    } else if !scope.configs.isEmpty, scope.configs.allSatisfy({ $0.kind == .virtualService }) {
+      // Only VirtualServices changed: the same patching, of the VirtualService lookups alone.
+      let latest = await store.revision
+      revision = scope.revision > 0 ? min(scope.revision, latest) : latest
+      var virtualServices: [ConfigKey: TypedConfig<VirtualService>?] = [:]
+      for key in scope.configs {
+        if let object = await store.get(key), case .virtualService(let spec) = object.spec {
+          virtualServices[key] = TypedConfig(key: key, metadata: object.metadata, spec: spec)
+        } else {
+          virtualServices.updateValue(nil, forKey: key)
+        }
+      }
+      next = MeshTranslator(
+        updating: previous, revision: revision, virtualServices: virtualServices)
     } else {
       let snapshot = await store.snapshot()
       revision = snapshot.revision

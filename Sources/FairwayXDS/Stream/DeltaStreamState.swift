@@ -140,19 +140,21 @@ struct DeltaStreamState: StreamProtocolState {
     var toSend: [EncodedResource] = []
     var removed: [String] = []
     let pending = state.pendingSubscribes
-    let held = state.clientVersions
+    // Read in place, never copied: a copy alive while `clientVersions` is updated below
+    // would duplicate a stream's private map on every response.
+    func held(_ name: String) -> String? { state.clientVersions[name] }
     // `forced`: sent even if the client has it (newly subscribed, or `force`).
     func consider(_ name: String, _ resource: EncodedResource?, forced: Bool) {
       if let resource {
-        if forced || held[name] != resource.version { toSend.append(resource) }
-      } else if forced || held[name] != nil {
+        if forced || held(name) != resource.version { toSend.append(resource) }
+      } else if forced || held(name) != nil {
         removed.append(name)
       }
     }
     let subscribed = state.subscribed
     let wildcard = state.wildcard
     func inScope(_ name: String) -> Bool {
-      wildcard ? available[name] != nil || held[name] != nil : subscribed.contains(name)
+      wildcard ? available[name] != nil || held(name) != nil : subscribed.contains(name)
     }
     if let limit, !force {
       // Walk the (small) limit, not the whole subscription.
@@ -174,7 +176,9 @@ struct DeltaStreamState: StreamProtocolState {
       }
       var missing: [String] = []
       if wildcard {
-        if held.count > 0 { missing = held.names.filter { available[$0] == nil } }
+        if state.clientVersions.count > 0 {
+          missing = state.clientVersions.names.filter { available[$0] == nil }
+        }
       } else if inSet < subscribed.count {
         missing = subscribed.filter { available[$0] == nil }
       }
@@ -191,7 +195,7 @@ struct DeltaStreamState: StreamProtocolState {
 
     // toSend holds distinct members of `available`: at the same count it is all of them.
     let sendsWholeSet = toSend.count == available.count
-    if sendsWholeSet, !held.holdsAny(outside: available, except: removed) {
+    if sendsWholeSet, !state.clientVersions.holdsAny(outside: available, except: removed) {
       // Every member is sent: the client ends up holding exactly the set, which the stream
       // then shares instead of recording thousands of names one by one.
       state.clientVersions = VersionedNames(holding: available)
