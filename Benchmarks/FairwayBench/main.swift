@@ -170,3 +170,45 @@ print(
 print(
   "  \("EDS, new translator from scratch".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(full)))"
 )
+
+// One VirtualService changed: the push coordinator patches the VirtualService lookups; before,
+// it took a snapshot of the store and indexed the whole mesh again.
+let generator = MeshGenerator(services: serviceCount, endpoints: endpointsPerService)
+let routed = generator.virtualServiceChangeService(1)
+let routedKey = ConfigKey(
+  kind: .virtualService, namespace: MeshGenerator.namespace, name: "svc-\(routed)")
+let newRoute = BenchMesh.snapshot(generator.virtualServiceChange(1).yaml, revision: 3).objects
+let unchangedObjects = base.objects.filter { $0.key != routedKey }
+var routePatch: [Double] = []
+var routePatchRDS: [Double] = []
+var routeFull: [Double] = []
+for _ in 0..<repetitions {
+  let previous = MeshTranslator(snapshot: base)
+  _ = previous.resources(for: proxy, type: .route, requestedNames: nil)
+  let routeChanged = MeshSnapshot(revision: 3, objects: unchangedObjects + newRoute)
+  routePatch.append(
+    measure {
+      _ = MeshTranslator(snapshot: routeChanged, reusing: previous, changed: [routedKey])
+    })
+  routePatchRDS.append(
+    measure {
+      let next = MeshTranslator(snapshot: routeChanged, reusing: previous, changed: [routedKey])
+      _ = next.resources(for: proxy, type: .route, requestedNames: nil)
+    })
+  routeFull.append(
+    measure {
+      let snapshot = MeshSnapshot(revision: 3, objects: unchangedObjects + newRoute)
+      let next = MeshTranslator(snapshot: snapshot, reusing: previous)
+      _ = next.resources(for: proxy, type: .route, requestedNames: nil)
+    })
+}
+print("one VirtualService changed (svc-\(routed)):")
+print(
+  "  \("patch only (VirtualService lookups)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(routePatch)))"
+)
+print(
+  "  \("RDS, previous translator patched".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(routePatchRDS)))"
+)
+print(
+  "  \("RDS, snapshot + new translator (before)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(routeFull)))"
+)
