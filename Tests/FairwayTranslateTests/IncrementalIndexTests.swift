@@ -79,7 +79,12 @@ import Testing
     let fresh = MeshTranslator(snapshot: snapshot)
     #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: before))
     #expect(patched.endpointClusterNames == fresh.endpointClusterNames)
-    for proxy in Self.proxies {
+    Self.expectSameResources(patched, fresh)
+  }
+
+  /// Every type for every test proxy, and the set versions, are the same in both translations.
+  static func expectSameResources(_ patched: MeshTranslator, _ fresh: MeshTranslator) {
+    for proxy in proxies {
       for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
         let left = patched.resources(for: proxy, type: type, requestedNames: nil)
         let right = fresh.resources(for: proxy, type: type, requestedNames: nil)

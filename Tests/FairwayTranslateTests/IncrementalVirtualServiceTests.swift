@@ -91,14 +91,7 @@ import Testing
     let patched = MeshTranslator(snapshot: snapshot, reusing: before, changed: changed)
     let fresh = MeshTranslator(snapshot: snapshot)
     #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: before))
-    for proxy in IncrementalIndexTests.proxies {
-      for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
-        let left = patched.resources(for: proxy, type: type, requestedNames: nil)
-        let right = fresh.resources(for: proxy, type: type, requestedNames: nil)
-        #expect(left == right, "\(proxy.id) \(type)")
-        #expect(left.version == right.version, "\(proxy.id) \(type)")
-      }
-    }
+    IncrementalIndexTests.expectSameResources(patched, fresh)
     let names: Set<String> = [
       "a.default.svc.cluster.local:8080", "b.default.svc.cluster.local:8080",
     ]

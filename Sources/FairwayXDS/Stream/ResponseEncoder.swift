@@ -50,13 +50,9 @@ public enum ResponseEncoder {
   public static func stateOfTheWorld(
     version: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
-    var head: [UInt8] = []
-    ProtoWire.appendField(1, string: version, to: &head)
-    var tail: [UInt8] = []
-    ProtoWire.appendField(4, string: set.type.typeURL, to: &tail)
-    ProtoWire.appendField(5, string: nonce, to: &tail)
-    ProtoWire.appendField(6, bytes: controlPlane, to: &tail)
-    return EncodedMessage(segments: [head, set.discoveryResourcesField, tail])
+    around(
+      set.discoveryResourcesField, version: version, type: set.type, nonce: nonce,
+      controlPlane: (6, controlPlane))
   }
 
   /// `envoy.service.discovery.v3.DeltaDiscoveryResponse`; each resource becomes a `Resource`
@@ -89,13 +85,24 @@ public enum ResponseEncoder {
   public static func delta(
     systemVersion: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
+    around(
+      set.deltaResourcesField, version: systemVersion, type: set.type, nonce: nonce,
+      controlPlane: (7, controlPlane))
+  }
+
+  /// A response around a set's shared `resources` field (2): both response messages number
+  /// the version 1, the type URL 4 and the nonce 5, and differ in the control plane's field.
+  private static func around(
+    _ resourcesField: [UInt8], version: String, type: XDSResourceType, nonce: String,
+    controlPlane: (field: Int, bytes: [UInt8])
+  ) -> EncodedMessage {
     var head: [UInt8] = []
-    ProtoWire.appendField(1, string: systemVersion, to: &head)
+    ProtoWire.appendField(1, string: version, to: &head)
     var tail: [UInt8] = []
-    ProtoWire.appendField(4, string: set.type.typeURL, to: &tail)
+    ProtoWire.appendField(4, string: type.typeURL, to: &tail)
     ProtoWire.appendField(5, string: nonce, to: &tail)
-    ProtoWire.appendField(7, bytes: controlPlane, to: &tail)
-    return EncodedMessage(segments: [head, set.deltaResourcesField, tail])
+    ProtoWire.appendField(controlPlane.field, bytes: controlPlane.bytes, to: &tail)
+    return EncodedMessage(segments: [head, resourcesField, tail])
   }
 
   /// `envoy.config.core.v3.ControlPlane{identifier}`.
