@@ -122,4 +122,27 @@ let benchmarks: @Sendable () -> Void = {
           nonce: String(iteration), controlPlane: controlPlane))
     }
   }
+
+  // The Delta counterparts: a first EDS response to one stream around the set's shared field
+  // (a Delta sidecar's first sync, per stream), and built resource by resource (a stream that
+  // takes part of a set; every Delta stream before the field was shared).
+  let endpointSet = warm.resources(for: sidecar, type: .endpoint, requestedNames: nil)
+  Benchmark("Push path: Delta EDS response (\(endpointSet.count) assignments)", configuration: fast)
+  { benchmark in
+    for iteration in benchmark.scaledIterations {
+      blackHole(
+        ResponseEncoder.delta(
+          systemVersion: endpointSet.version, wholeSet: endpointSet, nonce: String(iteration),
+          controlPlane: controlPlane))
+    }
+  }
+  let assignments = endpointSet.sortedResources
+  Benchmark("Push path: Delta EDS response, per-stream copy", configuration: fast) { benchmark in
+    for iteration in benchmark.scaledIterations {
+      blackHole(
+        ResponseEncoder.delta(
+          systemVersion: endpointSet.version, resources: assignments, removed: [],
+          type: .endpoint, nonce: String(iteration), controlPlane: controlPlane))
+    }
+  }
 }
