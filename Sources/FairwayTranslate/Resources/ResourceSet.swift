@@ -23,6 +23,15 @@ public struct ResourceSet: Sendable, Equatable {
   /// The members in name order: what a stream that takes the whole set is sent.
   public var sortedResources: [EncodedResource] { sorted.resources }
 
+  /// The members named in `names`, in name order. When `names` cover about the whole set (a
+  /// sidecar's EDS subscription), the set's own order filtered (sorted once for all streams,
+  /// and the same array when every member is named); otherwise `names` sorted and looked up.
+  public func sortedMembers(named names: Set<String>) -> [EncodedResource] {
+    guard names.count * 2 >= count else { return names.sorted().compactMap { self[$0] } }
+    let all = sortedResources
+    return all.allSatisfy { names.contains($0.name) } ? all : all.filter { names.contains($0.name) }
+  }
+
   private var sorted: SortedMembers {
     memo.sorted {
       let names = byName.keys.sorted()

@@ -29,40 +29,31 @@ public final class MeshTranslator: Sendable {
   /// `changedEndpointClusters(since:)` answers instead.
   public let incrementalEndpointChanges: Set<String>?
 
-  /// Translates `snapshot` like `init(snapshot:reusing:)`; when `changed` names only
-  /// WorkloadEntries or only VirtualServices (and `previous` is the translation of the snapshot
-  /// before them), patches `previous` instead (see `init(updating:revision:workloads:)` and
-  /// `init(updating:revision:virtualServices:)`).
+  /// Translates `snapshot` like `init(snapshot:reusing:)`; when `changed` makes a
+  /// `TranslationPatch` (and `previous` is the translation of the snapshot before them),
+  /// patches `previous` instead (see `init(updating:revision:patch:)`).
   public convenience init(
     snapshot: MeshSnapshot, reusing previous: MeshTranslator?, changed: Set<ConfigKey>?
   ) {
-    if let previous, let changed, !changed.isEmpty,
-      changed.allSatisfy({ $0.kind == .virtualService })
+    if let previous, let changed,
+      let patch = TranslationPatch(
+        Dictionary(uniqueKeysWithValues: changed.map { ($0, snapshot[$0]) }))
     {
-      var virtualServices: [ConfigKey: TypedConfig<VirtualService>?] = [:]
-      for key in changed {
-        if let object = snapshot[key], case .virtualService(let spec) = object.spec {
-          virtualServices[key] = TypedConfig(key: key, metadata: object.metadata, spec: spec)
-        } else {
-          virtualServices.updateValue(nil, forKey: key)
-        }
-      }
-      self.init(
-        updating: previous, revision: snapshot.revision, virtualServices: virtualServices)
-    } else if let previous, let changed, !changed.isEmpty,
-      changed.allSatisfy({ $0.kind == .workloadEntry })
-    {
-      var workloads: [ConfigKey: WorkloadEntry?] = [:]
-      for key in changed {
-        if case .workloadEntry(let spec)? = snapshot[key]?.spec {
-          workloads[key] = spec
-        } else {
-          workloads.updateValue(nil, forKey: key)
-        }
-      }
-      self.init(updating: previous, revision: snapshot.revision, workloads: workloads)
+      self.init(updating: previous, revision: snapshot.revision, patch: patch)
     } else {
       self.init(snapshot: snapshot, reusing: previous)
+    }
+  }
+
+  /// `previous` with `patch` applied.
+  public convenience init(
+    updating previous: MeshTranslator, revision: Int64, patch: TranslationPatch
+  ) {
+    switch patch {
+    case .workloads(let workloads):
+      self.init(updating: previous, revision: revision, workloads: workloads)
+    case .virtualServices(let virtualServices):
+      self.init(updating: previous, revision: revision, virtualServices: virtualServices)
     }
   }
 
@@ -108,8 +99,8 @@ public final class MeshTranslator: Sendable {
   /// `previous` with the VirtualServices in `virtualServices` replaced (nil: deleted). No
   /// snapshot and no new index of services, workloads and rules: only the VirtualService
   /// lookups are rebuilt. Clusters, listeners and routes are built again on demand, as after
-  /// a full translation; endpoint assignments and pods' own listeners, which no VirtualService
-  /// affects, are carried over whole.
+  /// a full translation; endpoint assignments, the EDS sets and pods' own listeners, which no
+  /// VirtualService affects, are carried over whole.
   public init(
     updating previous: MeshTranslator, revision: Int64,
     virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]
@@ -122,7 +113,15 @@ public final class MeshTranslator: Sendable {
     endpointInputs = previous.endpointInputs
     endpointClustersByService = previous.endpointClustersByService
     var caches = TranslatorCaches()
-    caches.endpoints = previous.caches.withLock { $0.endpoints }
+    previous.caches.withLock { carried in
+      caches.endpoints = carried.endpoints
+      // A namespace's EDS set depends on endpoint inputs and visibility alone: carried, so the
+      // next WorkloadEntry push patches it instead of walking every service to rebuild it.
+      caches.sharedSets = carried.sharedSets.filter {
+        if case .endpoints = $0.key { return true }
+        return false
+      }
+    }
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
     incrementalEndpointChanges = []

@@ -118,43 +118,33 @@ public final class PushCoordinator: Sendable {
     }
   }
 
+  /// `previous` patched with the batch's objects when the batch is only WorkloadEntries of an
+  /// endpoint-only push or only VirtualServices (see `TranslationPatch`); nil otherwise.
+  ///
+  /// Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change. Changes
+  /// racing in after this batch was taken are in the next batch, so the revision pushed is the
+  /// batch's own, not the store's.
+  private func patchedTranslation(of previous: MeshTranslator, for scope: PushScope) async
+    -> (MeshTranslator, Int64)?
+  {
+    guard let kind = TranslationPatch.kind(of: scope.configs),
+      kind == .virtualService || scope.isEndpointOnly
+    else { return nil }
+    let latest = await store.revision
+    let revision = scope.revision > 0 ? min(scope.revision, latest) : latest
+    var objects: [ConfigKey: ConfigObject?] = [:]
+    for key in scope.configs { objects[key] = .some(await store.get(key)) }
+    guard let patch = TranslationPatch(objects) else { return nil }
+    return (MeshTranslator(updating: previous, revision: revision, patch: patch), revision)
+  }
+
   private func push(_ scope: PushScope) async {
     let started = ContinuousClock.now
     let previous = translation.current
     let next: MeshTranslator
     let revision: Int64
-    if scope.isEndpointOnly, !scope.configs.isEmpty,
-      scope.configs.allSatisfy({ $0.kind == .workloadEntry })
-    {
-      // Only WorkloadEntries changed: patch the previous translation with just those objects.
-      // Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change.
-      // Changes racing in after this batch was taken are in the next batch, so the revision
-      // pushed is the batch's own, not the store's.
-      let latest = await store.revision
-      revision = scope.revision > 0 ? min(scope.revision, latest) : latest
-      var workloads: [ConfigKey: WorkloadEntry?] = [:]
-      for key in scope.configs {
-        if case .workloadEntry(let spec)? = await store.get(key)?.spec {
-          workloads[key] = spec
-        } else {
-          workloads.updateValue(nil, forKey: key)
-        }
-      }
-      next = MeshTranslator(updating: previous, revision: revision, workloads: workloads)
-    } else if !scope.configs.isEmpty, scope.configs.allSatisfy({ $0.kind == .virtualService }) {
-      // Only VirtualServices changed: the same patching, of the VirtualService lookups alone.
-      let latest = await store.revision
-      revision = scope.revision > 0 ? min(scope.revision, latest) : latest
-      var virtualServices: [ConfigKey: TypedConfig<VirtualService>?] = [:]
-      for key in scope.configs {
-        if let object = await store.get(key), case .virtualService(let spec) = object.spec {
-          virtualServices[key] = TypedConfig(key: key, metadata: object.metadata, spec: spec)
-        } else {
-          virtualServices.updateValue(nil, forKey: key)
-        }
-      }
-      next = MeshTranslator(
-        updating: previous, revision: revision, virtualServices: virtualServices)
+    if let patched = await patchedTranslation(of: previous, for: scope) {
+      (next, revision) = patched
     } else {
       let snapshot = await store.snapshot()
       revision = snapshot.revision

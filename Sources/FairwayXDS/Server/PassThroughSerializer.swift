@@ -5,7 +5,6 @@ import GRPCCore
 /// buffer (segment by segment, see `EncodedMessage`).
 struct PassThroughSerializer: MessageSerializer {
   func serialize<Bytes: GRPCContiguousBytes>(_ message: EncodedMessage) throws -> Bytes {
-    if message.segments.count == 1 { return Bytes(message.segments[0]) }
-    return Bytes(message.contents)
+    Bytes(message.contents)
   }
 }

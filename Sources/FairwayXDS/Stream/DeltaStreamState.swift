@@ -161,54 +161,37 @@ struct DeltaStreamState: StreamProtocolState {
       for name in limit.union(pending).filter(inScope).sorted() {
         consider(name, available[name], forced: pending.contains(name))
       }
-    } else if wildcard || subscribed.count >= available.count / 2 {
-      // Most of the set is in scope (a sidecar's CDS, its EDS): walk the set's members in
-      // their memoized order instead of sorting thousands of names per stream.
+    } else {
       // Pending names are always subscribed ones: when all of them are pending (a first
       // subscription), every subscribed member is forced without looking it up again.
       let allPending = !wildcard && !pending.isEmpty && pending.count == subscribed.count
-      var inSet = 0
-      for resource in available.sortedResources where wildcard || subscribed.contains(resource.name)
-      {
-        inSet += 1
+      let present =
+        wildcard ? available.sortedResources : available.sortedMembers(named: subscribed)
+      for resource in present {
         let forced = force || allPending || (!pending.isEmpty && pending.contains(resource.name))
         consider(resource.name, resource, forced: forced)
       }
+      // Names in scope that the set lacks: held ones (wildcard) or subscribed ones.
       var missing: [String] = []
       if wildcard {
         if state.clientVersions.count > 0 {
           missing = state.clientVersions.names.filter { available[$0] == nil }
         }
-      } else if inSet < subscribed.count {
+      } else if present.count < subscribed.count {
         missing = subscribed.filter { available[$0] == nil }
       }
       for name in missing.sorted() { consider(name, nil, forced: pending.contains(name)) }
-    } else {
-      for name in subscribed.sorted() {
-        let resource = available[name]
-        consider(name, resource, forced: (force && resource != nil) || pending.contains(name))
-      }
     }
     state.pendingSubscribes.removeAll()
     if toSend.isEmpty, removed.isEmpty, state.answeredFirst { return nil }
     state.answeredFirst = true
 
-    // toSend holds distinct members of `available`: at the same count it is all of them.
-    let sendsWholeSet = toSend.count == available.count
-    if sendsWholeSet, !state.clientVersions.holdsAny(outside: available, except: removed) {
-      // Every member is sent: the client ends up holding exactly the set, which the stream
-      // then shares instead of recording thousands of names one by one.
-      state.clientVersions = VersionedNames(holding: available)
-    } else {
-      for resource in toSend { state.clientVersions[resource.name] = resource.version }
-      for name in removed { state.clientVersions.removeValue(forKey: name) }
-      state.clientVersions.rebase(onto: available)
-    }
+    state.clientVersions.record(sent: toSend, removed: removed, from: available)
     let version = state.clientVersions.setVersion
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
     let message =
-      sendsWholeSet && removed.isEmpty
+      toSend.count == available.count && removed.isEmpty
       ? ResponseEncoder.delta(
         systemVersion: version, wholeSet: available, nonce: nonce,
         controlPlane: envelope.controlPlane)

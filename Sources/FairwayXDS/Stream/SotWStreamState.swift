@@ -135,15 +135,8 @@ struct SotWStreamState: StreamProtocolState {
         .compactMap { available[$0] }
     } else if wildcard {
       wanted = available.sortedResources
-    } else if subscribed.count * 2 >= available.count {
-      // A sidecar subscribes to about everything available: the set's own order (sorted once
-      // for all streams), filtered, instead of sorting the subscription per stream.
-      let all = available.sortedResources
-      wanted =
-        all.allSatisfy { subscribed.contains($0.name) }
-        ? all : all.filter { subscribed.contains($0.name) }
     } else {
-      wanted = subscribed.sorted().compactMap { available[$0] }
+      wanted = available.sortedMembers(named: subscribed)
     }
 
     let toSend: [EncodedResource]
@@ -160,13 +153,7 @@ struct SotWStreamState: StreamProtocolState {
     } else {
       toSend = force ? wanted : wanted.filter { state.sent[$0.name] != $0.version }
       if toSend.isEmpty, !force { return nil }
-      if state.sent.count == 0, toSend.count == available.count {
-        // A first full answer: the stream holds exactly the shared set.
-        state.sent = VersionedNames(holding: available)
-      } else {
-        for resource in toSend { state.sent[resource.name] = resource.version }
-        state.sent.rebase(onto: available)
-      }
+      state.sent.record(sent: toSend, removed: [], from: available)
       version = state.sent.setVersion
     }
     state.sentSetVersion = version

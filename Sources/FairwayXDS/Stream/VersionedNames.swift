@@ -72,8 +72,22 @@ struct VersionedNames: Sendable, Equatable {
     return names
   }
 
+  /// Records that the client was sent `sent` (members of `set`) and told `removed` are gone.
+  /// When that leaves it holding exactly `set` (a first full answer, a resend of everything),
+  /// the stream shares the set instead of recording thousands of names one by one.
+  mutating func record(sent: [EncodedResource], removed: [String], from set: ResourceSet) {
+    // `sent` holds distinct members of `set`: at the same count it is all of them.
+    if sent.count == set.count, !holdsAny(outside: set, except: removed) {
+      self = VersionedNames(holding: set)
+      return
+    }
+    for resource in sent { self[resource.name] = resource.version }
+    for name in removed { removeValue(forKey: name) }
+    rebase(onto: set)
+  }
+
   /// Whether any name held is neither in `set` nor among `excepted`.
-  func holdsAny(outside set: ResourceSet, except excepted: [String]) -> Bool {
+  private func holdsAny(outside set: ResourceSet, except excepted: [String]) -> Bool {
     guard count > 0 else { return false }
     let excepted = Set(excepted)
     return names.contains { set[$0] == nil && !excepted.contains($0) }
