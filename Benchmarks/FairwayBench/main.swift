@@ -171,44 +171,56 @@ print(
   "  \("EDS, new translator from scratch".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(full)))"
 )
 
-// One VirtualService changed: the push coordinator patches the VirtualService lookups; before,
-// it took a snapshot of the store and indexed the whole mesh again.
+/// Times replacing the config `key` with `yaml`: the push coordinator patches the previous
+/// translation; before, it took a snapshot of the store and indexed the whole mesh again. Each
+/// path then builds `types` for a sidecar, as a push of that change does.
+@MainActor func timeChange(_ title: String, key: ConfigKey, yaml: String, types: [XDSResourceType])
+{
+  let replacement = BenchMesh.snapshot(yaml, revision: 3).objects
+  let unchangedObjects = base.objects.filter { $0.key != key }
+  let built = types.map(\.shortName).joined(separator: "+")
+  var patchOnly: [Double] = []
+  var patchBuild: [Double] = []
+  var full: [Double] = []
+  for _ in 0..<repetitions {
+    let previous = MeshTranslator(snapshot: base)
+    for type in types { _ = previous.resources(for: proxy, type: type, requestedNames: nil) }
+    let changed = MeshSnapshot(revision: 3, objects: unchangedObjects + replacement)
+    patchOnly.append(
+      measure { _ = MeshTranslator(snapshot: changed, reusing: previous, changed: [key]) })
+    patchBuild.append(
+      measure {
+        let next = MeshTranslator(snapshot: changed, reusing: previous, changed: [key])
+        for type in types { _ = next.resources(for: proxy, type: type, requestedNames: nil) }
+      })
+    full.append(
+      measure {
+        let snapshot = MeshSnapshot(revision: 3, objects: unchangedObjects + replacement)
+        let next = MeshTranslator(snapshot: snapshot, reusing: previous)
+        for type in types { _ = next.resources(for: proxy, type: type, requestedNames: nil) }
+      })
+  }
+  print("\(title):")
+  for (label, values) in [
+    ("patch only", patchOnly), ("\(built), previous translator patched", patchBuild),
+    ("\(built), snapshot + new translator (before)", full),
+  ] {
+    print("  \(label.padding(toLength: 48, withPad: " ", startingAt: 0)) \(format(median(values)))")
+  }
+}
+
 let generator = MeshGenerator(services: serviceCount, endpoints: endpointsPerService)
 let routed = generator.virtualServiceChangeService(1)
-let routedKey = ConfigKey(
-  kind: .virtualService, namespace: MeshGenerator.namespace, name: "svc-\(routed)")
-let newRoute = BenchMesh.snapshot(generator.virtualServiceChange(1).yaml, revision: 3).objects
-let unchangedObjects = base.objects.filter { $0.key != routedKey }
-var routePatch: [Double] = []
-var routePatchRDS: [Double] = []
-var routeFull: [Double] = []
-for _ in 0..<repetitions {
-  let previous = MeshTranslator(snapshot: base)
-  _ = previous.resources(for: proxy, type: .route, requestedNames: nil)
-  let routeChanged = MeshSnapshot(revision: 3, objects: unchangedObjects + newRoute)
-  routePatch.append(
-    measure {
-      _ = MeshTranslator(snapshot: routeChanged, reusing: previous, changed: [routedKey])
-    })
-  routePatchRDS.append(
-    measure {
-      let next = MeshTranslator(snapshot: routeChanged, reusing: previous, changed: [routedKey])
-      _ = next.resources(for: proxy, type: .route, requestedNames: nil)
-    })
-  routeFull.append(
-    measure {
-      let snapshot = MeshSnapshot(revision: 3, objects: unchangedObjects + newRoute)
-      let next = MeshTranslator(snapshot: snapshot, reusing: previous)
-      _ = next.resources(for: proxy, type: .route, requestedNames: nil)
-    })
-}
-print("one VirtualService changed (svc-\(routed)):")
-print(
-  "  \("patch only (VirtualService lookups)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(routePatch)))"
-)
-print(
-  "  \("RDS, previous translator patched".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(routePatchRDS)))"
-)
-print(
-  "  \("RDS, snapshot + new translator (before)".padding(toLength: 44, withPad: " ", startingAt: 0)) \(format(median(routeFull)))"
-)
+timeChange(
+  "one VirtualService changed (svc-\(routed))",
+  key: ConfigKey(kind: .virtualService, namespace: MeshGenerator.namespace, name: "svc-\(routed)"),
+  yaml: generator.virtualServiceChange(1).yaml, types: [.route])
+// A third subset and a new connection limit: CDS and EDS change for one service.
+timeChange(
+  "one DestinationRule changed (svc-\(routed))",
+  key: ConfigKey(kind: .destinationRule, namespace: MeshGenerator.namespace, name: "svc-\(routed)"),
+  yaml: generator.destinationRule(routed)
+    .replacingOccurrences(of: "maxConnections: 100", with: "maxConnections: 200")
+    .replacingOccurrences(
+      of: "{version: v2}}]", with: "{version: v2}}, {name: v3, labels: {version: v3}}]"),
+  types: [.cluster, .endpoint, .route])

@@ -14,13 +14,14 @@ struct MeshIndex: Sendable {
   /// `updatingWorkloads` can patch a copy.
   var services: [MeshService]
   private let serviceByHost: [String: Int]
-  /// Host -> the DestinationRule that applies to it (Istio picks one per host).
-  private let ruleByHost: [String: TypedConfig<DestinationRule>]
+  /// Host -> the DestinationRule that applies to it (Istio picks one per host). `var` (like
+  /// `destinationRules`) only so `updatingDestinationRules` can patch a copy.
+  private var ruleByHost: [String: TypedConfig<DestinationRule>]
   /// Host -> VirtualServices naming it, best first; the first visible one wins. `var` (like
   /// the other VirtualService-derived fields) only so `updatingVirtualServices` can patch a copy.
   private(set) var virtualServicesByHost: [String: [TypedConfig<VirtualService>]]
   private(set) var virtualServices: [TypedConfig<VirtualService>]
-  let destinationRules: [TypedConfig<DestinationRule>]
+  private(set) var destinationRules: [TypedConfig<DestinationRule>]
   /// Label keys that some VirtualService matches on (`sourceLabels`): the only proxy labels
   /// outbound routes depend on.
   private(set) var sourceLabelKeys: Set<String>
@@ -81,6 +82,21 @@ struct MeshIndex: Sendable {
     next.virtualServicesByHost = MeshIndex.routes(virtualServices, services: services)
     next.sourceLabelKeys = MeshIndex.sourceLabelKeys(virtualServices)
     return next
+  }
+
+  /// This index with `rules` (sorted by key, as a snapshot lists them) in place of its
+  /// DestinationRules, and the positions of the services whose rule is now a different one or
+  /// different. Services, workloads and routes do not depend on rules and are shared.
+  func updatingDestinationRules(_ rules: [TypedConfig<DestinationRule>]) -> (
+    index: MeshIndex, changedServices: [Int]
+  ) {
+    var next = self
+    next.destinationRules = rules
+    next.ruleByHost = MeshIndex.rules(rules, services: services)
+    let changed = services.indices.filter {
+      ruleByHost[services[$0].host] != next.ruleByHost[services[$0].host]
+    }
+    return (next, changed)
   }
 
   /// Label keys the VirtualServices match on (`sourceLabels`).

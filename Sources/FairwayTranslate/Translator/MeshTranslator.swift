@@ -54,6 +54,8 @@ public final class MeshTranslator: Sendable {
       self.init(updating: previous, revision: revision, workloads: workloads)
     case .virtualServices(let virtualServices):
       self.init(updating: previous, revision: revision, virtualServices: virtualServices)
+    case .destinationRules(let rules):
+      self.init(updating: previous, revision: revision, destinationRules: rules)
     }
   }
 
@@ -61,11 +63,37 @@ public final class MeshTranslator: Sendable {
   /// needed: only the services those workloads belong to are resolved again and only their
   /// assignments are encoded again, so the cost follows the change, not the mesh. Everything
   /// else is shared with or carried over from `previous`.
-  public init(
+  public convenience init(
     updating previous: MeshTranslator, revision: Int64, workloads: [ConfigKey: WorkloadEntry?]
   ) {
-    self.revision = revision
     let (patched, changedServices) = previous.index.updatingWorkloads(workloads)
+    self.init(
+      patching: previous, revision: revision, index: patched, changedServices: changedServices)
+  }
+
+  /// `previous` with the DestinationRules in `rules` replaced (nil: deleted). No snapshot and
+  /// no new index of services and workloads: the rule lookup is rebuilt, and the EDS clusters
+  /// (one per subset) of only the services whose rule changed. Clusters, listeners and routes,
+  /// which rules shape, are built again on demand, as after a full translation.
+  public convenience init(
+    updating previous: MeshTranslator, revision: Int64,
+    destinationRules rules: [ConfigKey: TypedConfig<DestinationRule>?]
+  ) {
+    let (patched, changedServices) = previous.index.updatingDestinationRules(
+      Self.replacing(previous.index.destinationRules, with: rules))
+    self.init(
+      patching: previous, revision: revision, index: patched, changedServices: changedServices)
+  }
+
+  /// `previous` with `patched` as its index, where only the services at `changedServices` may
+  /// have different EDS clusters: their inputs are computed again, their stale assignments
+  /// dropped and the namespace EDS sets patched. Endpoint assignments of other services and
+  /// pods' own listeners are carried over; everything else is built on demand.
+  private init(
+    patching previous: MeshTranslator, revision: Int64, index patched: MeshIndex,
+    changedServices: [Int]
+  ) {
+    self.revision = revision
     index = patched
     var inputs = previous.endpointInputs
     var byService = previous.endpointClustersByService
@@ -106,10 +134,8 @@ public final class MeshTranslator: Sendable {
     virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]
   ) {
     self.revision = revision
-    var virtualServices = previous.index.virtualServices.filter { changes[$0.key] == nil }
-    for case let config? in changes.values { virtualServices.append(config) }
-    virtualServices.sort { $0.key < $1.key }
-    index = previous.index.updatingVirtualServices(virtualServices)
+    index = previous.index.updatingVirtualServices(
+      Self.replacing(previous.index.virtualServices, with: changes))
     endpointInputs = previous.endpointInputs
     endpointClustersByService = previous.endpointClustersByService
     var caches = TranslatorCaches()
@@ -125,6 +151,17 @@ public final class MeshTranslator: Sendable {
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
     incrementalEndpointChanges = []
+  }
+
+  /// `configs` with the ones in `changes` replaced (nil: deleted), sorted by key as a snapshot
+  /// lists them.
+  private static func replacing<Spec>(
+    _ configs: [TypedConfig<Spec>], with changes: [ConfigKey: TypedConfig<Spec>?]
+  ) -> [TypedConfig<Spec>] {
+    var result = configs.filter { changes[$0.key] == nil }
+    for case let config? in changes.values { result.append(config) }
+    result.sort { $0.key < $1.key }
+    return result
   }
 
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every

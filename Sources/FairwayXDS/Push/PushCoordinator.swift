@@ -119,7 +119,8 @@ public final class PushCoordinator: Sendable {
   }
 
   /// `previous` patched with the batch's objects when the batch is only WorkloadEntries of an
-  /// endpoint-only push or only VirtualServices (see `TranslationPatch`); nil otherwise.
+  /// endpoint-only push, only VirtualServices or only DestinationRules (see
+  /// `TranslationPatch`); nil otherwise.
   ///
   /// Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change. Changes
   /// racing in after this batch was taken are in the next batch, so the revision pushed is the
@@ -128,7 +129,7 @@ public final class PushCoordinator: Sendable {
     -> (MeshTranslator, Int64)?
   {
     guard let kind = TranslationPatch.kind(of: scope.configs),
-      kind == .virtualService || scope.isEndpointOnly
+      kind != .workloadEntry || scope.isEndpointOnly
     else { return nil }
     let latest = await store.revision
     let revision = scope.revision > 0 ? min(scope.revision, latest) : latest
