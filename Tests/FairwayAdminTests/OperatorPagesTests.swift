@@ -50,7 +50,8 @@ import Testing
   /// PushRecord has no public memberwise init; it is Codable, which is how the page gets it anyway.
   static func push(trigger: String) throws -> PushRecord {
     let json: [String: Any] = [
-      "time": 0, "triggers": [trigger: 2], "configsUpdated": [trigger], "types": ["cds"],
+      "time": 0, "triggers": [trigger: 2], "configsUpdated": [trigger], "configsUpdatedCount": 1,
+      "types": ["cds"],
       "proxiesPushed": 1, "debounceSeconds": 0.1, "durationSeconds": 0.002, "revision": 3,
     ]
     return try JSONDecoder().decode(

@@ -231,7 +231,22 @@ def test_debug_endpoints_describe_streams_pushes_and_config():
         push = server.get_json("/debug/push_status")["lastPush"]
         assert push["triggers"] == {"DestinationRule": 1}
         assert len(push["configsUpdated"]) == 1 and "reviews" in push["configsUpdated"][0]
+        assert push["configsUpdatedCount"] == 1
         assert push["proxiesPushed"] == 2
+
+        # A big batch is counted in full but listed only in part, so reading the push history
+        # stays cheap after applying a whole mesh.
+        server.apply("\n---\n".join(
+            f"""apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: batch-{i:02d}, namespace: default}}
+spec:
+  hosts: [batch-{i:02d}.example.com]
+  resolution: DNS
+  ports: [{{number: 80, name: http, protocol: HTTP}}]""" for i in range(30)))
+        push = server.get_json("/debug/push_status")["lastPush"]
+        assert push["configsUpdatedCount"] == 30
+        assert len(push["configsUpdated"]) == 20 and "batch-00" in push["configsUpdated"][0]
 
         dump = server.get_json(f"/debug/config_dump?proxyID={SIDECAR}")
         sections = {c["@type"].rsplit(".", 1)[-1]: c for c in dump["configs"]}

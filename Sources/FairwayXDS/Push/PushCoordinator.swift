@@ -51,7 +51,7 @@ public final class PushCoordinator: Sendable {
     translation.replace(with: MeshTranslator(snapshot: snapshot))
     record(
       PushRecord(
-        time: Date(), triggers: ["startup": 1], configsUpdated: [],
+        time: Date(), triggers: ["startup": 1], configsUpdated: [], configsUpdatedCount: 0,
         types: XDSResourceType.allCases.map(\.shortName), proxiesPushed: 0, debounceSeconds: 0,
         durationSeconds: (ContinuousClock.now - started).seconds, revision: snapshot.revision))
     let (signals, wake) = AsyncStream.makeStream(
@@ -168,7 +168,8 @@ public final class PushCoordinator: Sendable {
     metrics.recordPush(triggers: scope.triggers, debounceSeconds: debounce)
     let record = PushRecord(
       time: Date(), triggers: scope.triggers,
-      configsUpdated: scope.configs.sorted().map(\.description),
+      configsUpdated: scope.configs.sorted().prefix(PushRecord.listedConfigs).map(\.description),
+      configsUpdatedCount: scope.configs.count,
       types: scope.types.sorted().map(\.shortName), proxiesPushed: streams.count,
       debounceSeconds: debounce, durationSeconds: (ContinuousClock.now - started).seconds,
       revision: revision)
@@ -177,7 +178,7 @@ public final class PushCoordinator: Sendable {
       "push",
       metadata: [
         "revision": "\(revision)", "types": "\(record.types)",
-        "proxies": "\(streams.count)", "configs": "\(record.configsUpdated.count)",
+        "proxies": "\(streams.count)", "configs": "\(record.configsUpdatedCount)",
       ])
   }
 }
