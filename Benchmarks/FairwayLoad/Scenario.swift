@@ -133,6 +133,7 @@ extension Scenario {
       if !result.workloadEntry.isEmpty {
         log("  WorkloadEntry end-to-end: \(Summary(result.workloadEntry.map(\.endToEnd)))")
         log("  WorkloadEntry after debounce: \(Summary(result.workloadEntry.map(\.afterDebounce)))")
+        log("  WorkloadEntry each change: \(describe(result.workloadEntry))")
       }
       for g in 0..<virtualServiceChanges {
         let change = mesh.virtualServiceChange(g + 1)
@@ -149,6 +150,7 @@ extension Scenario {
         log("  VirtualService end-to-end: \(Summary(result.virtualService.map(\.endToEnd)))")
         log(
           "  VirtualService after debounce: \(Summary(result.virtualService.map(\.afterDebounce)))")
+        log("  VirtualService each change: \(describe(result.virtualService))")
       }
       result.errors = probe.errors.load(ordering: .relaxed)
       result.firstError = probe.firstErrorMessage
@@ -160,6 +162,12 @@ extension Scenario {
       log("  minimal writer, \(bytes) bytes to \(sidecars) sockets: \(ms(Summary(runs).p50)) ms")
     }
     return result
+  }
+
+  /// Each change in order as "after debounce/server push" milliseconds, so a slow one can be
+  /// told from a slow run.
+  private func describe(_ samples: [ChangeSample]) -> String {
+    samples.map { "\(ms($0.afterDebounce))/\(ms($0.serverPush))" }.joined(separator: " ")
   }
 
   /// Applies one change and waits until all `streams` it reaches have received it.
