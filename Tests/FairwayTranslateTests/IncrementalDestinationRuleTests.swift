@@ -70,19 +70,9 @@ import Testing
           kind: .destinationRule, namespace: parts.count == 2 ? parts[0] : "default",
           name: parts.last ?? name)
       })
-    let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(base), revision: 1))
-    for proxy in IncrementalIndexTests.proxies {
-      for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
-        _ = before.resources(for: proxy, type: type, requestedNames: nil).version
-      }
-    }
-    let snapshot = try Meshes.snapshot(Self.mesh(after), revision: 2)
     #expect(TranslationPatch.kind(of: changed) == .destinationRule)
-    let patched = MeshTranslator(snapshot: snapshot, reusing: before, changed: changed)
-    let fresh = MeshTranslator(snapshot: snapshot)
-    #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: before))
-    #expect(patched.endpointClusterNames == fresh.endpointClusterNames)
-    IncrementalIndexTests.expectSameResources(patched, fresh)
+    try IncrementalIndexTests.expectPatchMatchesFresh(
+      before: Self.mesh(base), after: Self.mesh(after), changed: changed)
   }
 
   @Test func addedSubset() throws {

@@ -69,17 +69,30 @@ import Testing
       Set(Self.base.keys).union(after.keys).filter { Self.base[$0] != after[$0] }.map {
         ConfigKey(kind: .workloadEntry, namespace: "default", name: $0)
       })
-    let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 1))
-    for proxy in Self.proxies {
-      // Known versions: the patched translation derives its EDS sets' versions from these.
-      _ = before.resources(for: proxy, type: .endpoint, requestedNames: nil).version
+    try Self.expectPatchMatchesFresh(
+      before: Self.mesh(Self.base), after: Self.mesh(after), changed: changed)
+  }
+
+  /// Translates `before` and asks it for every type for every test proxy (caches and known set
+  /// versions are what a patch carries over), patches it with the `changed` objects as `after`
+  /// has them, and checks the result against a fresh translation of `after`.
+  @discardableResult
+  static func expectPatchMatchesFresh(before: String, after: String, changed: Set<ConfigKey>)
+    throws -> (patched: MeshTranslator, fresh: MeshTranslator)
+  {
+    let previous = MeshTranslator(snapshot: try Meshes.snapshot(before, revision: 1))
+    for proxy in proxies {
+      for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+        _ = previous.resources(for: proxy, type: type, requestedNames: nil).version
+      }
     }
-    let snapshot = try Meshes.snapshot(Self.mesh(after), revision: 2)
-    let patched = MeshTranslator(snapshot: snapshot, reusing: before, changed: changed)
+    let snapshot = try Meshes.snapshot(after, revision: 2)
+    let patched = MeshTranslator(snapshot: snapshot, reusing: previous, changed: changed)
     let fresh = MeshTranslator(snapshot: snapshot)
-    #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: before))
+    #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: previous))
     #expect(patched.endpointClusterNames == fresh.endpointClusterNames)
-    Self.expectSameResources(patched, fresh)
+    expectSameResources(patched, fresh)
+    return (patched, fresh)
   }
 
   /// Every type for every test proxy, and the set versions, are the same in both translations.

@@ -81,17 +81,8 @@ import Testing
       Set(base.keys).union(after.keys).filter { base[$0] != after[$0] }.map {
         ConfigKey(kind: .virtualService, namespace: "default", name: $0)
       })
-    let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(base), revision: 1))
-    for proxy in IncrementalIndexTests.proxies {
-      for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
-        _ = before.resources(for: proxy, type: type, requestedNames: nil).version
-      }
-    }
-    let snapshot = try Meshes.snapshot(Self.mesh(after), revision: 2)
-    let patched = MeshTranslator(snapshot: snapshot, reusing: before, changed: changed)
-    let fresh = MeshTranslator(snapshot: snapshot)
-    #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: before))
-    IncrementalIndexTests.expectSameResources(patched, fresh)
+    let (patched, fresh) = try IncrementalIndexTests.expectPatchMatchesFresh(
+      before: Self.mesh(base), after: Self.mesh(after), changed: changed)
     let names: Set<String> = [
       "a.default.svc.cluster.local:8080", "b.default.svc.cluster.local:8080",
     ]
