@@ -13,6 +13,25 @@ extension MeshTranslator {
     return built
   }
 
+  /// Takes over `previous`'s encoded outbound clusters, building again only those of the
+  /// services at `changedServices`: a service's clusters depend on nothing but the service, its
+  /// DestinationRule and the flavour, and encoding all of them again is O(mesh) (tens of
+  /// milliseconds at 1,000 services) for a change to one.
+  func carryOutboundClusters(of previous: MeshTranslator, changedServices: [Int]) {
+    var carried = previous.caches.withLock { $0.outboundClusters }
+    guard !carried.isEmpty else { return }
+    for flavor in Array(carried.keys) {
+      let builder = ClusterBuilder(index: index, flavor: flavor)
+      for position in changedServices {
+        carried[flavor]?[position] = builder.outboundClusters(for: index.services[position])
+          .compactMap { Self.encode($0.name, .cluster, $0) }
+      }
+    }
+    caches.withLock { caches in
+      if caches.outboundClusters.isEmpty { caches.outboundClusters = carried }
+    }
+  }
+
   /// The clusters a view receives: outbound clusters of the services visible from its
   /// namespace, plus, for sidecars, the built-in and inbound clusters.
   func clusters(view: ProxyView) -> [EncodedResource] {

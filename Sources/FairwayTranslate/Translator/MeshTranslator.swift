@@ -73,8 +73,8 @@ public final class MeshTranslator: Sendable {
 
   /// `previous` with the DestinationRules in `rules` replaced (nil: deleted). No snapshot and
   /// no new index of services and workloads: the rule lookup is rebuilt, and the EDS clusters
-  /// (one per subset) of only the services whose rule changed. Clusters, listeners and routes,
-  /// which rules shape, are built again on demand, as after a full translation.
+  /// (one per subset) and outbound clusters of only the services whose rule changed.
+  /// Listeners and routes, which rules shape, are built again on demand.
   public convenience init(
     updating previous: MeshTranslator, revision: Int64,
     destinationRules rules: [ConfigKey: TypedConfig<DestinationRule>?]
@@ -86,9 +86,10 @@ public final class MeshTranslator: Sendable {
   }
 
   /// `previous` with `patched` as its index, where only the services at `changedServices` may
-  /// have different EDS clusters: their inputs are computed again, their stale assignments
-  /// dropped and the namespace EDS sets patched. Endpoint assignments of other services and
-  /// pods' own listeners are carried over; everything else is built on demand.
+  /// have different clusters: their EDS inputs and outbound clusters are computed again, their
+  /// stale assignments dropped and the namespace EDS sets patched. Other services' assignments
+  /// and outbound clusters, and pods' own listeners, are carried over; everything else is
+  /// built on demand.
   private init(
     patching previous: MeshTranslator, revision: Int64, index patched: MeshIndex,
     changedServices: [Int]
@@ -122,13 +123,14 @@ public final class MeshTranslator: Sendable {
     incrementalEndpointChanges = changedNames
     carryEndpointSets(
       of: previous, changedServices: changedServices, changedNames: changedNames)
+    carryOutboundClusters(of: previous, changedServices: changedServices)
   }
 
   /// `previous` with the VirtualServices in `virtualServices` replaced (nil: deleted). No
   /// snapshot and no new index of services, workloads and rules: only the VirtualService
-  /// lookups are rebuilt. Clusters, listeners and routes are built again on demand, as after
-  /// a full translation; endpoint assignments, the EDS sets and pods' own listeners, which no
-  /// VirtualService affects, are carried over whole.
+  /// lookups are rebuilt. Listeners and routes are built again on demand, as after a full
+  /// translation; endpoint assignments, the EDS sets, outbound clusters and pods' own
+  /// listeners, which no VirtualService affects, are carried over whole.
   public init(
     updating previous: MeshTranslator, revision: Int64,
     virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]
@@ -151,6 +153,7 @@ public final class MeshTranslator: Sendable {
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
     incrementalEndpointChanges = []
+    carryOutboundClusters(of: previous, changedServices: [])
   }
 
   /// `configs` with the ones in `changes` replaced (nil: deleted), sorted by key as a snapshot
