@@ -27,9 +27,7 @@ extension MeshTranslator {
           .compactMap { Self.encode($0.name, .cluster, $0) }
       }
     }
-    caches.withLock { caches in
-      if caches.outboundClusters.isEmpty { caches.outboundClusters = carried }
-    }
+    caches.withLock { $0.outboundClusters = carried }
   }
 
   /// The clusters a view receives: outbound clusters of the services visible from its
