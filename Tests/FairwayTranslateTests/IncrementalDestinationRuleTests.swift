@@ -60,10 +60,9 @@ import Testing
   func check(from base: [String: String] = Self.base, _ edit: (inout [String: String]) -> Void)
     throws
   {
-    var after = base
-    edit(&after)
+    let (after, names) = IncrementalIndexTests.applying(edit, to: base)
     let changed = Set(
-      Set(base.keys).union(after.keys).filter { base[$0] != after[$0] }.map { name in
+      names.map { name in
         // A rule named `ns/name` lives in namespace `ns`.
         let parts = name.split(separator: "/").map(String.init)
         return ConfigKey(

@@ -63,14 +63,20 @@ import Testing
 
   /// Applies `edit` to the base workloads and checks the patched translation against a fresh one.
   func check(_ edit: (inout [String: String]) -> Void) throws {
-    var after = Self.base
-    edit(&after)
-    let changed = Set(
-      Set(Self.base.keys).union(after.keys).filter { Self.base[$0] != after[$0] }.map {
-        ConfigKey(kind: .workloadEntry, namespace: "default", name: $0)
-      })
+    let (after, names) = Self.applying(edit, to: Self.base)
+    let changed = Set(names.map { ConfigKey(kind: .workloadEntry, namespace: "default", name: $0) })
     try Self.expectPatchMatchesFresh(
       before: Self.mesh(Self.base), after: Self.mesh(after), changed: changed)
+  }
+
+  /// `base` (documents by name) with `edit` applied, and the names whose document it added,
+  /// changed or removed.
+  static func applying(_ edit: (inout [String: String]) -> Void, to base: [String: String])
+    -> (after: [String: String], changed: [String])
+  {
+    var after = base
+    edit(&after)
+    return (after, Set(base.keys).union(after.keys).filter { base[$0] != after[$0] })
   }
 
   /// Translates `before` and asks it for every type for every test proxy (caches and known set

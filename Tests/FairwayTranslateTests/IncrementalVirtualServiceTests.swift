@@ -75,12 +75,9 @@ import Testing
   func check(from base: [String: String] = Self.base, _ edit: (inout [String: String]) -> Void)
     throws
   {
-    var after = base
-    edit(&after)
+    let (after, edited) = IncrementalIndexTests.applying(edit, to: base)
     let changed = Set(
-      Set(base.keys).union(after.keys).filter { base[$0] != after[$0] }.map {
-        ConfigKey(kind: .virtualService, namespace: "default", name: $0)
-      })
+      edited.map { ConfigKey(kind: .virtualService, namespace: "default", name: $0) })
     let (patched, fresh) = try IncrementalIndexTests.expectPatchMatchesFresh(
       before: Self.mesh(base), after: Self.mesh(after), changed: changed)
     let names: Set<String> = [
