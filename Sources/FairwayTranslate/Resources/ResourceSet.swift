@@ -90,6 +90,8 @@ public struct ResourceSet: Sendable, Equatable {
   /// this set's version is known, the new one is derived from its pair sum, touching only the
   /// members that changed instead of hashing every member again.
   public func updating(_ updated: [EncodedResource], removing removed: [String]) -> ResourceSet {
+    // Unchanged: the same value, memo included (its sorted members and encoded fields).
+    guard !updated.isEmpty || !removed.isEmpty else { return self }
     var next = self
     var sum = memo.knownVersion?.pairSum
     func drop(_ old: EncodedResource?) {

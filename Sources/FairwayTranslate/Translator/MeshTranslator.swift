@@ -85,8 +85,8 @@ public final class MeshTranslator: Sendable {
       patching: previous, revision: revision, index: patched, changedServices: changedServices)
   }
 
-  /// `previous` with `patched` as its index, where only the services at `changedServices` may
-  /// have different clusters: their EDS inputs and outbound clusters are computed again, their
+  /// `previous` with `patched` as its index, where only the services at `changedServices` (none
+  /// for a VirtualService change) may have different clusters: their EDS inputs and outbound clusters are computed again, their
   /// stale assignments dropped and the namespace EDS sets patched. Other services' assignments
   /// and outbound clusters, and pods' own listeners, are carried over; everything else is
   /// built on demand.
@@ -131,29 +131,15 @@ public final class MeshTranslator: Sendable {
   /// lookups are rebuilt. Listeners and routes are built again on demand, as after a full
   /// translation; endpoint assignments, the EDS sets, outbound clusters and pods' own
   /// listeners, which no VirtualService affects, are carried over whole.
-  public init(
+  public convenience init(
     updating previous: MeshTranslator, revision: Int64,
     virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]
   ) {
-    self.revision = revision
-    index = previous.index.updatingVirtualServices(
-      Self.replacing(previous.index.virtualServices, with: changes))
-    endpointInputs = previous.endpointInputs
-    endpointClustersByService = previous.endpointClustersByService
-    var caches = TranslatorCaches()
-    previous.caches.withLock { carried in
-      caches.endpoints = carried.endpoints
-      // A namespace's EDS set depends on endpoint inputs and visibility alone: carried, so the
-      // next WorkloadEntry push patches it instead of walking every service to rebuild it.
-      caches.sharedSets = carried.sharedSets.filter {
-        if case .endpoints = $0.key { return true }
-        return false
-      }
-    }
-    caches.ownListeners = previous.carriedOwnListeners
-    self.caches = Mutex(caches)
-    incrementalEndpointChanges = []
-    carryOutboundClusters(of: previous, changedServices: [])
+    self.init(
+      patching: previous, revision: revision,
+      index: previous.index.updatingVirtualServices(
+        Self.replacing(previous.index.virtualServices, with: changes)),
+      changedServices: [])
   }
 
   /// `configs` with the ones in `changes` replaced (nil: deleted), sorted by key as a snapshot

@@ -118,9 +118,8 @@ public final class PushCoordinator: Sendable {
     }
   }
 
-  /// `previous` patched with the batch's objects when the batch is only WorkloadEntries of an
-  /// endpoint-only push, only VirtualServices or only DestinationRules (see
-  /// `TranslationPatch`); nil otherwise.
+  /// `previous` patched with the batch's objects when the batch is only WorkloadEntries, only
+  /// VirtualServices or only DestinationRules (see `TranslationPatch`); nil otherwise.
   ///
   /// Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change. Changes
   /// racing in after this batch was taken are in the next batch, so the revision pushed is the
@@ -128,9 +127,7 @@ public final class PushCoordinator: Sendable {
   private func patchedTranslation(of previous: MeshTranslator, for scope: PushScope) async
     -> (MeshTranslator, Int64)?
   {
-    guard let kind = TranslationPatch.kind(of: scope.configs),
-      kind != .workloadEntry || scope.isEndpointOnly
-    else { return nil }
+    guard TranslationPatch.kind(of: scope.configs) != nil else { return nil }
     let latest = await store.revision
     let revision = scope.revision > 0 ? min(scope.revision, latest) : latest
     var objects: [ConfigKey: ConfigObject?] = [:]
