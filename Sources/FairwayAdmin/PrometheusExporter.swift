@@ -56,6 +56,7 @@ public final class PrometheusExporter: Sendable {
       updateConnected(streams)
       updateConfigs(configs)
       updateProcess(ProcessStats.current())
+      updateThrottle(server.throttle)
     }
     return registry.emitToString()
   }
@@ -110,6 +111,28 @@ public final class PrometheusExporter: Sendable {
     }
   }
 
+  private func updateThrottle(_ throttle: PushThrottle) {
+    let counts = throttle.counts
+    registry.makeGauge(
+      descriptor: Self.descriptor(
+        "fairway_push_throttle_queued",
+        "Streams waiting for room in the push window (bytes sent and not yet acknowledged).")
+    ).set(Double(throttle.queued))
+    setCounter(
+      "fairway_push_throttle_waits_total", "Responses that waited for room in the push window.",
+      to: Double(counts.waited))
+    setCounter(
+      "fairway_push_throttle_expired_leases_total",
+      "Responses that stopped counting against the push window unacknowledged, at the end of their lease.",
+      to: Double(counts.expired))
+  }
+
+  private func setCounter(_ name: String, _ help: String, to value: Double) {
+    let counter = registry.makeCounter(descriptor: Self.descriptor(name, help))
+    counter.reset()
+    counter.increment(by: value)
+  }
+
   private func updateProcess(_ stats: ProcessStats) {
     if let value = stats.residentMemoryBytes {
       registry.makeGauge(
@@ -130,11 +153,8 @@ public final class PrometheusExporter: Sendable {
       ).set(value)
     }
     if let value = stats.cpuSeconds {
-      let counter = registry.makeCounter(
-        descriptor: Self.descriptor(
-          "process_cpu_seconds_total", "Total user and system CPU time spent in seconds."))
-      counter.reset()
-      counter.increment(by: value)
+      setCounter(
+        "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", to: value)
     }
   }
 }

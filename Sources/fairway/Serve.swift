@@ -61,6 +61,18 @@ struct Serve: AsyncParsableCommand {
   )
   var heapTrimQuietMs: Int = 1_000
 
+  @Option(
+    help:
+      "Bytes of pushed responses not yet acknowledged, over all proxies, above which further pushes wait (0: no limit)."
+  )
+  var pushWindowBytes: Int = 16 * 1024 * 1024
+
+  @Option(
+    help:
+      "Milliseconds after which a pushed response the proxy has not acknowledged stops counting against --push-window-bytes."
+  )
+  var pushLeaseMs: Int = 1_000
+
   @Option(help: "Concurrent HTTP/2 streams allowed per ADS connection.")
   var maxStreamsPerConnection: Int = 10_000
 
@@ -104,6 +116,8 @@ struct Serve: AsyncParsableCommand {
       throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
     }
     guard heapTrimQuietMs >= 0 else { throw ValidationError("--heap-trim-quiet-ms must be >= 0") }
+    guard pushWindowBytes >= 0 else { throw ValidationError("--push-window-bytes must be >= 0") }
+    guard pushLeaseMs > 0 else { throw ValidationError("--push-lease-ms must be positive") }
     guard (tlsCert == nil) == (tlsKey == nil) else {
       throw ValidationError("--tls-cert and --tls-key go together")
     }
@@ -153,6 +167,8 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.debounceMax = .milliseconds(debounceMaxMs)
     xdsConfig.endpointsSkipDebounce = endpointsSkipDebounce
     xdsConfig.heapTrimQuiet = heapTrimQuietMs > 0 ? .milliseconds(heapTrimQuietMs) : nil
+    xdsConfig.pushWindowBytes = pushWindowBytes > 0 ? pushWindowBytes : nil
+    xdsConfig.pushLease = .milliseconds(pushLeaseMs)
     xdsConfig.maxConcurrentStreams = maxStreamsPerConnection
     xdsConfig.newStreamsPerSecond = Double(newStreamsPerSecond)
     xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2

@@ -1,7 +1,9 @@
-/// What every ADS stream shares: the current translation, the registry, metrics and settings.
+/// What every ADS stream shares: the current translation, the registry, metrics, settings
+/// and the push throttle.
 struct XDSContext: Sendable {
   let translation: CurrentTranslation
   let registry: StreamRegistry
   let metrics: XDSMetrics
   let config: XDSServerConfig
+  let throttle: PushThrottle
 }

@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
 import NIOCertificateReloading
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -14,6 +15,7 @@ public final class XDSServer: Service, Sendable {
   public let metrics = XDSMetrics()
   public let translation = CurrentTranslation()
   public let coordinator: PushCoordinator
+  public let throttle: PushThrottle
   public let config: XDSServerConfig
   private let logger: Logger
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -23,6 +25,7 @@ public final class XDSServer: Service, Sendable {
   public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) throws {
     self.config = config
     self.logger = logger
+    self.throttle = PushThrottle(limit: config.pushWindowBytes, lease: config.pushLease)
     self.coordinator = PushCoordinator(
       store: store, translation: translation, registry: registry, metrics: metrics,
       config: config, logger: logger)
@@ -51,7 +54,10 @@ public final class XDSServer: Service, Sendable {
       transportSecurity: security,
       config: .defaults { transport in
         transport.http2.maxConcurrentStreams = config.maxConcurrentStreams
-        transport.channelDebuggingCallbacks.onAcceptTCPConnection = { connections.admit($0) }
+        transport.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+          channel.setOption(ChannelOptions.writeBufferWaterMark, value: Self.writeBufferWaterMark)
+            .flatMap { connections.admit(channel) }
+        }
         transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = {
           InboundBufferReleaser.install(on: $0)
         }
@@ -63,13 +69,22 @@ public final class XDSServer: Service, Sendable {
         transport.rpc.maxRequestPayloadSize = config.maxRequestBytes * 2 + 1024
       })
     let context = XDSContext(
-      translation: translation, registry: registry, metrics: metrics, config: config)
+      translation: translation, registry: registry, metrics: metrics, config: config,
+      throttle: throttle)
     let service = AggregatedDiscoveryService(
       context: context,
       admission: TokenBucket(
         ratePerSecond: config.newStreamsPerSecond, burst: config.newStreamBurst))
     self.server = GRPCServer(transport: transport, services: [service])
   }
+
+  /// Bytes a connection may hold unwritten before it reports itself unwritable (NIO's default
+  /// is 32/64 KiB). Every change of a connection's writability is passed on to each of its
+  /// HTTP/2 streams, and gRPC flushes each one: with a response of hundreds of KiB, the default
+  /// flipped writability twice per response, and proxyless clients or proxies that multiplex
+  /// streams on one connection paid that per stream. `PushThrottle` bounds what is queued.
+  static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(
+    low: 2 * 1024 * 1024, high: 4 * 1024 * 1024)
 
   /// The bound port once listening (useful with port 0).
   public var listeningPort: Int? {
@@ -85,6 +100,7 @@ public final class XDSServer: Service, Sendable {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask { await self.coordinator.run() }
+        group.addTask { await self.throttle.run() }
         if let quiet = self.config.heapTrimQuiet {
           let (metrics, logger) = (self.metrics, self.logger)
           group.addTask {

@@ -29,6 +29,11 @@ public struct XDSServerConfig: Sendable {
   /// After this long without a response, freed memory goes back to the OS (`HeapTrimmer`);
   /// nil keeps it in the allocator.
   public var heapTrimQuiet: Duration? = .seconds(1)
+  /// Bytes of responses written and not yet acknowledged, over all streams, above which a
+  /// stream with nothing in flight waits to write (`PushThrottle`); nil writes at once.
+  public var pushWindowBytes: Int? = 16 * 1024 * 1024
+  /// An unacknowledged response stops counting against the window after this long.
+  public var pushLease: Duration = .seconds(1)
   /// `control_plane.identifier` in every response.
   public var controlPlaneIdentifier = "fairway"
 

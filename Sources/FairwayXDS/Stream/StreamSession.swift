@@ -17,7 +17,10 @@ struct StreamSession<State: StreamProtocolState> {
       id: context.registry.makeID(), kind: State.kind, peer: peer,
       wake: { mailbox.post($0) }, end: { mailbox.close() })
     context.registry.add(stream)
-    defer { context.registry.remove(stream.id) }
+    defer {
+      context.registry.remove(stream.id)
+      context.throttle.end(stream: stream.id)
+    }
 
     try await withRPCCancellationHandler {
       try await withThrowingDiscardingTaskGroup { group in
@@ -84,8 +87,13 @@ struct StreamSession<State: StreamProtocolState> {
         proxy = Proxy(node: state.node ?? .init())
       }
       switch outcome.verdict {
+      case .ack:
+        if let type = outcome.type { context.throttle.acknowledge(stream: stream.id, type: type) }
       case .nack:
-        if let type = outcome.type { context.metrics.recordNack(type: type) }
+        if let type = outcome.type {
+          context.metrics.recordNack(type: type)
+          context.throttle.acknowledge(stream: stream.id, type: type)
+        }
       case .stale:
         context.metrics.recordStaleNonce()
       default:
@@ -160,10 +168,14 @@ struct StreamSession<State: StreamProtocolState> {
         let outgoing = state.response(
           for: type, available: available, force: force, limit: limit, now: Date())
       else { return false }
+      let admission = ContinuousClock.now
+      await context.throttle.admit(stream: stream.id, type: type, bytes: outgoing.message.count)
+      let waited = ContinuousClock.now - admission
       try await write(outgoing.message)
+      // Time spent waiting for the throttle is not time spent sending.
       context.metrics.recordSent(
         type: type, bytes: outgoing.message.count,
-        seconds: (ContinuousClock.now - started).seconds)
+        seconds: (ContinuousClock.now - started - waited).seconds)
       // When the stream holds every available resource, record the translator's own set (same
       // storage, shared by every such stream) instead of a private copy: thousands of entries
       // per stream and type were most of the server's memory. An endpoint-only push changes
