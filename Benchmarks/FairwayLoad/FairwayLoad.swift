@@ -30,6 +30,11 @@ struct Single: AsyncParsableCommand {
   @Option(help: "WorkloadEntry changes to measure.") var workloadEntryChanges = 5
   @Option(help: "VirtualService changes to measure.") var virtualServiceChanges = 5
   @Flag(help: "Also time the minimal socket writer for the fan-out ratio.") var baseline = false
+  @Option(
+    help:
+      "Milliseconds each simulated proxy spends applying a response before it ACKs (Envoy's apply time)."
+  )
+  var ackDelayMs = 0
   @Option(help: "Simulate proxyless gRPC clients calling this many services each (SotW).")
   var grpcTargets: Int?
   @Option(help: "Path of the fairway binary.") var fairway: String?
@@ -44,6 +49,7 @@ struct Single: AsyncParsableCommand {
       }
       guard !delta else { throw ValidationError("proxyless gRPC clients speak SotW only") }
     }
+    guard ackDelayMs >= 0 else { throw ValidationError("--ack-delay-ms must be >= 0") }
   }
 
   func run() async throws {
@@ -52,7 +58,8 @@ struct Single: AsyncParsableCommand {
       label: "run", sidecars: sidecars, services: services, endpoints: endpoints,
       connections: connections, delta: delta, workloadEntryChanges: workloadEntryChanges,
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
-      fanOutBaseline: baseline, grpcTargets: grpcTargets)
+      fanOutBaseline: baseline, grpcTargets: grpcTargets,
+      ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil)
     let clients =
       grpcTargets.map { "proxyless gRPC clients calling \($0) services each" } ?? "sidecars"
     say(

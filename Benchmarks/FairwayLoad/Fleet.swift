@@ -4,7 +4,8 @@ import GRPCNIOTransportHTTP2
 /// N simulated sidecars over M HTTP/2 connections (one `GRPCClient` each), round robin.
 enum Fleet {
   static func run(
-    sidecars: [SidecarIdentity], connections: Int, port: Int, delta: Bool, probe: Probe
+    sidecars: [SidecarIdentity], connections: Int, port: Int, delta: Bool,
+    ackDelay: Duration? = nil, probe: Probe
   ) async throws {
     var clients: [GRPCClient<HTTP2ClientTransport.Posix>] = []
     for _ in 0..<max(1, connections) {
@@ -26,8 +27,9 @@ enum Fleet {
         for (index, identity) in sidecars.enumerated() {
           let client = all[index % all.count]
           streams.addTask {
-            await SimulatedProxy(id: index, identity: identity, delta: delta, probe: probe)
-              .run(client: client)
+            await SimulatedProxy(
+              id: index, identity: identity, delta: delta, ackDelay: ackDelay, probe: probe
+            ).run(client: client)
           }
         }
       }

@@ -16,6 +16,8 @@ struct Scenario: Sendable {
   var fanOutBaseline = false
   /// Proxyless gRPC clients calling this many services each, instead of Envoy sidecars.
   var grpcTargets: Int?
+  /// Time each simulated proxy takes to apply a response before it ACKs.
+  var ackDelay: Duration?
 }
 
 /// One change's convergence.
@@ -87,7 +89,7 @@ extension Scenario {
       group.addTask {
         try await Fleet.run(
           sidecars: sidecarList, connections: connections, port: server.adsPort, delta: delta,
-          probe: probe)
+          ackDelay: ackDelay, probe: probe)
       }
       defer {
         probe.stopping.store(true, ordering: .relaxed)

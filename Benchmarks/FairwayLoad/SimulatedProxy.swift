@@ -54,6 +54,8 @@ struct SimulatedProxy: Sendable {
   let id: Int
   let identity: SidecarIdentity
   let delta: Bool
+  /// Envoy applies a response on its main thread before it ACKs; nil ACKs at once.
+  var ackDelay: Duration?
   let probe: Probe
 
   static let sotwMethod = MethodDescriptor(
@@ -118,6 +120,7 @@ struct SimulatedProxy: Sendable {
             probe.record(
               stream: id, generation: message.markerGeneration, at: now, bytes: message.bytes)
           }
+          if let ackDelay { try await Task.sleep(for: ackDelay) }
           for outgoing in handle(message, states: &states) { outbox.yield(outgoing) }
           if !isSynced,
             [TypeURL.cluster, TypeURL.endpoint, TypeURL.listener, TypeURL.route].allSatisfy({

@@ -65,7 +65,7 @@ struct Serve: AsyncParsableCommand {
     help:
       "Bytes of pushed responses not yet acknowledged, over all proxies, above which further pushes wait (0: no limit)."
   )
-  var pushWindowBytes: Int = 16 * 1024 * 1024
+  var pushWindowBytes: Int = 64 * 1024 * 1024
 
   @Option(
     help:
