@@ -134,12 +134,22 @@ import Testing
     #expect(window.waiting == 0)
   }
 
+  /// Gives a task that is about to wait the time to queue, a bounded number of times.
+  static func untilQueued(_ throttle: PushThrottle) async {
+    var tries = 0
+    while throttle.queued == 0, tries < 10_000 {
+      tries += 1
+      try? await Task.sleep(for: .milliseconds(1))
+    }
+  }
+
   /// The real throttle with tasks: a second stream waits until the first is acknowledged.
   @Test func throttleResumesAWaitingStreamOnAcknowledgement() async {
     let throttle = PushThrottle(limit: 100, lease: .seconds(30))
     await throttle.admit(stream: 1, type: .route, bytes: 100)
     let waiter = Task { await throttle.admit(stream: 2, type: .route, bytes: 100) }
-    while throttle.counts.waited == 0, throttle.queued == 0 { await Task.yield() }
+    await Self.untilQueued(throttle)
+    #expect(throttle.queued == 1)
     throttle.acknowledge(stream: 1, type: .route)
     await waiter.value
     #expect(throttle.counts.waited == 1)
@@ -149,7 +159,8 @@ import Testing
     let throttle = PushThrottle(limit: 100, lease: .seconds(30))
     await throttle.admit(stream: 1, type: .route, bytes: 100)
     let waiter = Task { await throttle.admit(stream: 2, type: .route, bytes: 100) }
-    while throttle.queued == 0 { await Task.yield() }
+    await Self.untilQueued(throttle)
+    #expect(throttle.queued == 1)
     waiter.cancel()
     await waiter.value
     #expect(throttle.queued == 0)

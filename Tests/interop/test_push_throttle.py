@@ -25,7 +25,7 @@ def sidecar(server, name: str) -> ADSStream:
 
 def test_a_full_window_holds_new_pushes_until_an_answer_or_the_lease():
     # One byte: any response in flight fills the window.
-    server = FairwayServer("--push-window-bytes", "1", "--push-lease-ms", "2000")
+    server = FairwayServer("--push-window-bytes", "1", "--push-lease-ms", "3000")
     streams = []
     try:
         server.apply(BASE)
@@ -37,7 +37,7 @@ def test_a_full_window_holds_new_pushes_until_an_answer_or_the_lease():
         streams.append(waiting)
         waiting.expect_nothing(within=0.7)
         assert counters(server)[2] == 1
-        # The silent proxy's lease ends (2 s): the waiting one gets its clusters.
+        # The silent proxy's lease ends (3 s): the waiting one gets its clusters.
         response = waiting.receive(timeout=10)
         waits, expired, queued = counters(server)
         assert (waits, expired, queued) == (1, 1, 0)
@@ -57,7 +57,10 @@ def test_a_full_window_holds_new_pushes_until_an_answer_or_the_lease():
         last.expect_nothing(within=0.3)
         nacking.request(CDS, nonce=rejected.nonce, version="", error="rejected for the test")
         last.ack(last.receive(timeout=10))
-        assert counters(server) == (3, 1, 0)
+        # No second lease ran out: the ACK and the NACK made the room. (The first proxy may
+        # also have waited, if it asked before the server had read the previous ACK.)
+        waits, expired, queued = counters(server)
+        assert expired == 1 and queued == 0 and waits >= 3, (waits, expired, queued)
     finally:
         for stream in streams:
             stream.close()
