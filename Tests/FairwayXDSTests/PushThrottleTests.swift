@@ -134,21 +134,23 @@ import Testing
     #expect(window.waiting == 0)
   }
 
-  /// Gives a task that is about to wait the time to queue, a bounded number of times.
-  static func untilQueued(_ throttle: PushThrottle) async {
+  /// A full window (stream 1 in flight) and stream 2's task queued behind it; the wait for
+  /// the task to queue is bounded.
+  static func throttleWithAWaiter() async -> (PushThrottle, Task<Void, Never>) {
+    let throttle = PushThrottle(limit: 100, lease: .seconds(30))
+    await throttle.admit(stream: 1, type: .route, bytes: 100)
+    let waiter = Task { await throttle.admit(stream: 2, type: .route, bytes: 100) }
     var tries = 0
     while throttle.queued == 0, tries < 10_000 {
       tries += 1
       try? await Task.sleep(for: .milliseconds(1))
     }
+    return (throttle, waiter)
   }
 
   /// The real throttle with tasks: a second stream waits until the first is acknowledged.
   @Test func throttleResumesAWaitingStreamOnAcknowledgement() async {
-    let throttle = PushThrottle(limit: 100, lease: .seconds(30))
-    await throttle.admit(stream: 1, type: .route, bytes: 100)
-    let waiter = Task { await throttle.admit(stream: 2, type: .route, bytes: 100) }
-    await Self.untilQueued(throttle)
+    let (throttle, waiter) = await Self.throttleWithAWaiter()
     #expect(throttle.queued == 1)
     throttle.acknowledge(stream: 1, type: .route)
     await waiter.value
@@ -156,10 +158,7 @@ import Testing
   }
 
   @Test func throttleLetsACancelledWaiterGo() async {
-    let throttle = PushThrottle(limit: 100, lease: .seconds(30))
-    await throttle.admit(stream: 1, type: .route, bytes: 100)
-    let waiter = Task { await throttle.admit(stream: 2, type: .route, bytes: 100) }
-    await Self.untilQueued(throttle)
+    let (throttle, waiter) = await Self.throttleWithAWaiter()
     #expect(throttle.queued == 1)
     waiter.cancel()
     await waiter.value

@@ -86,10 +86,10 @@ public final class MeshTranslator: Sendable {
   }
 
   /// `previous` with `patched` as its index, where only the services at `changedServices` (none
-  /// for a VirtualService change) may have different clusters: their EDS inputs and outbound clusters are computed again, their
-  /// stale assignments dropped and the namespace EDS sets patched. Other services' assignments
-  /// and outbound clusters, and pods' own listeners, are carried over; everything else is
-  /// built on demand.
+  /// for a VirtualService change) may have different clusters: their EDS inputs and outbound
+  /// clusters are computed again, their stale assignments dropped and the namespace EDS sets
+  /// patched. Other services' assignments and outbound clusters, and pods' own listeners, are
+  /// carried over; everything else is built on demand.
   private init(
     patching previous: MeshTranslator, revision: Int64, index patched: MeshIndex,
     changedServices: [Int]

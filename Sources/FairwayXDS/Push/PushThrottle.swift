@@ -45,6 +45,9 @@ public final class PushThrottle: Sendable {
   func admit(stream: UInt64, type: XDSResourceType, bytes: Int) async {
     guard limit != nil else { return }
     let key = Window.Key(stream: stream, type: type)
+    // Almost every response finds room: no continuation, so the stream's task is not
+    // suspended and rescheduled once per response for nothing.
+    guard !window.withLock({ $0.admitIfRoom(key, bytes: bytes, now: .now) }) else { return }
     let id = nextWaiter.wrappingAdd(1, ordering: .relaxed).newValue
     await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in

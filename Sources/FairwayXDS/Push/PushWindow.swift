@@ -52,12 +52,16 @@ struct PushWindow<Waiter> {
   mutating func admit(
     _ key: Key, bytes: Int, waiter: Waiter, now: ContinuousClock.Instant
   ) -> Bool {
-    if typesInFlight[key.stream] != nil || (waiting == 0 && fits(bytes)) {
-      grant(key, bytes: bytes, now: now)
-      return true
-    }
+    if admitIfRoom(key, bytes: bytes, now: now) { return true }
     queue.append(Queued(key: key, bytes: bytes, waiter: waiter))
     return false
+  }
+
+  /// `admit` without queuing: true and admitted, or false and nothing changed.
+  mutating func admitIfRoom(_ key: Key, bytes: Int, now: ContinuousClock.Instant) -> Bool {
+    guard typesInFlight[key.stream] != nil || (waiting == 0 && fits(bytes)) else { return false }
+    grant(key, bytes: bytes, now: now)
+    return true
   }
 
   /// The proxy acknowledged (or rejected) the latest response of `key.type`.
