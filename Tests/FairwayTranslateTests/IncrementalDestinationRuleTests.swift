@@ -61,7 +61,14 @@ import Testing
     throws
   {
     let (after, names) = IncrementalIndexTests.applying(edit, to: base)
-    let changed = Set(
+    let changed = Self.keys(names)
+    #expect(TranslationPatch.kind(of: changed) == .destinationRule)
+    try IncrementalIndexTests.expectPatchMatchesFresh(
+      before: Self.mesh(base), after: Self.mesh(after), changed: changed)
+  }
+
+  static func keys(_ names: [String]) -> Set<ConfigKey> {
+    Set(
       names.map { name in
         // A rule named `ns/name` lives in namespace `ns`.
         let parts = name.split(separator: "/").map(String.init)
@@ -69,9 +76,10 @@ import Testing
           kind: .destinationRule, namespace: parts.count == 2 ? parts[0] : "default",
           name: parts.last ?? name)
       })
-    #expect(TranslationPatch.kind(of: changed) == .destinationRule)
-    try IncrementalIndexTests.expectPatchMatchesFresh(
-      before: Self.mesh(base), after: Self.mesh(after), changed: changed)
+  }
+
+  static func wildcard(_ name: String, pattern: String, subsets: [String]) -> String {
+    rule(name, host: "\"\(pattern)\"", subsets: subsets)
   }
 
   @Test func addedSubset() throws {
@@ -128,5 +136,42 @@ import Testing
 
   @Test func ruleForUnknownHostChangesNothing() throws {
     try check { $0["nowhere"] = Self.rule("nowhere", host: "nowhere.example.com") }
+  }
+
+  @Test func addedWildcardReachesOnlyHostsWithoutAnExactRule() throws {
+    var base = Self.base
+    base["c"] = nil
+    try check(from: base) {
+      $0["any"] = Self.wildcard("any", pattern: "*.default.svc.cluster.local", subsets: ["v3"])
+    }
+  }
+
+  @Test func longerWildcardBeatsShorter() throws {
+    var base = Self.base
+    base["b"] = nil
+    base["all"] = Self.wildcard("all", pattern: "*.cluster.local", subsets: ["v1"])
+    try check(from: base) {
+      $0["svc"] = Self.wildcard("svc", pattern: "*.svc.cluster.local", subsets: ["v2", "v3"])
+    }
+  }
+
+  @Test func chainOfEditsOverWildcardsAndExactHosts() throws {
+    let pool: [(name: String, document: String?)] = [
+      ("c", nil),
+      ("any", Self.wildcard("any", pattern: "*.default.svc.cluster.local", subsets: ["v3"])),
+      ("a", Self.rule("a", host: "a", subsets: ["v1"])),
+      ("all", Self.wildcard("all", pattern: "*.cluster.local", subsets: ["v1"])),
+      ("b", nil),
+      ("other/a", Self.rule("a", host: "a.default.svc.cluster.local", namespace: "other")),
+      ("any", nil),
+      ("c", Self.rule("c", host: "c", subsets: ["v2"])),
+      ("a", nil),
+      ("all", Self.wildcard("all", pattern: "*.cluster.local", subsets: ["v9"])),
+      ("0-d", Self.rule("0-d", host: "d", subsets: ["v4"])),
+      ("b", Self.rule("b", host: "b", trafficPolicy: "{loadBalancer: {simple: RANDOM}}")),
+      ("other/a", nil),
+    ]
+    try IncrementalIndexTests.expectChainMatchesFresh(
+      from: Self.base, IncrementalIndexTests.walk(pool), mesh: Self.mesh, keys: Self.keys)
   }
 }

@@ -101,6 +101,48 @@ import Testing
     return (patched, fresh)
   }
 
+  /// Applies `edits` to `base` one after another, patching each translation from the one
+  /// before (not from a fresh build), so state a patch leaves behind for the next one is
+  /// checked too. `mesh` writes documents by name as a mesh; `keys` names the changed objects.
+  /// Every patched translation must equal a fresh translation of its mesh; the last is returned.
+  @discardableResult
+  static func expectChainMatchesFresh(
+    from base: [String: String], _ edits: [(inout [String: String]) -> Void],
+    mesh: ([String: String]) -> String, keys: ([String]) -> Set<ConfigKey>
+  ) throws -> MeshTranslator {
+    var documents = base
+    var previous = MeshTranslator(snapshot: try Meshes.snapshot(mesh(base), revision: 1))
+    for (offset, edit) in edits.enumerated() {
+      for proxy in proxies {
+        for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
+          _ = previous.resources(for: proxy, type: type, requestedNames: nil).version
+        }
+      }
+      let (after, names) = applying(edit, to: documents)
+      let snapshot = try Meshes.snapshot(mesh(after), revision: Int64(offset + 2))
+      let patched = MeshTranslator(snapshot: snapshot, reusing: previous, changed: keys(names))
+      expectSameResources(patched, MeshTranslator(snapshot: snapshot))
+      previous = patched
+      documents = after
+    }
+    return previous
+  }
+
+  /// A fixed walk through `pool` (a document, or nil to delete it, by name): step N sets pool
+  /// entry N and one further along, wrapping, so steps mix edits of different hosts.
+  static func walk(_ pool: [(name: String, document: String?)])
+    -> [(inout [String: String]) -> Void]
+  {
+    pool.indices.map { step in
+      let first = pool[step]
+      let second = pool[(step * 5 + 3) % pool.count]
+      return { documents in
+        documents[first.name] = first.document
+        if second.name != first.name { documents[second.name] = second.document }
+      }
+    }
+  }
+
   /// Every type for every test proxy, and the set versions, are the same in both translations.
   static func expectSameResources(_ patched: MeshTranslator, _ fresh: MeshTranslator) {
     for proxy in proxies {

@@ -11,17 +11,22 @@ struct SelectorLabel: Sendable, Hashable {
 /// endpoints, and the DestinationRule and VirtualServices that apply to each host.
 struct MeshIndex: Sendable {
   /// Sorted by host. `var` (like the other endpoint-derived fields) only so
-  /// `updatingWorkloads` can patch a copy.
-  var services: [MeshService]
+  /// `updatingWorkloads` can patch a copy; chunked so that copy does not retain every service.
+  var services: ChunkedArray<MeshService>
   private let serviceByHost: [String: Int]
   /// Host -> the DestinationRule that applies to it (Istio picks one per host). `var` (like
-  /// `destinationRules`) only so `updatingDestinationRules` can patch a copy.
-  private var ruleByHost: [String: TypedConfig<DestinationRule>]
+  /// the other rule-derived fields) only so `updatingDestinationRules` can patch a copy.
+  private var ruleByHost: OverlayDictionary<String, TypedConfig<DestinationRule>>
+  /// Every DestinationRule by the host it names.
+  private var ruleBindings: HostBindings<DestinationRule>
   /// Host -> VirtualServices naming it, best first; the first visible one wins. `var` (like
   /// the other VirtualService-derived fields) only so `updatingVirtualServices` can patch a copy.
-  private(set) var virtualServicesByHost: [String: [TypedConfig<VirtualService>]]
-  private(set) var virtualServices: [TypedConfig<VirtualService>]
-  private(set) var destinationRules: [TypedConfig<DestinationRule>]
+  private(set) var virtualServicesByHost: OverlayDictionary<String, [TypedConfig<VirtualService>]>
+  /// Every VirtualService by the hosts it names for the mesh (none when only for gateways).
+  private var routeBindings: HostBindings<VirtualService>
+  /// How many VirtualServices match on each label key (`sourceLabels`), so a change can keep
+  /// `sourceLabelKeys` without reading the others.
+  private var sourceLabelKeyCounts: [String: Int]
   /// Label keys that some VirtualService matches on (`sourceLabels`): the only proxy labels
   /// outbound routes depend on.
   private(set) var sourceLabelKeys: Set<String>
@@ -51,13 +56,29 @@ struct MeshIndex: Sendable {
     services.sort { $0.host < $1.host }
     var serviceByHost: [String: Int] = [:]
     for (position, service) in services.enumerated() { serviceByHost[service.host] = position }
-    self.services = services
+    self.services = ChunkedArray(services)
     self.serviceByHost = serviceByHost
-    self.destinationRules = snapshot.destinationRules
-    self.virtualServices = snapshot.virtualServices
-    self.ruleByHost = MeshIndex.rules(snapshot.destinationRules, services: services)
-    self.virtualServicesByHost = MeshIndex.routes(snapshot.virtualServices, services: services)
-    self.sourceLabelKeys = MeshIndex.sourceLabelKeys(snapshot.virtualServices)
+    let ruleBindings = HostBindings(snapshot.destinationRules, hostsOf: MeshIndex.ruleHosts)
+    self.ruleBindings = ruleBindings
+    var ruleByHost: [String: TypedConfig<DestinationRule>] = [:]
+    for service in services {
+      ruleByHost[service.host] = MeshIndex.bestRule(for: service, in: ruleBindings)
+    }
+    self.ruleByHost = OverlayDictionary(ruleByHost)
+    let routeBindings = HostBindings(snapshot.virtualServices, hostsOf: MeshIndex.routeHosts)
+    self.routeBindings = routeBindings
+    var virtualServicesByHost: [String: [TypedConfig<VirtualService>]] = [:]
+    for service in services {
+      let ranked = MeshIndex.rankedRoutes(for: service.host, in: routeBindings)
+      if !ranked.isEmpty { virtualServicesByHost[service.host] = ranked }
+    }
+    self.virtualServicesByHost = OverlayDictionary(virtualServicesByHost)
+    var counts: [String: Int] = [:]
+    for config in snapshot.virtualServices {
+      for key in MeshIndex.sourceLabelKeys(config) { counts[key, default: 0] += 1 }
+    }
+    self.sourceLabelKeyCounts = counts
+    self.sourceLabelKeys = Set(counts.keys)
     var byAddress: [String: [Int]] = [:]
     var selecting: [SelectorLabel: [Int]] = [:]
     for (position, service) in services.enumerated() {
@@ -73,42 +94,75 @@ struct MeshIndex: Sendable {
     self.selectingServices = selecting
   }
 
-  /// This index with `virtualServices` (sorted by key, as a snapshot lists them) in place of
-  /// its own. Nothing else depends on VirtualServices, so a VirtualService change costs its
-  /// host lookups instead of a snapshot and a new index of the whole mesh.
-  func updatingVirtualServices(_ virtualServices: [TypedConfig<VirtualService>]) -> MeshIndex {
+  /// This index with the VirtualServices in `changes` replaced (nil: deleted). Nothing else
+  /// depends on VirtualServices, so only the hosts the changed ones name, before or after, are
+  /// ranked again: the cost follows the change, not the mesh.
+  func updatingVirtualServices(_ changes: [ConfigKey: TypedConfig<VirtualService>?]) -> MeshIndex {
     var next = self
-    next.virtualServices = virtualServices
-    next.virtualServicesByHost = MeshIndex.routes(virtualServices, services: services)
-    next.sourceLabelKeys = MeshIndex.sourceLabelKeys(virtualServices)
+    for (key, replacement) in changes {
+      for label in routeBindings[key].map(MeshIndex.sourceLabelKeys) ?? [] {
+        next.sourceLabelKeyCounts[label, default: 0] -= 1
+      }
+      for label in replacement.map(MeshIndex.sourceLabelKeys) ?? [] {
+        next.sourceLabelKeyCounts[label, default: 0] += 1
+      }
+    }
+    next.sourceLabelKeyCounts = next.sourceLabelKeyCounts.filter { $0.value > 0 }
+    next.sourceLabelKeys = Set(next.sourceLabelKeyCounts.keys)
+    let touched = next.routeBindings.replace(changes)
+    for position in affectedServices(touched) {
+      let host = services[position].host
+      let ranked = MeshIndex.rankedRoutes(for: host, in: next.routeBindings)
+      next.virtualServicesByHost[host] = ranked.isEmpty ? nil : ranked
+    }
     return next
   }
 
-  /// This index with `rules` (sorted by key, as a snapshot lists them) in place of its
-  /// DestinationRules, and the positions of the services whose rule is now a different one or
-  /// different. Services, workloads and routes do not depend on rules and are shared.
-  func updatingDestinationRules(_ rules: [TypedConfig<DestinationRule>]) -> (
+  /// This index with the DestinationRules in `changes` replaced (nil: deleted), and the
+  /// positions of the services whose rule is now a different one or different. Only the hosts
+  /// the changed rules name, before or after, are looked at again. Services, workloads and
+  /// routes do not depend on rules and are shared.
+  func updatingDestinationRules(_ changes: [ConfigKey: TypedConfig<DestinationRule>?]) -> (
     index: MeshIndex, changedServices: [Int]
   ) {
     var next = self
-    next.destinationRules = rules
-    next.ruleByHost = MeshIndex.rules(rules, services: services)
-    let changed = services.indices.filter {
-      ruleByHost[services[$0].host] != next.ruleByHost[services[$0].host]
+    let touched = next.ruleBindings.replace(changes)
+    var changed: [Int] = []
+    for position in affectedServices(touched) {
+      let service = services[position]
+      let rule = MeshIndex.bestRule(for: service, in: next.ruleBindings)
+      guard rule != ruleByHost[service.host] else { continue }
+      next.ruleByHost[service.host] = rule
+      changed.append(position)
     }
     return (next, changed)
   }
 
-  /// Label keys the VirtualServices match on (`sourceLabels`).
-  static func sourceLabelKeys(_ virtualServices: [TypedConfig<VirtualService>]) -> Set<String> {
+  /// Positions, ascending, of the services a replacement in host bindings can affect: those
+  /// named exactly, and every one a touched wildcard matches.
+  private func affectedServices(_ touched: HostBindings<some Sendable & Equatable>.Touched)
+    -> [Int]
+  {
+    var positions = Set(touched.hosts.compactMap { serviceByHost[$0] })
+    if !touched.patterns.isEmpty {
+      for (position, service) in services.enumerated()
+      where touched.patterns.contains(where: {
+        HostName.matches(pattern: $0, host: service.host)
+      }) {
+        positions.insert(position)
+      }
+    }
+    return positions.sorted()
+  }
+
+  /// Label keys one VirtualService matches on (`sourceLabels`).
+  static func sourceLabelKeys(_ config: TypedConfig<VirtualService>) -> Set<String> {
     var keys: Set<String> = []
-    for config in virtualServices {
-      for http in config.spec.http ?? [] {
-        for match in http.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
-      }
-      for tcp in config.spec.tcp ?? [] {
-        for match in tcp.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
-      }
+    for http in config.spec.http ?? [] {
+      for match in http.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
+    }
+    for tcp in config.spec.tcp ?? [] {
+      for match in tcp.match ?? [] { keys.formUnion((match.sourceLabels ?? [:]).keys) }
     }
     return keys
   }
@@ -183,76 +237,56 @@ extension MeshIndex {
     }
   }
 
-  /// Picks one DestinationRule per service host: an exact host beats a wildcard, a rule in the
-  /// service's namespace beats one elsewhere, then config order.
-  fileprivate static func rules(
-    _ rules: [TypedConfig<DestinationRule>], services: [MeshService]
-  ) -> [String: TypedConfig<DestinationRule>] {
-    var exact: [String: [TypedConfig<DestinationRule>]] = [:]
-    var wildcards: [(pattern: String, rule: TypedConfig<DestinationRule>)] = []
-    for rule in rules {
-      guard let written = rule.spec.host else { continue }
-      let host = HostName.resolve(written, namespace: rule.namespace)
-      if host.hasPrefix("*") {
-        wildcards.append((host, rule))
-      } else {
-        exact[host, default: []].append(rule)
-      }
-    }
-    var result: [String: TypedConfig<DestinationRule>] = [:]
-    for service in services {
-      var candidates = (exact[service.host] ?? []).map { (specificity: Int.max, rule: $0) }
-      if candidates.isEmpty {
-        candidates = wildcards.filter { HostName.matches(pattern: $0.pattern, host: service.host) }
-          .map { (HostName.specificity(of: $0.pattern), $0.rule) }
-      }
-      var best: (rank: (Int, Int), rule: TypedConfig<DestinationRule>)?
-      for candidate in candidates {
-        let rank = (candidate.specificity, candidate.rule.namespace == service.namespace ? 1 : 0)
-        if let current = best, rank <= current.rank { continue }
-        best = (rank, candidate.rule)
-      }
-      if let best { result[service.host] = best.rule }
-    }
-    return result
+  /// The host a DestinationRule names, resolved in its namespace.
+  @Sendable fileprivate static func ruleHosts(_ rule: TypedConfig<DestinationRule>) -> [String] {
+    guard let written = rule.spec.host else { return [] }
+    return [HostName.resolve(written, namespace: rule.namespace)]
   }
 
-  /// Orders the VirtualServices naming each service host, exact hosts before wildcards.
-  fileprivate static func routes(
-    _ virtualServices: [TypedConfig<VirtualService>], services: [MeshService]
-  ) -> [String: [TypedConfig<VirtualService>]] {
-    var exact: [String: [(order: Int, config: TypedConfig<VirtualService>)]] = [:]
-    var wildcards: [(pattern: String, order: Int, config: TypedConfig<VirtualService>)] = []
-    for (order, config) in virtualServices.enumerated() {
-      let gateways = config.spec.gateways ?? []
-      guard gateways.isEmpty || gateways.contains("mesh") else { continue }
-      let hosts = Set(
-        (config.spec.hosts ?? []).map {
-          HostName.resolve($0, namespace: config.namespace)
-        })
-      for host in hosts.sorted() {
-        if host.hasPrefix("*") {
-          wildcards.append((host, order, config))
-        } else {
-          exact[host, default: []].append((order, config))
-        }
-      }
+  /// The hosts a VirtualService names for sidecars (none when it is only for gateways).
+  @Sendable fileprivate static func routeHosts(_ config: TypedConfig<VirtualService>) -> [String] {
+    let gateways = config.spec.gateways ?? []
+    guard gateways.isEmpty || gateways.contains("mesh") else { return [] }
+    return Set((config.spec.hosts ?? []).map { HostName.resolve($0, namespace: config.namespace) })
+      .sorted()
+  }
+
+  /// The one DestinationRule for a service (Istio picks one per host): an exact host beats a
+  /// wildcard, a rule in the service's namespace beats one elsewhere, then config order.
+  fileprivate static func bestRule(
+    for service: MeshService, in rules: HostBindings<DestinationRule>
+  ) -> TypedConfig<DestinationRule>? {
+    var candidates = rules.exactly(service.host).map { (specificity: Int.max, rule: $0) }
+    if candidates.isEmpty {
+      candidates = rules.wildcards
+        .filter { HostName.matches(pattern: $0.pattern, host: service.host) }
+        .map { (HostName.specificity(of: $0.pattern), $0.config) }
     }
-    var result: [String: [TypedConfig<VirtualService>]] = [:]
-    for service in services {
-      var candidates = (exact[service.host] ?? []).map {
-        (specificity: Int.max, order: $0.order, config: $0.config)
-      }
-      for wildcard in wildcards
-      where HostName.matches(pattern: wildcard.pattern, host: service.host) {
-        candidates.append(
-          (HostName.specificity(of: wildcard.pattern), wildcard.order, wildcard.config))
-      }
-      guard !candidates.isEmpty else { continue }
-      candidates.sort { ($0.specificity, -$0.order) > ($1.specificity, -$1.order) }
-      var seen: Set<ConfigKey> = []
-      result[service.host] = candidates.map(\.config).filter { seen.insert($0.key).inserted }
+    var best: (rank: (Int, Int), rule: TypedConfig<DestinationRule>)?
+    for candidate in candidates {
+      let rank = (candidate.specificity, candidate.rule.namespace == service.namespace ? 1 : 0)
+      if let current = best, rank <= current.rank { continue }
+      best = (rank, candidate.rule)
     }
-    return result
+    return best?.rule
+  }
+
+  /// The VirtualServices naming `host`, best first: exact hosts before wildcards, longer
+  /// wildcards before shorter, then config order; each once.
+  fileprivate static func rankedRoutes(
+    for host: String, in routes: HostBindings<VirtualService>
+  ) -> [TypedConfig<VirtualService>] {
+    var candidates = routes.exactly(host).map { (specificity: Int.max, config: $0) }
+    for wildcard in routes.wildcards where HostName.matches(pattern: wildcard.pattern, host: host) {
+      candidates.append((HostName.specificity(of: wildcard.pattern), wildcard.config))
+    }
+    guard !candidates.isEmpty else { return [] }
+    // Stable, so equal ranks keep config order (both lists are in key order).
+    let ranked = candidates.enumerated().sorted {
+      ($0.element.specificity, $1.element.config.key, $1.offset)
+        > ($1.element.specificity, $0.element.config.key, $0.offset)
+    }
+    var seen: Set<ConfigKey> = []
+    return ranked.map(\.element.config).filter { seen.insert($0.key).inserted }
   }
 }

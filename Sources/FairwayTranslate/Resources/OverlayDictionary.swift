@@ -49,6 +49,20 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
     return old
   }
 
+  /// Adds the entries of `entries` whose keys have no value yet. Many at once (a cache filled
+  /// by a full build) go straight into the base, as a fold would put them, so copies taken
+  /// afterwards do not each copy them out of the overlay on their first write.
+  public mutating func addMissing(_ entries: [Key: Value]) {
+    let missing = entries.filter { self[$0.key] == nil }
+    guard missing.count > Swift.max(256, base.count / 8) else {
+      for (key, value) in missing { self[key] = value }
+      return
+    }
+    fold()
+    base.merge(missing) { current, _ in current }
+    count += missing.count
+  }
+
   /// Every key with a value: the overlay's, then the base's not overridden.
   public var keys: [Key] { map(\.key) }
 
@@ -60,6 +74,10 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
 
   private mutating func foldIfLarge() {
     guard changes.count > Swift.max(256, base.count / 8) else { return }
+    fold()
+  }
+
+  private mutating func fold() {
     for (key, value) in changes { base[key] = value }
     changes = [:]
   }

@@ -3,12 +3,13 @@ import FairwayProto
 
 extension MeshTranslator {
   /// Outbound clusters of every service for one flavour, encoded once per translator.
-  func outboundClusters(flavor: ClientFlavor) -> [[EncodedResource]] {
+  func outboundClusters(flavor: ClientFlavor) -> ChunkedArray<[EncodedResource]> {
     if let cached = caches.withLock({ $0.outboundClusters[flavor] }) { return cached }
     let builder = ClusterBuilder(index: index, flavor: flavor)
-    let built = index.services.map { service in
-      builder.outboundClusters(for: service).compactMap { Self.encode($0.name, .cluster, $0) }
-    }
+    let built = ChunkedArray(
+      index.services.lazy.map { service in
+        builder.outboundClusters(for: service).compactMap { Self.encode($0.name, .cluster, $0) }
+      })
     caches.withLock { $0.outboundClusters[flavor] = built }
     return built
   }

@@ -52,9 +52,7 @@ extension MeshTranslator {
     }
     caches.withLock { caches in
       for (slot, byName) in built {
-        for (name, encoded) in byName where caches.endpoints[slot]?[name] == nil {
-          caches.endpoints[slot, default: OverlayDictionary()][name] = encoded
-        }
+        caches.endpoints[slot, default: OverlayDictionary()].addMissing(byName)
       }
     }
     return result

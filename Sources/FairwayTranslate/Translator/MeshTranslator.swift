@@ -16,7 +16,7 @@ public final class MeshTranslator: Sendable {
   /// Inputs of every EDS cluster's assignment, by cluster name.
   let endpointInputs: OverlayDictionary<String, EndpointInput>
   /// EDS cluster names of each service, aligned with `index.services`.
-  let endpointClustersByService: [[String]]
+  let endpointClustersByService: ChunkedArray<[String]>
   let caches: Mutex<TranslatorCaches>
 
   /// Translates `snapshot`; nothing is built until a proxy asks.
@@ -72,15 +72,15 @@ public final class MeshTranslator: Sendable {
   }
 
   /// `previous` with the DestinationRules in `rules` replaced (nil: deleted). No snapshot and
-  /// no new index of services and workloads: the rule lookup is rebuilt, and the EDS clusters
+  /// no new index of services and workloads: the rule lookup is patched for the hosts the
+  /// changed rules name, and the EDS clusters
   /// (one per subset) and outbound clusters of only the services whose rule changed.
   /// Listeners and routes, which rules shape, are built again on demand.
   public convenience init(
     updating previous: MeshTranslator, revision: Int64,
     destinationRules rules: [ConfigKey: TypedConfig<DestinationRule>?]
   ) {
-    let (patched, changedServices) = previous.index.updatingDestinationRules(
-      Self.replacing(previous.index.destinationRules, with: rules))
+    let (patched, changedServices) = previous.index.updatingDestinationRules(rules)
     self.init(
       patching: previous, revision: revision, index: patched, changedServices: changedServices)
   }
@@ -128,7 +128,7 @@ public final class MeshTranslator: Sendable {
 
   /// `previous` with the VirtualServices in `virtualServices` replaced (nil: deleted). No
   /// snapshot and no new index of services, workloads and rules: only the VirtualService
-  /// lookups are rebuilt. Listeners and routes are built again on demand, as after a full
+  /// lookups of the hosts they name are ranked again. Listeners and routes are built again on demand, as after a full
   /// translation; endpoint assignments, the EDS sets, outbound clusters and pods' own
   /// listeners, which no VirtualService affects, are carried over whole.
   public convenience init(
@@ -137,20 +137,8 @@ public final class MeshTranslator: Sendable {
   ) {
     self.init(
       patching: previous, revision: revision,
-      index: previous.index.updatingVirtualServices(
-        Self.replacing(previous.index.virtualServices, with: changes)),
+      index: previous.index.updatingVirtualServices(changes),
       changedServices: [])
-  }
-
-  /// `configs` with the ones in `changes` replaced (nil: deleted), sorted by key as a snapshot
-  /// lists them.
-  private static func replacing<Spec>(
-    _ configs: [TypedConfig<Spec>], with changes: [ConfigKey: TypedConfig<Spec>?]
-  ) -> [TypedConfig<Spec>] {
-    var result = configs.filter { changes[$0.key] == nil }
-    for case let config? in changes.values { result.append(config) }
-    result.sort { $0.key < $1.key }
-    return result
   }
 
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every
@@ -161,7 +149,7 @@ public final class MeshTranslator: Sendable {
     index = MeshIndex(snapshot: snapshot)
     let (inputs, byService) = Self.endpointInputs(index)
     endpointInputs = OverlayDictionary(inputs)
-    endpointClustersByService = byService
+    endpointClustersByService = ChunkedArray(byService)
     var caches = TranslatorCaches()
     if let previous {
       caches.endpoints = previous.reusableEndpoints(for: inputs)
@@ -247,7 +235,7 @@ public final class MeshTranslator: Sendable {
 /// Mutable memo tables behind the translator's lock.
 struct TranslatorCaches: Sendable {
   /// Outbound clusters per flavour, aligned with `MeshIndex.services`.
-  var outboundClusters: [ClientFlavor: [[EncodedResource]]] = [:]
+  var outboundClusters: [ClientFlavor: ChunkedArray<[EncodedResource]>] = [:]
   /// Encoded assignments per flavour by cluster name.
   var endpoints: [ClientFlavor: OverlayDictionary<String, EncodedResource>] = [:]
   /// Whole resource sets shared by the views they fit.
