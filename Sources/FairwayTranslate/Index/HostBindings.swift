@@ -66,13 +66,11 @@ struct HostBindings<Spec: Sendable & Equatable>: Sendable {
   /// changed config names one.
   mutating func replace(_ changes: [ConfigKey: TypedConfig<Spec>?]) -> Touched {
     var touched = Touched()
-    var wildcardsChanged = false
     for (key, replacement) in changes {
       if let old = configs[key] {
         for host in old.hosts {
           if host.hasPrefix("*") {
             touched.patterns.insert(host)
-            wildcardsChanged = true
           } else {
             touched.hosts.insert(host)
             let remaining = (exact[host] ?? []).filter { $0.key != key }
@@ -89,7 +87,6 @@ struct HostBindings<Spec: Sendable & Equatable>: Sendable {
       for host in hosts {
         if host.hasPrefix("*") {
           touched.patterns.insert(host)
-          wildcardsChanged = true
         } else {
           touched.hosts.insert(host)
           var list = exact[host] ?? []
@@ -99,7 +96,7 @@ struct HostBindings<Spec: Sendable & Equatable>: Sendable {
         }
       }
     }
-    if wildcardsChanged {
+    if !touched.patterns.isEmpty {
       var next = wildcards.filter { changes[$0.config.key] == nil }
       for case let config? in changes.values {
         for host in configs[config.key]?.hosts ?? [] where host.hasPrefix("*") {

@@ -24,12 +24,9 @@ struct MeshIndex: Sendable {
   private(set) var virtualServicesByHost: OverlayDictionary<String, [TypedConfig<VirtualService>]>
   /// Every VirtualService by the hosts it names for the mesh (none when only for gateways).
   private var routeBindings: HostBindings<VirtualService>
-  /// How many VirtualServices match on each label key (`sourceLabels`), so a change can keep
-  /// `sourceLabelKeys` without reading the others.
+  /// How many VirtualServices match on each label key (`sourceLabels`); only keys still in
+  /// use, so a change can adjust them without reading the other VirtualServices.
   private var sourceLabelKeyCounts: [String: Int]
-  /// Label keys that some VirtualService matches on (`sourceLabels`): the only proxy labels
-  /// outbound routes depend on.
-  private(set) var sourceLabelKeys: Set<String>
   /// Endpoint address -> positions of the services it serves (finds a sidecar's workload).
   var servicesByEndpointAddress: OverlayDictionary<String, [Int]>
   /// `namespace/key=value` -> positions of services whose workload selector has that label.
@@ -78,7 +75,6 @@ struct MeshIndex: Sendable {
       for key in MeshIndex.sourceLabelKeys(config) { counts[key, default: 0] += 1 }
     }
     self.sourceLabelKeyCounts = counts
-    self.sourceLabelKeys = Set(counts.keys)
     var byAddress: [String: [Int]] = [:]
     var selecting: [SelectorLabel: [Int]] = [:]
     for (position, service) in services.enumerated() {
@@ -101,14 +97,13 @@ struct MeshIndex: Sendable {
     var next = self
     for (key, replacement) in changes {
       for label in routeBindings[key].map(MeshIndex.sourceLabelKeys) ?? [] {
-        next.sourceLabelKeyCounts[label, default: 0] -= 1
+        let remaining = (next.sourceLabelKeyCounts[label] ?? 0) - 1
+        next.sourceLabelKeyCounts[label] = remaining > 0 ? remaining : nil
       }
       for label in replacement.map(MeshIndex.sourceLabelKeys) ?? [] {
         next.sourceLabelKeyCounts[label, default: 0] += 1
       }
     }
-    next.sourceLabelKeyCounts = next.sourceLabelKeyCounts.filter { $0.value > 0 }
-    next.sourceLabelKeys = Set(next.sourceLabelKeyCounts.keys)
     let touched = next.routeBindings.replace(changes)
     for position in affectedServices(touched) {
       let host = services[position].host
@@ -166,6 +161,10 @@ struct MeshIndex: Sendable {
     }
     return keys
   }
+
+  /// Label keys that some VirtualService matches on (`sourceLabels`): the only proxy labels
+  /// outbound routes depend on.
+  var sourceLabelKeys: Dictionary<String, Int>.Keys { sourceLabelKeyCounts.keys }
 
   /// Positions of the services whose workload selector matches a proxy of `namespace` with
   /// `labels`.

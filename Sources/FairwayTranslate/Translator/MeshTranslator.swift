@@ -73,9 +73,9 @@ public final class MeshTranslator: Sendable {
 
   /// `previous` with the DestinationRules in `rules` replaced (nil: deleted). No snapshot and
   /// no new index of services and workloads: the rule lookup is patched for the hosts the
-  /// changed rules name, and the EDS clusters
-  /// (one per subset) and outbound clusters of only the services whose rule changed.
-  /// Listeners and routes, which rules shape, are built again on demand.
+  /// changed rules name, and the EDS clusters (one per subset) and outbound clusters are built
+  /// again for only the services whose rule changed. Listeners and routes, which rules shape,
+  /// are built again on demand.
   public convenience init(
     updating previous: MeshTranslator, revision: Int64,
     destinationRules rules: [ConfigKey: TypedConfig<DestinationRule>?]
@@ -128,9 +128,9 @@ public final class MeshTranslator: Sendable {
 
   /// `previous` with the VirtualServices in `virtualServices` replaced (nil: deleted). No
   /// snapshot and no new index of services, workloads and rules: only the VirtualService
-  /// lookups of the hosts they name are ranked again. Listeners and routes are built again on demand, as after a full
-  /// translation; endpoint assignments, the EDS sets, outbound clusters and pods' own
-  /// listeners, which no VirtualService affects, are carried over whole.
+  /// lookups of the hosts they name are ranked again. Listeners and routes are built again on
+  /// demand, as after a full translation; endpoint assignments, the EDS sets, outbound clusters
+  /// and pods' own listeners, which no VirtualService affects, are carried over whole.
   public convenience init(
     updating previous: MeshTranslator, revision: Int64,
     virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]

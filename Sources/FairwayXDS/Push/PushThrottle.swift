@@ -9,8 +9,9 @@ import Synchronization
 /// every virtual host of a port) otherwise hands the transport thousands of copies of a
 /// response of hundreds of KiB at once, each copied twice into fresh buffers: at 2,000
 /// sidecars the server peaked at 474-811 MiB during such pushes, 405-670 MiB with a 64 MiB
-/// window and 336-391 MiB with 16 MiB, at the same latency. istiod paces pushes too (`PILOT_PUSH_THROTTLE`, by count);
-/// this one counts bytes, so endpoint pushes of a few hundred bytes per proxy never wait.
+/// window and 336-391 MiB with 16 MiB, at the same latency. istiod paces pushes too
+/// (`PILOT_PUSH_THROTTLE`, by count); this one counts bytes, so endpoint pushes of a few hundred
+/// bytes per proxy never wait.
 public final class PushThrottle: Sendable {
   private typealias Window = PushWindow<Waiter>
 
