@@ -74,20 +74,23 @@ def namespaces_supported() -> str | None:
 
 
 def remove_leftovers() -> None:
-    """Namespaces left by an earlier run that was killed before it could clean up."""
+    """Namespaces left by an earlier run that was killed before it could clean up (their names
+    carry the creating process's pid; namespaces of a live process are left alone)."""
     listed = run("ip", "netns", "list", check=False).stdout.decode()
     for line in listed.splitlines():
         name = line.split()[0] if line.strip() else ""
-        if name.startswith(_PREFIX):
+        match = re.match(rf"{_PREFIX}(\d+)x", name)
+        if match and not os.path.exists(f"/proc/{match.group(1)}"):
             run("ip", "netns", "del", name, check=False)
+            shutil.rmtree(pathlib.Path("/etc/netns") / name, ignore_errors=True)
 
 
 class Net:
     """The switch namespace, its bridge and the pods; a relay to one Fairway's ADS port."""
 
     def __init__(self, ads_port: int):
-        self.id = f"{os.getpid() % 10000}{next(_counter)}"
-        self.switch = f"{_PREFIX}{self.id}sw"
+        self.id = f"{os.getpid()}x{next(_counter)}"
+        self.switch = f"{_PREFIX}{self.id}-switch"
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="fairway-net-"))
         os.chmod(self.dir, 0o755)  # the sidecar runs as uid 1337 and writes in its pod's folder
         self.pods: list[Pod] = []
@@ -141,13 +144,14 @@ class Pod:
         self.net = net
         self.name = name
         self.ip = ip
-        self.ns = f"{_PREFIX}{net.id}{len(net.pods)}{re.sub('[^a-z0-9]', '', name)[:4]}"
+        self.ns = f"{_PREFIX}{net.id}-{len(net.pods)}-{re.sub('[^a-z0-9-]', '', name)[:20]}"
         self.dir = net.dir / name
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o777)
         self._processes: list[subprocess.Popen] = []
         self.sidecar: Sidecar | None = None
-        host_veth, pod_veth = f"v{net.id}{len(net.pods)}h"[:15], f"v{net.id}{len(net.pods)}p"[:15]
+        # Interface names only need to be unique inside the pod and the switch namespaces.
+        host_veth, pod_veth = f"h{len(net.pods)}", f"p{len(net.pods)}"
         run("ip", "netns", "add", self.ns)
         if hosts:
             etc = pathlib.Path("/etc/netns") / self.ns
