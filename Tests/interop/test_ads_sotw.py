@@ -1,5 +1,7 @@
 """State-of-the-world ADS, rule by rule (XDS-NOTES §1), with a raw client on Envoy's protos."""
 
+import time
+
 import pytest
 
 from ads_client import CDS, EDS, LDS, RDS, ADSStream, make_node
@@ -186,3 +188,26 @@ spec:
     assert v3 in first and REVIEWS_V1 in first, "first CDS adds v3 and keeps v1 while routes move"
     assert v3 in last and REVIEWS_V1 not in last, "the last CDS removes v1"
     assert kinds.index(RDS) < len(kinds) - 1
+
+
+def test_nack_is_logged_at_warning_with_proxy_type_nonce_and_message(fairway, stream):
+    response = subscribe_clusters(stream)
+    fairway.apply(reviews_rule("RANDOM"))
+    pushed = stream.receive()
+    stream.request(CDS, nonce=pushed.nonce, version=response.version_info, error="cluster x: LEAST_REQUEST unsupported")
+    deadline = time.monotonic() + 5
+    line = ""
+    while time.monotonic() < deadline and not line:
+        line = next((l for l in fairway.logs().splitlines() if "NACK" in l), "")
+    assert "warning" in line, fairway.logs()
+    for part in (SIDECAR, "cds", pushed.nonce, "LEAST_REQUEST unsupported"):
+        assert part in line, line
+
+
+def test_nack_log_is_rate_limited_per_stream(fairway, stream):
+    response = subscribe_clusters(stream)
+    for attempt in range(12):
+        stream.request(CDS, nonce=response.nonce, error=f"rejected {attempt}")
+    stream.expect_nothing(0.5)
+    lines = [l for l in fairway.logs().splitlines() if "NACK" in l]
+    assert 1 <= len(lines) <= 5, lines

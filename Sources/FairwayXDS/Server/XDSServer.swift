@@ -70,7 +70,7 @@ public final class XDSServer: Service, Sendable {
       })
     let context = XDSContext(
       translation: translation, registry: registry, metrics: metrics, config: config,
-      throttle: throttle)
+      throttle: throttle, logger: logger)
     let service = AggregatedDiscoveryService(
       context: context,
       admission: TokenBucket(

@@ -62,6 +62,7 @@ struct StreamSession<State: StreamProtocolState> {
     let write: @Sendable (EncodedMessage) async throws -> Void
     var state = State(controlPlaneIdentifier: "")
     var proxy: Proxy?
+    var rejectionLog = RejectionLog()
 
     init(
       context: XDSContext, stream: ProxyStream,
@@ -93,6 +94,7 @@ struct StreamSession<State: StreamProtocolState> {
         if let type = outcome.type {
           context.metrics.recordNack(type: type)
           context.throttle.acknowledge(stream: stream.id, type: type)
+          logRejection(type)
         }
       case .stale:
         context.metrics.recordStaleNonce()
@@ -197,6 +199,18 @@ struct StreamSession<State: StreamProtocolState> {
         }
       }
       return true
+    }
+
+    /// A NACK at warning level (rate-limited per stream): a proxy refusing config is the one
+    /// thing an operator must hear about without polling syncz.
+    private mutating func logRejection(_ type: XDSResourceType) {
+      let (log, heldBack) = rejectionLog.admit(at: .now)
+      guard log else { return }
+      context.logger.warning(
+        "proxy rejected config (NACK)",
+        metadata: RejectionLog.metadata(
+          proxy: state.node?.id ?? "", peer: stream.peer, type: type,
+          rejection: state.status(for: type)?.lastError, heldBack: heldBack))
     }
 
     func publish() {
