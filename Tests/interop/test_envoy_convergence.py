@@ -21,6 +21,7 @@ from fairway_server import FairwayServer
 import mesh_net
 from mesh_net import Net, node_id
 from test_envoy_dubbo import DEMO, DRDS_STAT, DubboMesh
+from test_envoy_smoke import MESH as SMOKE_MESH, server  # noqa: F401 (the fixture)
 
 REASON = mesh_net.namespaces_supported()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"real-Envoy tests: {REASON}")
@@ -28,37 +29,9 @@ pytestmark = pytest.mark.skipif(REASON is not None, reason=f"real-Envoy tests: {
 CHANGES = int(os.environ.get("FAIRWAY_CONVERGENCE_CHANGES", "4"))
 BOUND_SECONDS = 10.0
 
-HTTP_MESH = """
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: reviews, namespace: default}
-spec:
-  hosts: [reviews.default.svc.cluster.local]
-  addresses: [240.240.0.10]
-  location: MESH_INTERNAL
-  ports: [{number: 9080, name: http, protocol: HTTP}]
-  resolution: STATIC
-  workloadSelector: {labels: {app: reviews}}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: reviews-v1, namespace: default}
-spec: {address: 10.77.0.21, labels: {app: reviews, version: v1}}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: reviews-v2, namespace: default}
-spec: {address: 10.77.0.22, labels: {app: reviews, version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: reviews, namespace: default}
-spec:
-  host: reviews.default.svc.cluster.local
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
-"""
+# The smoke test's reviews service (VIP 240.240.0.10, v1 on 10.77.0.21, v2 on 10.77.0.22, a
+# DestinationRule with both subsets), without its VirtualService: each change brings its own.
+HTTP_MESH = "---".join(doc for doc in SMOKE_MESH.split("---") if "kind: VirtualService" not in doc)
 
 
 def weights_vs(v1: int, v2: int) -> str:
@@ -105,14 +78,6 @@ def report(name: str, samples: list[tuple[float, float]]) -> str:
             f"traffic {ms([t for _, t in samples])}")
     print("\nconvergence " + line)
     return line
-
-
-@pytest.fixture()
-def server():
-    mesh_net.remove_leftovers()
-    s = FairwayServer()
-    yield s
-    s.stop()
 
 
 def test_http_weight_change_convergence(server):
