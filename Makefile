@@ -15,7 +15,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: fuzz durability all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -90,6 +90,12 @@ fuzz:
 durability: venv
 	$(SWIFT) build --build-tests
 	FAIRWAY_KILLS=100 FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_durability.py -k sigkill
+
+# Convergence with real Envoys: 20 route changes each (HTTP weights, Dubbo routes), p50/max from
+# an apply's 2xx to Envoy's stats and to traffic (the test command makes 4 of each).
+convergence: venv
+	$(SWIFT) build
+	FAIRWAY_CONVERGENCE_CHANGES=20 FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_envoy_convergence.py
 
 # Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
 # SCALE=quick (default, under 2 minutes once built) or SCALE=full (2,000 sidecars, 1,000

@@ -205,14 +205,35 @@ import Testing
     let config = try #require(proxy.multipleRouteConfig.routeConfig.first)
     #expect(config.interface == "*")
     #expect(config.routes.map(\.route.cluster) == ["inbound|20882||"])
+    // The sidecar takes the WorkloadEntry's port (20882), the app the ServiceEntry's
+    // targetPort (20880): never the listener itself.
+    #expect(inbound.address.socketAddress.portValue == 20882)
     let clusters = translator.resources(for: Self.provider, type: .cluster, requestedNames: nil)
-    #expect(clusters["inbound|20882||"] != nil)
+    let cluster = try Meshes.decode(
+      Envoy_Config_Cluster_V3_Cluster.self, clusters["inbound|20882||"])
+    let target = cluster.loadAssignment.endpoints.first?.lbEndpoints.first?.endpoint.address
+      .socketAddress
+    #expect(target?.address == "127.0.0.1")
+    #expect(target?.portValue == 20880)
     // MOSN's provider sidecar has its own static ingress listener on that port.
     var mosnProvider = Self.provider
     mosnProvider.client = .mosn
     #expect(
       !translator.resources(for: mosnProvider, type: .listener, requestedNames: nil).names
         .contains("inbound|20882||"))
+  }
+
+  /// A provider without interception whose app has the service's own port (no targetPort):
+  /// no listener there (it would forward each call to itself), the app keeps the port.
+  @Test func providerWithoutInterceptionLeavesTheAppsOwnPortAlone() throws {
+    let translator = try Meshes.translator(
+      Self.mesh(
+        http: """
+            - route: [{destination: {host: mosn.io.dubbo.DemoService, subset: blue}}]
+          """))
+    let listeners = translator.resources(for: Self.provider, type: .listener, requestedNames: nil)
+    #expect(!listeners.names.contains("inbound|20882||"))
+    #expect(!listeners.names.contains("0.0.0.0_20882"))
   }
 
   @Test func portNamedTcpDubboWithProtocolTCPIsDubbo() throws {

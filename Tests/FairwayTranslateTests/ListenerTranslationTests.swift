@@ -131,14 +131,26 @@ import Testing
         .names.contains("inbound|9080||"))
   }
 
-  @Test func boundInboundPortWinsOverOutbound() throws {
+  /// Without interception, a port the application itself listens on (no `targetPort` apart
+  /// from the endpoint's port) is the application's: no inbound listener (it would be its own
+  /// upstream, `inbound|9080||` to 127.0.0.1:9080) and no outbound listener either.
+  @Test func workloadPortWithoutInterceptionBelongsToTheApplication() throws {
     let translator = try Meshes.translator(Meshes.bookinfo)
     let reviewsPod = Proxy(
       id: "sidecar~10.1.0.2~reviews-v2.default~default.svc.cluster.local", client: .mosn,
       ipAddresses: ["10.1.0.2"], labels: ["app": "reviews", "version": "v2"])
-    let names = listeners(translator, proxy: reviewsPod).names
-    #expect(names.contains("inbound|9080||"))
-    #expect(!names.contains("0.0.0.0_9080"))
+    let set = listeners(translator, proxy: reviewsPod)
+    #expect(!set.names.contains("inbound|9080||"))
+    #expect(!set.names.contains("0.0.0.0_9080"))
+    for name in set.names {
+      let listener = try Meshes.decode(Listener.self, set[name])
+      for chain in listener.filterChains {
+        for filter in chain.filters where filter.name == "envoy.filters.network.tcp_proxy" {
+          let proxy = try TcpProxy(serializedBytes: filter.typedConfig.value)
+          #expect(proxy.cluster != "inbound|9080||", "\(name) proxies to the app's own port")
+        }
+      }
+    }
   }
 
   @Test func mosnWithoutInterceptionBindsPortsAndTargetsTheApp() throws {

@@ -32,6 +32,12 @@ def one(spec: dict) -> dict:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--lines"]:
+        # Long-lived (mesh_net.Pod.python_pipe): one spec per stdin line, one result per line.
+        for line in sys.stdin:
+            if line.strip():
+                print(json.dumps(one(json.loads(line))), flush=True)
+        return
     spec = json.load(sys.stdin)
     if "count" in spec:
         print(json.dumps([one(spec) for _ in range(int(spec["count"]))]))

@@ -189,6 +189,16 @@ class Pod:
         """A Python helper (Tests/interop/...) running inside the pod."""
         return self.spawn(sys.executable, str(pathlib.Path(__file__).parent / script), *args, log=log)
 
+    def python_pipe(self, script: str, *args: str) -> subprocess.Popen:
+        """A long-lived Python helper inside the pod with text pipes on stdin/stdout (one JSON line
+        per request and per answer, e.g. dubbo_client.py); stopped with the pod."""
+        process = subprocess.Popen(["ip", "netns", "exec", self.ns, sys.executable,
+                                    str(pathlib.Path(__file__).parent / script), *args],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True, bufsize=1)
+        self._processes.append(process)
+        return process
+
     def _listening(self, port: int, address: str = "127.0.0.1") -> bool:
         probe = self.exec(sys.executable, "-c",
                           f"import socket;s=socket.socket();s.settimeout(0.5);s.connect(('{address}',{port}))",

@@ -4,6 +4,8 @@ import SwiftProtobuf
 
 /// Inbound side of a sidecar: for each port of each service this proxy's workload serves, a
 /// cluster `inbound|PORT||` to the application on 127.0.0.1 and a listener accepting on PORT.
+/// PORT is the endpoint's port (WorkloadEntry port map, else `targetPort`, else the number);
+/// the application's port is `targetPort` when set, else PORT.
 struct InboundBuilder: Sendable {
   /// One port this workload serves.
   struct Instance: Sendable, Equatable {
@@ -13,6 +15,11 @@ struct InboundBuilder: Sendable {
     let inboundPort: UInt32
     /// The port the application listens on.
     let applicationPort: UInt32
+
+    /// Whether the sidecar receives on a port other than the application's (a WorkloadEntry
+    /// port map over the ServiceEntry's `targetPort`), so a bound listener cannot be its own
+    /// upstream.
+    var forwardsToAnotherPort: Bool { inboundPort != applicationPort }
   }
 
   let index: MeshIndex

@@ -23,14 +23,18 @@ struct ListenerBuilder: Sendable {
   /// Route configs whose routes carry CORS policies.
   var corsRouteConfigs: Set<String> = []
 
-  /// What depends on this very proxy (its IP and labels) rather than on its namespace.
-  func inboundAndCaptureListeners() -> [Listener] {
+  /// What depends on this very proxy (its IP and labels) rather than on its namespace;
+  /// `inbound` is `InboundBuilder.instances()` for it.
+  func inboundAndCaptureListeners(_ inbound: [InboundBuilder.Instance]) -> [Listener] {
     guard view.kind == .sidecar else { return [] }
-    let inbound = InboundBuilder(index: index, view: view).instances()
     guard view.interceptionMode != .none else {
       // Nothing redirects connections: each inbound port is a listener of its own. MOSN's
-      // Dubbo ingress is a static listener of its own config on that very port.
-      let served = inbound.filter { !($0.port.proto.isDubbo && view.client == .mosn) }
+      // Dubbo ingress is a static listener of its own config on that very port. A port whose
+      // application listens on it itself gets none (as in Istio without Sidecar ingress): a
+      // listener there would be its own upstream, one call looping until Envoy gives up.
+      let served = inbound.filter {
+        $0.forwardsToAnotherPort && !($0.port.proto.isDubbo && view.client == .mosn)
+      }
       return served.map { instance in
         var listener = baseListener(
           address: "0.0.0.0", port: instance.inboundPort, direction: .inbound)

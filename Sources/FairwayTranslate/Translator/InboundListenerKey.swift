@@ -29,8 +29,10 @@ struct InboundListenerKey: Sendable, Hashable {
   }
 }
 
-/// A sidecar's own listeners, encoded, with the ports they bind (without interception).
+/// A sidecar's own listeners, encoded, with the workload's inbound ports: without interception
+/// those belong to its sidecar listener or to the application itself, never to an outbound
+/// listener.
 struct OwnListeners: Sendable {
   let encoded: [EncodedResource]
-  let boundPorts: [UInt32]
+  let reservedPorts: [UInt32]
 }

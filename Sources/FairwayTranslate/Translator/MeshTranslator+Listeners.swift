@@ -32,20 +32,21 @@ extension MeshTranslator {
     let own = ownListeners(view: view, builder: builder)
     guard view.interceptionMode == .none else { return (outbound ?? []) + own.encoded }
     // Without interception both sides bind real ports: the workload's own inbound port wins
-    // over an outbound listener on the same port, which could not bind.
-    let taken = Set(own.boundPorts.map { ListenerBuilder.listenerName("0.0.0.0", $0) })
+    // over an outbound listener on the same port, which could not bind (or, with the
+    // application on it, would send the workload's callers back out).
+    let taken = Set(own.reservedPorts.map { ListenerBuilder.listenerName("0.0.0.0", $0) })
     return (outbound ?? []).filter { !taken.contains($0.name) } + own.encoded
   }
 
   /// The pod's own listeners, shared by every pod (and translation) with the same inputs.
   private func ownListeners(view: ProxyView, builder: ListenerBuilder) -> OwnListeners {
-    let key = InboundListenerKey(
-      view: view, instances: InboundBuilder(index: index, view: view).instances())
+    let instances = InboundBuilder(index: index, view: view).instances()
+    let key = InboundListenerKey(view: view, instances: instances)
     if let cached = caches.withLock({ $0.ownListeners[key] }) { return cached }
-    let listeners = builder.inboundAndCaptureListeners()
+    let listeners = builder.inboundAndCaptureListeners(instances)
     let built = OwnListeners(
       encoded: listeners.compactMap { Self.encode($0.name, .listener, $0) },
-      boundPorts: listeners.map(\.address.socketAddress.portValue))
+      reservedPorts: instances.map(\.inboundPort))
     caches.withLock { $0.ownListeners[key] = built }
     return built
   }
