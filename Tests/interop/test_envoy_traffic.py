@@ -146,7 +146,8 @@ def test_fault_delay_holds_requests_for_the_fixed_delay(traffic):
     traffic.apply(reviews_rule(), reviews_vs(
         route_to("v1", ", fault: {delay: {fixedDelay: 0.4s, percentage: {value: 100}}}")))
     delayed = traffic.many(REVIEWS_URL + "/delay", 3, compact=True)
-    assert all(r["status"] == 200 and 0.4 <= r["seconds"] < 1.0 for r in delayed), delayed
+    # Envoy's timer may fire a few ms before the client's clock says 0.4 s.
+    assert all(r["status"] == 200 and 0.38 <= r["seconds"] < 1.0 for r in delayed), delayed
     traffic.apply(reviews_vs(route_to("v1")))
     quick = traffic.many(REVIEWS_URL + "/delay", 3, compact=True)
     assert all(r["status"] == 200 and r["seconds"] < 0.3 for r in quick), quick
