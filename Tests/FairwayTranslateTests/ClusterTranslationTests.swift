@@ -48,6 +48,9 @@ import Testing
     #expect(reviews.outlierDetection.interval.seconds == 30)
     #expect(reviews.outlierDetection.baseEjectionTime.seconds == 60)
     #expect(reviews.outlierDetection.maxEjectionPercent.value == 50)
+    // Istio turns panic mode off with outlier detection (Envoy's default is 50%).
+    #expect(reviews.commonLbConfig.hasHealthyPanicThreshold)
+    #expect(reviews.commonLbConfig.healthyPanicThreshold.value == 0)
   }
 
   @Test func subsetPolicyOverridesTopLevel() throws {
@@ -66,6 +69,7 @@ import Testing
     #expect(ratings.connectTimeout.seconds == 10)
     #expect(ratings.circuitBreakers.thresholds.first?.maxConnections.value == UInt32.max)
     #expect(!ratings.hasOutlierDetection)
+    #expect(!ratings.commonLbConfig.hasHealthyPanicThreshold)
   }
 
   @Test func portLevelSettingsApplyPerPort() throws {

@@ -7,7 +7,8 @@ headers}. Behaviour is chosen per request, so one backend serves every test:
 - `x-backend-delay-ms: N` waits N ms before answering.
 The backend also fails every request while the file PORT.fail exists next to its log (a failing
 endpoint for outlier detection). Each request is appended to LOG as one JSON line (mirroring
-and retry counts are read from it)."""
+and retry counts are read from it), with `peer`, the address the connection came from (127.0.0.1
+when the pod's own sidecar delivered it)."""
 
 import json
 import os
@@ -25,13 +26,18 @@ _seen: dict[str, int] = {}
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are two writes: with Nagle the body waits for the peer's delayed ACK
+    # (about 40 ms a request through a sidecar).
+    disable_nagle_algorithm = True
 
     def _handle(self) -> None:
         length = int(self.headers.get("content-length") or 0)
         body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
+        headers: dict[str, str] = {}
+        for name, value in self.headers.items():  # a repeated header reads as one, comma-joined
+            headers[name.lower()] = f"{headers[name.lower()]}, {value}" if name.lower() in headers else value
         record = {"backend": NAME, "method": self.command, "path": self.path, "headers": headers,
-                  "body": body.decode(errors="replace"), "time": time.time()}
+                  "body": body.decode(errors="replace"), "time": time.time(), "peer": self.client_address[0]}
         status = 200
         key = headers.get("x-backend-key", "")
         with _lock:

@@ -258,14 +258,37 @@ class Pod:
         return json.loads(result.stdout)
 
     def http_many(self, url: str, count: int, headers: dict[str, str] | None = None,
-                  method: str = "GET", timeout: float = 10) -> list[dict]:
-        """count sequential requests in one client process (much faster than one exec each)."""
+                  method: str = "GET", timeout: float = 10, parallel: int = 1,
+                  compact: bool = False) -> list[dict]:
+        """count requests in one client process (much faster than one exec each), sequential
+        or on `parallel` threads; compact keeps status, served_by, t and seconds only."""
         spec = json.dumps({"url": url, "method": method, "headers": headers or {}, "body": "",
-                           "timeout": timeout, "count": count})
+                           "timeout": timeout, "count": count, "parallel": parallel, "compact": compact})
         result = self.exec(sys.executable, str(pathlib.Path(__file__).parent / "mesh_client.py"),
                            input=spec.encode(), check=False)
         if result.returncode != 0:
             raise RuntimeError(f"client in {self.name} failed: {result.stderr.decode(errors='replace')}")
+        return json.loads(result.stdout)
+
+    def http_poll(self, url: str, duration: float, headers: dict[str, str] | None = None,
+                  interval: float = 0.0, log: str = "poll.json") -> subprocess.Popen:
+        """Starts requests in a loop for `duration` seconds in the background (compact results,
+        each with its wall-clock time `t`); read them with poll_results(log) after it exits."""
+        spec = json.dumps({"url": url, "headers": headers or {}, "duration": duration,
+                           "interval": interval, "compact": True, "timeout": 5})
+        (self.dir / f"{log}.spec").write_text(spec)
+        return self.spawn("sh", "-c", f"{sys.executable} {pathlib.Path(__file__).parent / 'mesh_client.py'}"
+                          f" < {self.dir / (log + '.spec')} > {self.dir / log}")
+
+    def poll_results(self, log: str = "poll.json") -> list[dict]:
+        return json.loads((self.dir / log).read_text())
+
+    def tcp_many(self, host: str, port: int, count: int, payload: str = "ping") -> list[str]:
+        """count TCP connections from inside the pod, one line each way: the answers' lines."""
+        result = self.exec(sys.executable, str(pathlib.Path(__file__).parent / "mesh_tcp_client.py"),
+                           host, str(port), str(count), payload, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"tcp client in {self.name} failed: {result.stderr.decode(errors='replace')}")
         return json.loads(result.stdout)
 
 

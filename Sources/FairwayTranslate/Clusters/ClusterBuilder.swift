@@ -96,8 +96,12 @@ struct ClusterBuilder: Sendable {
     applyOutlierDetection(policy.outlierDetection, to: &cluster)
     // Locality weights in EDS only take effect with locality-weighted balancing.
     cluster.commonLbConfig.localityWeightedLbConfig = .init()
-    if let panic = policy.outlierDetection?.minHealthPercent, panic >= 0 {
-      cluster.commonLbConfig.healthyPanicThreshold.value = Double(min(panic, 100))
+    // As Istio: outlier detection turns Envoy's panic mode off unless minHealthPercent says
+    // otherwise. Envoy's own 50% default would send traffic back to every ejected endpoint as
+    // soon as half of them are ejected.
+    if let outlier = policy.outlierDetection, (outlier.minHealthPercent ?? 0) >= 0 {
+      cluster.commonLbConfig.healthyPanicThreshold.value = Double(
+        min(outlier.minHealthPercent ?? 0, 100))
     }
     return cluster
   }
