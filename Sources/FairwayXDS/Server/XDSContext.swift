@@ -1,6 +1,9 @@
+import Logging
+
 /// What every ADS stream shares: the current translation, the registry, metrics, settings
 /// and the push throttle.
 struct XDSContext: Sendable {
+  let logger: Logger
   let translation: CurrentTranslation
   let registry: StreamRegistry
   let metrics: XDSMetrics
