@@ -162,4 +162,20 @@ import Testing
     _ = try? a.finish()
     _ = try? c.finish()
   }
+
+  @Test func aConnectionWithoutAStreamIsClosedAfterTheIdleTimeout() throws {
+    let limiter = ConnectionLimiter(limit: 10, idleTimeout: .milliseconds(100))
+    let (idle, busy) = (EmbeddedChannel(), EmbeddedChannel())
+    for channel in [idle, busy] {
+      try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+      try limiter.admit(channel).wait()
+    }
+    limiter.opened(streamOn: busy)
+    for channel in [idle, busy] { channel.embeddedEventLoop.advanceTime(by: .milliseconds(99)) }
+    #expect(idle.isActive)
+    for channel in [idle, busy] { channel.embeddedEventLoop.advanceTime(by: .milliseconds(1)) }
+    #expect(!idle.isActive && busy.isActive)
+    #expect(limiter.count == 1)
+    _ = try? busy.finish()
+  }
 }

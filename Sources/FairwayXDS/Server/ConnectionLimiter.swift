@@ -8,7 +8,9 @@ import Synchronization
 /// connection carries streams is the new one closed as soon as it is accepted, before any
 /// HTTP/2 or gRPC work is spent on it. A proxy opens its stream within milliseconds of
 /// connecting, so a flood of idle connections cannot lock real proxies out: it only displaces
-/// itself. Idle connections are also closed by the transport after the idle timeout.
+/// itself. A connection that has opened no stream `idleTimeout` after it was accepted (one that
+/// sends nothing, or only a partial preface) is closed; the transport's own idle timer handles
+/// connections whose streams have all ended.
 final class ConnectionLimiter: Sendable {
   private struct State {
     var open = 0
@@ -46,9 +48,15 @@ final class ConnectionLimiter: Sendable {
 
   private let state = Mutex(State())
   let limit: Int
+  let idleTimeout: TimeAmount?
 
-  init(limit: Int) {
+  init(limit: Int, idleTimeout: Duration? = nil) {
     self.limit = limit
+    self.idleTimeout = idleTimeout.map { .nanoseconds(Int64(clamping: $0.nanoseconds)) }
+  }
+
+  private func isUnproven(_ channel: any Channel) -> Bool {
+    state.withLock { $0.unproven[ObjectIdentifier(channel)]?.channel === channel }
   }
 
   var count: Int { state.withLock { $0.open } }
@@ -72,6 +80,12 @@ final class ConnectionLimiter: Sendable {
     // more than the closes in flight.
     displaced?.close(promise: nil)
     guard admitted else { return channel.close() }
+    if let idleTimeout {
+      let timer = channel.eventLoop.scheduleTask(in: idleTimeout) {
+        if self.isUnproven(channel) { channel.close(promise: nil) }
+      }
+      channel.closeFuture.whenComplete { _ in timer.cancel() }
+    }
     channel.closeFuture.whenComplete { _ in
       self.state.withLock { state in
         state.open -= 1
@@ -87,5 +101,14 @@ final class ConnectionLimiter: Sendable {
     state.withLock { state in
       if state.unproven[id]?.channel === connection { state.unproven.removeValue(forKey: id) }
     }
+  }
+}
+
+extension Duration {
+  /// Whole nanoseconds, saturating.
+  var nanoseconds: Int {
+    let (seconds, attoseconds) = components
+    let (whole, overflow) = Int(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+    return overflow ? .max : whole.addingReportingOverflow(Int(attoseconds / 1_000_000_000)).partialValue
   }
 }

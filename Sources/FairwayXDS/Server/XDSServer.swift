@@ -51,7 +51,8 @@ public final class XDSServer: Service, Sendable {
     } else {
       certificateReloader = nil
     }
-    let connections = ConnectionLimiter(limit: config.maxConnections)
+    let connections = ConnectionLimiter(
+      limit: config.maxConnections, idleTimeout: config.connectionIdleTimeout)
     self.connections = connections
     let transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.host, port: config.port),
