@@ -109,6 +109,7 @@ extension Duration {
   var nanoseconds: Int {
     let (seconds, attoseconds) = components
     let (whole, overflow) = Int(seconds).multipliedReportingOverflow(by: 1_000_000_000)
-    return overflow ? .max : whole.addingReportingOverflow(Int(attoseconds / 1_000_000_000)).partialValue
+    return overflow
+      ? .max : whole.addingReportingOverflow(Int(attoseconds / 1_000_000_000)).partialValue
   }
 }

@@ -20,7 +20,8 @@ struct DiscoveryRequestDeserializer: MessageDeserializer {
     }
   }
 
-  private func decode<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
+  private func decode<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message
+  {
     try serializedMessageBytes.withUnsafeBytes { raw in
       // resource_names = 3 (length-delimited, tag byte 0x1a) are looked up, the rest decoded.
       guard let (rest, nameRuns) = Self.split(raw) else {

@@ -79,7 +79,8 @@ public final class XDSServer: Service, Sendable {
         transport.rpc.maxRequestPayloadSize = config.maxRequestBytes * 2 + 1024
       })
     let context = XDSContext(
-      logger: logger, translation: translation, registry: registry, metrics: metrics, config: config,
+      logger: logger, translation: translation, registry: registry, metrics: metrics,
+      config: config,
       throttle: throttle)
     let service = AggregatedDiscoveryService(
       context: context,
