@@ -15,7 +15,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -96,6 +96,14 @@ durability: venv
 convergence: venv
 	$(SWIFT) build
 	FAIRWAY_CONVERGENCE_CHANGES=20 FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_envoy_convergence.py
+
+# Issue #20's full-size ADS limits: 20,000 idle connections, 5,000 streams coming and going,
+# 40 distinct 4 MB requests (the test command runs smaller versions of each).
+test-ads-limits: venv
+	$(SWIFT) build --build-tests
+	ulimit -n "$$(ulimit -Hn)"; FAIRWAY_IDLE_CONNECTIONS=20000 FAIRWAY_CHURN_STREAMS=5000 FAIRWAY_BIG_REQUESTS=40 \
+	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider \
+	  Tests/interop/test_ads_connections.py Tests/interop/test_ads_memory.py
 
 # Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
 # SCALE=quick (default, under 2 minutes once built) or SCALE=full (2,000 sidecars, 1,000

@@ -79,8 +79,35 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "New ADS streams admitted per second (bursts of twice as many).")
   var newStreamsPerSecond: Int = 1_000
 
-  @Option(help: "ADS TCP connections open at once; more are closed on accept.")
-  var maxAdsConnections: Int = 20_000
+  @Option(
+    help:
+      "ADS TCP connections open at once; at the cap a new one displaces the oldest that never opened a stream, else it is closed on accept (default: the descriptor limit less a tenth, at least 256, for the admin port, journal and the rest)."
+  )
+  var maxAdsConnections: Int?
+
+  @Option(
+    help:
+      "Close an ADS connection with no open stream (or that never sends anything) after this many milliseconds (0: never)."
+  )
+  var adsIdleTimeoutMs: Int = 60_000
+
+  @Option(help: "Ping an ADS connection this many milliseconds after it last sent anything.")
+  var adsKeepaliveMs: Int = 30_000
+
+  @Option(help: "Close an ADS connection whose keepalive ping goes unanswered this long.")
+  var adsKeepaliveTimeoutMs: Int = 10_000
+
+  @Option(
+    help:
+      "Close ADS connections gracefully at this age in milliseconds, so clients rebalance (0: never)."
+  )
+  var adsMaxConnectionAgeMs: Int = 0
+
+  @Option(help: "Resource names one ADS stream may subscribe to, over all types.")
+  var maxSubscribedNames: Int = 200_000
+
+  @Option(help: "Bytes of the resource names one ADS stream may subscribe to, over all types.")
+  var maxSubscribedBytes: Int = 16 * 1024 * 1024
 
   @Option(help: "ADS streams open at once over all connections.")
   var maxAdsStreams: Int = 100_000
@@ -116,6 +143,13 @@ struct Serve: AsyncParsableCommand {
       throw ValidationError("--debounce-quiet-ms must be >= 0 and <= --debounce-max-ms")
     }
     guard heapTrimQuietMs >= 0 else { throw ValidationError("--heap-trim-quiet-ms must be >= 0") }
+    guard adsIdleTimeoutMs >= 0, adsMaxConnectionAgeMs >= 0, adsKeepaliveMs > 0,
+      adsKeepaliveTimeoutMs > 0
+    else {
+      throw ValidationError(
+        "--ads-idle-timeout-ms and --ads-max-connection-age-ms must be >= 0, --ads-keepalive-ms and --ads-keepalive-timeout-ms positive"
+      )
+    }
     guard pushWindowBytes >= 0 else { throw ValidationError("--push-window-bytes must be >= 0") }
     guard pushLeaseMs > 0 else { throw ValidationError("--push-lease-ms must be positive") }
     guard (tlsCert == nil) == (tlsKey == nil) else {
@@ -125,7 +159,8 @@ struct Serve: AsyncParsableCommand {
       throw ValidationError("--client-ca needs --tls-cert and --tls-key")
     }
     guard maxStreamsPerConnection > 0, newStreamsPerSecond > 0, maxRequestBytes > 0,
-      maxAdsStreams > 0, maxResourceNames > 0, maxAdsConnections > 0
+      maxAdsStreams > 0, maxResourceNames > 0, (maxAdsConnections ?? 1) > 0,
+      maxSubscribedNames > 0, maxSubscribedBytes > 0
     else {
       throw ValidationError(
         "--max-streams-per-connection, --new-streams-per-second and --max-request-bytes must be positive"
@@ -143,6 +178,20 @@ struct Serve: AsyncParsableCommand {
     var configuredLogger = Logger(label: "fairway")
     configuredLogger.logLevel = level
     let logger = configuredLogger
+
+    // Before the first connection: the ADS cap is derived from the raised limit.
+    let descriptors = DescriptorLimit.raiseSoftLimit()
+    if let descriptors {
+      logger.notice(
+        "open-file limit",
+        metadata: [
+          "soft": "\(descriptors.after)", "was": "\(descriptors.before)",
+          "hard": "\(descriptors.hard)",
+        ])
+    }
+    if heapTrimQuietMs > 0, !XDSServer.configureAllocator() {
+      logger.debug("allocator settings not applied (not glibc)")
+    }
 
     // Before anything makes a metric handle: swift-metrics binds handles at creation.
     let exporter = PrometheusExporter()
@@ -174,7 +223,20 @@ struct Serve: AsyncParsableCommand {
     xdsConfig.newStreamBurst = Double(newStreamsPerSecond) * 2
     xdsConfig.maxRequestBytes = maxRequestBytes
     xdsConfig.maxStreams = maxAdsStreams
-    xdsConfig.maxConnections = maxAdsConnections
+    xdsConfig.maxConnections =
+      maxAdsConnections
+      ?? DescriptorLimit.defaultMaxConnections(forLimit: descriptors?.after ?? 1_024)
+    xdsConfig.connectionIdleTimeout =
+      adsIdleTimeoutMs > 0 ? .milliseconds(adsIdleTimeoutMs) : nil
+    xdsConfig.keepaliveTime = .milliseconds(adsKeepaliveMs)
+    xdsConfig.keepaliveTimeout = .milliseconds(adsKeepaliveTimeoutMs)
+    xdsConfig.maxConnectionAge =
+      adsMaxConnectionAgeMs > 0 ? .milliseconds(adsMaxConnectionAgeMs) : nil
+    xdsConfig.maxSubscribedNamesPerStream = maxSubscribedNames
+    xdsConfig.maxSubscribedBytesPerStream = maxSubscribedBytes
+    logger.notice(
+      "ADS connection limit",
+      metadata: ["maxAdsConnections": "\(xdsConfig.maxConnections)"])
     if let tlsCert, let tlsKey {
       xdsConfig.tls = TLSSettings(
         certificatePath: tlsCert, privateKeyPath: tlsKey, clientCAPath: clientCa,

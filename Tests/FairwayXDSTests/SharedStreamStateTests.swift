@@ -126,7 +126,8 @@ import Testing
 
   @Test func ackNameListsAreDecodedOnceAndShared() throws {
     let lists = ResourceNameLists()
-    let deserializer = DiscoveryRequestDeserializer(maxBytes: 1 << 20, lists: lists)
+    let deserializer = DiscoveryRequestDeserializer(
+      maxBytes: 1 << 20, maxNames: 100_000, lists: lists)
     let names = (0..<500).map { "outbound|8080||svc-\($0).bench.svc.cluster.local" }
     let first = try deserializer.deserialize(
       GRPCNIOTransportBytes(try Self.encodedRequest(names: names, nonce: "1")))
@@ -147,7 +148,8 @@ import Testing
   }
 
   @Test func namesSplitAroundOtherFieldsAndMalformedInput() throws {
-    let deserializer = DiscoveryRequestDeserializer(maxBytes: 1 << 20, lists: ResourceNameLists())
+    let deserializer = DiscoveryRequestDeserializer(
+      maxBytes: 1 << 20, maxNames: 100_000, lists: ResourceNameLists())
     // names, then type_url (4), then more names: two runs, joined in order.
     var bytes = try Self.encodedRequest(names: ["a", "b"], nonce: "")
     var tail = Envoy_Service_Discovery_V3_DiscoveryRequest()

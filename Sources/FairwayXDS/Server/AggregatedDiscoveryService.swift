@@ -10,13 +10,20 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
   let context: XDSContext
   let admission: TokenBucket
   /// Shared by all SotW streams: their ACKs repeat the same name lists.
-  let nameLists = ResourceNameLists()
+  let nameLists: ResourceNameLists
+
+  init(context: XDSContext, admission: TokenBucket) {
+    self.context = context
+    self.admission = admission
+    self.nameLists = ResourceNameLists(byteBudget: context.config.nameListCacheBytes)
+  }
 
   func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
     router.registerHandler(
       forMethod: Service.Method.StreamAggregatedResources.descriptor,
       deserializer: DiscoveryRequestDeserializer(
-        maxBytes: context.config.maxRequestBytes, lists: nameLists),
+        maxBytes: context.config.maxRequestBytes,
+        maxNames: context.config.maxResourceNamesPerRequest, lists: nameLists),
       serializer: PassThroughSerializer(),
       handler: { request, serverContext in
         try self.serve(SotWStreamState.self, request: request, serverContext: serverContext)

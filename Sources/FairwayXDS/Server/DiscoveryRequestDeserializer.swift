@@ -8,12 +8,21 @@ import SwiftProtobuf
 struct DiscoveryRequestDeserializer: MessageDeserializer {
   typealias Message = Envoy_Service_Discovery_V3_DiscoveryRequest
   let maxBytes: Int
+  /// Names one request may carry; a longer list is refused before it is kept in `lists`.
+  let maxNames: Int
   let lists: ResourceNameLists
 
   func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
     try RequestSizeLimit.check(
       serializedMessageBytes.count, maxBytes: maxBytes, messageName: Message.protoMessageName)
-    return try serializedMessageBytes.withUnsafeBytes { raw in
+    return try UndecodableRequest.rethrowing(Message.self) {
+      try decode(serializedMessageBytes)
+    }
+  }
+
+  private func decode<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message
+  {
+    try serializedMessageBytes.withUnsafeBytes { raw in
       // resource_names = 3 (length-delimited, tag byte 0x1a) are looked up, the rest decoded.
       guard let (rest, nameRuns) = Self.split(raw) else {
         // Malformed framing: let SwiftProtobuf produce the error.
@@ -25,12 +34,13 @@ struct DiscoveryRequestDeserializer: MessageDeserializer {
       if nameRuns.count == 1, let run = nameRuns.first {
         // Envoy writes the names as one run: look it up where it lies, copying nothing on a hit.
         message.resourceNames = try lists.names(
-          encodedIn: UnsafeRawBufferPointer(rebasing: raw[run]), decode: decode)
+          encodedIn: UnsafeRawBufferPointer(rebasing: raw[run]), maxNames: maxNames,
+          decode: decode)
       } else {
         var names: [UInt8] = []
         for run in nameRuns { names.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[run])) }
         message.resourceNames = try names.withUnsafeBytes {
-          try lists.names(encodedIn: $0, decode: decode)
+          try lists.names(encodedIn: $0, maxNames: maxNames, decode: decode)
         }
       }
       return message

@@ -10,7 +10,8 @@ import Logging
 /// configuration of a port is hundreds of KiB, copied once per stream by the gRPC transport),
 /// and glibc keeps what they free in its arenas. At 2,000 sidecars that was 540 MiB of resident
 /// memory holding nothing, against 218 MiB in use. `malloc_trim` returns the free pages; it runs
-/// once per burst, after `quiet` without a new response, so it never competes with a push.
+/// once per burst, after `quiet` without a new response or a stream ending, so it never
+/// competes with a push; streams that come and go (reconnect storms) leave the same holes.
 struct HeapTrimmer: Sendable {
   /// Decides when to trim from a count of responses sent so far, sampled every `quiet`.
   struct Schedule: Sendable, Equatable {
@@ -34,14 +35,15 @@ struct HeapTrimmer: Sendable {
   }
 
   let quiet: Duration
-  let responsesSent: @Sendable () -> Int
+  /// A count that moves with every response sent and every stream ended.
+  let activity: @Sendable () -> Int
   let logger: Logger
 
   func run() async {
-    var schedule = Schedule(responsesSent: responsesSent())
+    var schedule = Schedule(responsesSent: activity())
     while true {
       do { try await Task.sleep(for: quiet) } catch { return }
-      guard schedule.sample(responsesSent: responsesSent()) else { continue }
+      guard schedule.sample(responsesSent: activity()) else { continue }
       let started = ContinuousClock.now
       Self.releaseFreeHeap()
       logger.debug(
@@ -59,7 +61,33 @@ struct HeapTrimmer: Sendable {
     #endif
   }
 
+  /// Sets glibc's allocator up so that freed memory can go back at all, once per process.
+  ///
+  /// - A fixed mmap threshold: by default glibc raises it to the largest block freed (up to
+  ///   32 MiB), after which multi-MiB request and response buffers come from the heap, where
+  ///   one live chunk above them keeps them resident; below 256 KiB they stay in the heap.
+  /// - At most `arenas` arenas: each thread that allocates may otherwise get its own (8 per
+  ///   core), each holding its own free memory.
+  /// Returns whether glibc took the settings (false elsewhere).
+  @discardableResult
+  static func configureAllocator(arenas: Int32 = 4) -> Bool {
+    #if canImport(Glibc)
+      guard let mallopt else { return false }
+      // From malloc.h: M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3, M_ARENA_MAX -8.
+      let mmap = mallopt(-3, 256 * 1024)
+      let trim = mallopt(-1, 1024 * 1024)
+      let arena = mallopt(-8, arenas)
+      return mmap == 1 && trim == 1 && arena == 1
+    #else
+      return false
+    #endif
+  }
+
   #if canImport(Glibc)
+    private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    private static let mallopt: Mallopt? = dlsym(nil, "mallopt").map {
+      unsafeBitCast($0, to: Mallopt.self)
+    }
     private typealias MallocTrim = @convention(c) (Int) -> Int32
     private static let mallocTrim: MallocTrim? = dlsym(nil, "malloc_trim").map {
       unsafeBitCast($0, to: MallocTrim.self)

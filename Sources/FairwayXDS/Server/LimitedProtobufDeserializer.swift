@@ -10,6 +10,8 @@ struct LimitedProtobufDeserializer<Message: SwiftProtobuf.Message>: MessageDeser
   func deserialize<Bytes: GRPCContiguousBytes>(_ serializedMessageBytes: Bytes) throws -> Message {
     try RequestSizeLimit.check(
       serializedMessageBytes.count, maxBytes: maxBytes, messageName: Message.protoMessageName)
-    return try ProtobufDeserializer<Message>().deserialize(serializedMessageBytes)
+    return try UndecodableRequest.rethrowing(Message.self) {
+      try ProtobufDeserializer<Message>().deserialize(serializedMessageBytes)
+    }
   }
 }

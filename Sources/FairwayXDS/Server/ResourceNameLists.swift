@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 import Synchronization
 
 /// Decoded `resource_names` lists by their encoded bytes, shared by every stream.
@@ -22,14 +23,31 @@ final class ResourceNameLists: Sendable {
   /// Lists kept per hash; a client sending lists that differ only outside the sample cannot
   /// make a lookup compare more than this many.
   static let bucketLimit = 4
-  private let buckets = Mutex<(count: Int, byHash: [UInt64: [Entry]])>((0, [:]))
+  /// Estimated bytes all kept lists may hold (their bytes and decoded names); a list that would
+  /// pass it starts the table over. A client choosing its lists freely can make the table hold
+  /// no more than this, however large or many its requests.
+  let byteBudget: Int
+  private let buckets = Mutex<(count: Int, bytes: Int, byHash: [UInt64: [Entry]])>((0, 0, [:]))
 
-  init() {}
+  /// - Parameter byteBudget: the estimated bytes kept at most; a list costing more than an
+  ///   eighth of it is decoded every time instead (no sidecar's ACK is that large).
+  init(byteBudget: Int = 64 * 1024 * 1024) {
+    self.byteBudget = byteBudget
+  }
+
+  /// Estimated bytes held and kept in the table now.
+  var heldBytes: Int { buckets.withLock { $0.bytes } }
+  /// Lists kept now.
+  var count: Int { buckets.withLock { $0.count } }
 
   /// The names encoded in `raw` (a run of `resource_names` fields), decoding them on a miss.
+  ///
+  /// - Throws: what `decode` throws, or `RPCError` (INVALID_ARGUMENT) when the list holds more
+  ///   than `maxNames` names; a list refused so is never kept.
   func names(
-    encodedIn raw: UnsafeRawBufferPointer, decode: ([UInt8]) throws -> [String]
-  ) rethrows -> [String] {
+    encodedIn raw: UnsafeRawBufferPointer, maxNames: Int = .max,
+    decode: ([UInt8]) throws -> [String]
+  ) throws -> [String] {
     let hash = Self.sampleHash(raw)
     let hit = buckets.withLock { table in
       table.byHash[hash]?.first { Self.equal($0.bytes, raw) }?.names
@@ -37,14 +55,35 @@ final class ResourceNameLists: Sendable {
     if let hit { return hit }
     let bytes = Array(raw)
     let decoded = try decode(bytes)
+    guard decoded.count <= maxNames else {
+      throw RPCError(
+        code: .invalidArgument,
+        message: "request names \(decoded.count) resources; the limit is \(maxNames)")
+    }
+    let cost = Self.cost(bytes: bytes.count, names: decoded.count)
+    guard cost <= byteBudget / 8 else { return decoded }
     buckets.withLock { table in
-      if table.count >= Self.capacity { table = (0, [:]) }
+      if table.count >= Self.capacity || table.bytes + cost > byteBudget {
+        table = (0, 0, [:])
+      }
       var bucket = table.byHash[hash] ?? []
-      if bucket.count >= Self.bucketLimit { bucket.removeFirst() } else { table.count += 1 }
+      if bucket.count >= Self.bucketLimit {
+        let evicted = bucket.removeFirst()
+        table.bytes -= Self.cost(bytes: evicted.bytes.count, names: evicted.names.count)
+      } else {
+        table.count += 1
+      }
       bucket.append(Entry(bytes: bytes, names: decoded))
+      table.bytes += cost
       table.byHash[hash] = bucket
     }
     return decoded
+  }
+
+  /// What a kept list holds: its bytes, and per name an array slot plus a heap string (names
+  /// of more than 15 UTF-8 bytes are not stored inline), whose bytes are about the list's own.
+  static func cost(bytes: Int, names: Int) -> Int {
+    2 * bytes + names * 48 + 64
   }
 
   static func equal(_ bytes: [UInt8], _ raw: UnsafeRawBufferPointer) -> Bool {

@@ -20,6 +20,9 @@ public final class XDSServer: Service, Sendable {
   private let logger: Logger
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let certificateReloader: TimedCertificateReloader?
+  /// The ADS connections open now (including those being closed).
+  public var connectionCount: Int { connections.count }
+  private let connections: ConnectionLimiter
 
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
   public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) throws {
@@ -48,7 +51,9 @@ public final class XDSServer: Service, Sendable {
     } else {
       certificateReloader = nil
     }
-    let connections = ConnectionLimiter(limit: config.maxConnections)
+    let connections = ConnectionLimiter(
+      limit: config.maxConnections, idleTimeout: config.connectionIdleTimeout)
+    self.connections = connections
     let transport = HTTP2ServerTransport.Posix(
       address: .ipv4(host: config.host, port: config.port),
       transportSecurity: security,
@@ -58,19 +63,24 @@ public final class XDSServer: Service, Sendable {
           channel.setOption(ChannelOptions.writeBufferWaterMark, value: Self.writeBufferWaterMark)
             .flatMap { connections.admit(channel) }
         }
-        transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = {
-          InboundBufferReleaser.install(on: $0)
+        transport.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+          if let connection = stream.parent { connections.opened(streamOn: connection) }
+          return InboundBufferReleaser.install(on: stream)
         }
         transport.connection.keepalive.clientBehavior.minPingIntervalWithoutCalls =
           config.minPingInterval
         transport.connection.keepalive.clientBehavior.allowWithoutCalls = true
         transport.connection.maxGraceTime = config.maxGraceTime
+        transport.connection.maxIdleTime = config.connectionIdleTimeout
+        transport.connection.maxAge = config.maxConnectionAge
+        transport.connection.keepalive.time = config.keepaliveTime
+        transport.connection.keepalive.timeout = config.keepaliveTimeout
         // A backstop above the limit the service enforces with a clear status.
         transport.rpc.maxRequestPayloadSize = config.maxRequestBytes * 2 + 1024
       })
     let context = XDSContext(
-      translation: translation, registry: registry, metrics: metrics, config: config,
-      throttle: throttle, logger: logger)
+      logger: logger, translation: translation, registry: registry, metrics: metrics,
+      config: config, throttle: throttle)
     let service = AggregatedDiscoveryService(
       context: context,
       admission: TokenBucket(
@@ -85,6 +95,13 @@ public final class XDSServer: Service, Sendable {
   /// streams on one connection paid that per stream. `PushThrottle` bounds what is queued.
   static let writeBufferWaterMark = ChannelOptions.Types.WriteBufferWaterMark(
     low: 2 * 1024 * 1024, high: 4 * 1024 * 1024)
+
+  /// Sets the allocator up to give freed memory back (see `HeapTrimmer.configureAllocator`);
+  /// call once at start, before the server allocates much. False where it does not apply.
+  @discardableResult
+  public static func configureAllocator() -> Bool {
+    HeapTrimmer.configureAllocator()
+  }
 
   /// The bound port once listening (useful with port 0).
   public var listeningPort: Int? {
@@ -104,8 +121,11 @@ public final class XDSServer: Service, Sendable {
         if let quiet = self.config.heapTrimQuiet {
           let (metrics, logger) = (self.metrics, self.logger)
           group.addTask {
+            // Streams that end free what they held just as a push burst does.
+            let registry = self.registry
             await HeapTrimmer(
-              quiet: quiet, responsesSent: { metrics.responsesSent }, logger: logger
+              quiet: quiet, activity: { metrics.responsesSent &+ registry.removedCount },
+              logger: logger
             ).run()
           }
         }

@@ -24,6 +24,23 @@ public struct XDSServerConfig: Sendable {
   public var maxStreams = 100_000
   /// Resource names one request may carry; more fail the stream with INVALID_ARGUMENT.
   public var maxResourceNamesPerRequest = 100_000
+  /// Names one stream may subscribe to over all types (Delta subscriptions add up over
+  /// requests); more fail the stream with RESOURCE_EXHAUSTED.
+  public var maxSubscribedNamesPerStream = 200_000
+  /// UTF-8 bytes of those names.
+  public var maxSubscribedBytesPerStream = 16 * 1024 * 1024
+  /// Estimated bytes the shared cache of decoded SotW name lists may hold.
+  public var nameListCacheBytes = 64 * 1024 * 1024
+  /// A connection with no open stream (including one that never sends a byte) is closed after
+  /// this long (GOAWAY, then `maxGraceTime`); nil keeps it.
+  public var connectionIdleTimeout: Duration? = .seconds(60)
+  /// The server pings a connection this long after it last read from it…
+  public var keepaliveTime: Duration = .seconds(30)
+  /// …and closes it when the ping is not answered within this.
+  public var keepaliveTimeout: Duration = .seconds(10)
+  /// Connections are closed gracefully at this age (clients reconnect, spreading load over
+  /// replicas); nil keeps them, as istiod does by default.
+  public var maxConnectionAge: Duration?
   /// TLS for ADS; nil serves plaintext (loopback defaults).
   public var tls: TLSSettings?
   /// After this long without a response, freed memory goes back to the OS (`HeapTrimmer`);

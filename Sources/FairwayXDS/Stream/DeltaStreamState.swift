@@ -17,6 +17,7 @@ struct DeltaStreamState: StreamProtocolState {
     var requested = false
     var wildcard = false
     var subscribed: Set<String> = []
+    var subscribedBytes = 0
     /// Name -> version the client has, as far as this stream knows.
     var clientVersions = VersionedNames()
     /// Names to send on the next response even if the client has them.
@@ -71,6 +72,7 @@ struct DeltaStreamState: StreamProtocolState {
       let names = SubscriptionSets.shared.set(of: subscribe, droppingWildcard: true)
       if names.count < subscribe.count, subscribe.contains("*") { state.wildcard = true }
       state.subscribed = names
+      state.subscribedBytes = names.reduce(0) { $0 + $1.utf8.count }
       state.pendingSubscribes = names
     } else {
       for name in subscribe {
@@ -78,7 +80,7 @@ struct DeltaStreamState: StreamProtocolState {
           state.wildcard = true
           continue
         }
-        state.subscribed.insert(name)
+        if state.subscribed.insert(name).inserted { state.subscribedBytes += name.utf8.count }
         // A resource the client declared at reconnect with the current version is not resent.
         if declared[name] == nil { state.pendingSubscribes.insert(name) }
       }
@@ -89,7 +91,7 @@ struct DeltaStreamState: StreamProtocolState {
         state.wildcard = false
         continue
       }
-      state.subscribed.remove(name)
+      if state.subscribed.remove(name) != nil { state.subscribedBytes -= name.utf8.count }
       state.pendingSubscribes.remove(name)
       if !state.wildcard { state.clientVersions.removeValue(forKey: name) }
     }

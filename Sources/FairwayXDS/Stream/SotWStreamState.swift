@@ -19,6 +19,7 @@ struct SotWStreamState: StreamProtocolState {
     var namesEverSent = false
     var wildcard = false
     var subscribed: Set<String> = []
+    var subscribedBytes = 0
     /// Name -> version of every resource last sent to the client, for EDS and RDS (CDS and LDS
     /// are sent whole, so `sentSetVersion` is all they need).
     var sent = VersionedNames()
@@ -98,6 +99,7 @@ struct SotWStreamState: StreamProtocolState {
         let (wildcard, subscribed) = (state.wildcard, state.subscribed)
         state.sent.filter { wildcard || subscribed.contains($0) }
         state.status.subscribed = subscribed
+        state.subscribedBytes = subscribed.reduce(0) { $0 + $1.utf8.count }
       }
       state.status.wildcard = state.wildcard
     }

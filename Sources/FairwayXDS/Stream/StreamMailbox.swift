@@ -14,16 +14,66 @@ final class StreamMailbox<Request: Sendable>: Sendable {
     case failed(RPCError)
   }
 
+  /// Requests delivered and not yet taken, above which the reader waits (`waitForRoom`):
+  /// a client that sends while its stream is busy (its responses unread, say) is held back by
+  /// HTTP/2 flow control instead of queueing requests of up to --max-request-bytes each here.
+  static var requestLimit: Int { 8 }
+
+  private struct Inbox {
+    var queued = 0
+    var waiter: CheckedContinuation<Void, Never>?
+    var closed = false
+  }
+
   let events: AsyncStream<Event>
   private let continuation: AsyncStream<Event>.Continuation
   private let pending = Mutex<PushScope?>(nil)
+  private let inbox = Mutex(Inbox())
 
   init() {
     (events, continuation) = AsyncStream.makeStream(of: Event.self)
   }
 
   func deliver(_ request: Request) {
+    inbox.withLock { $0.queued += 1 }
     continuation.yield(.request(request))
+  }
+
+  /// Returns once fewer than `requestLimit` requests wait, or the mailbox is closed, or the
+  /// task is cancelled.
+  func waitForRoom() async {
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+        let now = inbox.withLock { inbox -> Bool in
+          if inbox.closed || inbox.queued < Self.requestLimit || Task.isCancelled { return true }
+          inbox.waiter = waiter
+          return false
+        }
+        if now { waiter.resume() }
+      }
+    } onCancel: {
+      releaseWaiter(closing: false)
+    }
+  }
+
+  /// The stream took a request out of `events`.
+  func taken() {
+    let waiter = inbox.withLock { inbox -> CheckedContinuation<Void, Never>? in
+      inbox.queued -= 1
+      guard inbox.queued < Self.requestLimit else { return nil }
+      defer { inbox.waiter = nil }
+      return inbox.waiter
+    }
+    waiter?.resume()
+  }
+
+  private func releaseWaiter(closing: Bool) {
+    let waiter = inbox.withLock { inbox -> CheckedContinuation<Void, Never>? in
+      if closing { inbox.closed = true }
+      defer { inbox.waiter = nil }
+      return inbox.waiter
+    }
+    waiter?.resume()
   }
 
   /// Merges `scope` into the pending push; wakes the stream only if nothing was pending.
@@ -49,9 +99,11 @@ final class StreamMailbox<Request: Sendable>: Sendable {
   func fail(_ error: RPCError) {
     continuation.yield(.failed(error))
     continuation.finish()
+    releaseWaiter(closing: true)
   }
 
   func close() {
     continuation.finish()
+    releaseWaiter(closing: true)
   }
 }

@@ -24,6 +24,14 @@ protocol StreamTypeState {
   var requested: Bool { get }
   var wildcard: Bool { get }
   var subscribed: Set<String> { get }
+  /// UTF-8 bytes of the names in `subscribed`, kept as the set changes.
+  var subscribedBytes: Int { get }
+}
+
+/// How much a stream's subscriptions hold: names and their bytes, over all types.
+struct SubscriptionFootprint: Equatable {
+  var names = 0
+  var bytes = 0
 }
 
 /// The protocol variant (SotW or Delta) behind one ADS stream: `StreamSession` drives either.
@@ -49,6 +57,14 @@ protocol StreamProtocolState {
 }
 
 extension StreamProtocolState {
+  var subscriptionFootprint: SubscriptionFootprint {
+    var footprint = SubscriptionFootprint()
+    for state in types.values {
+      footprint.names += state.subscribed.count
+      footprint.bytes += state.subscribedBytes
+    }
+    return footprint
+  }
 
   func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
     guard let state = types[type], state.requested else { return nil }

@@ -4,6 +4,7 @@ import Synchronization
 public final class StreamRegistry: Sendable {
   private let streams = Mutex<[UInt64: ProxyStream]>([:])
   private let nextID = Atomic<UInt64>(0)
+  private let removed = Atomic<Int>(0)
 
   public init() {}
 
@@ -17,7 +18,11 @@ public final class StreamRegistry: Sendable {
 
   func remove(_ id: UInt64) {
     _ = streams.withLock { $0.removeValue(forKey: id) }
+    removed.add(1, ordering: .relaxed)
   }
+
+  /// Streams that have ended since the start.
+  var removedCount: Int { removed.load(ordering: .relaxed) }
 
   /// The connected streams, oldest first.
   public var all: [ProxyStream] {

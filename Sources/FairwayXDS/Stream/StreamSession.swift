@@ -22,12 +22,36 @@ struct StreamSession<State: StreamProtocolState> {
       context.throttle.end(stream: stream.id)
     }
 
+    do {
+      try await serve(requests: requests, mailbox: mailbox, stream: stream, write: write)
+    } catch let error as RPCError
+      where error.code == .invalidArgument || error.code == .resourceExhausted
+    {
+      // Once per stream: the stream ends with this status.
+      context.logger.warning(
+        "ending an ADS stream on a request it refused",
+        metadata: [
+          "peer": "\(peer)", "stream": "\(stream.id)", "kind": "\(State.kind.rawValue)",
+          "status": "\(error.code)", "error": "\(error.message)",
+          "cause": "\(error.cause.map { "\($0)" } ?? "-")",
+        ])
+      throw error
+    }
+  }
+
+  private func serve(
+    requests: RPCAsyncSequence<State.Request, any Error>, mailbox: StreamMailbox<State.Request>,
+    stream: ProxyStream, write: @escaping @Sendable (EncodedMessage) async throws -> Void
+  ) async throws {
     try await withRPCCancellationHandler {
       try await withThrowingDiscardingTaskGroup { group in
         group.addTask {
           defer { mailbox.close() }
           do {
-            for try await request in requests { mailbox.deliver(request) }
+            for try await request in requests {
+              await mailbox.waitForRoom()
+              mailbox.deliver(request)
+            }
           } catch let error as RPCError
             where error.code == .resourceExhausted || error.code == .invalidArgument
           {
@@ -40,6 +64,7 @@ struct StreamSession<State: StreamProtocolState> {
         for await event in mailbox.events {
           switch event {
           case .request(let request):
+            mailbox.taken()
             try await driver.handle(request)
           case .push:
             if let scope = mailbox.takePush() { try await driver.apply(scope) }
@@ -84,6 +109,17 @@ struct StreamSession<State: StreamProtocolState> {
         )
       }
       let outcome = state.receive(request, now: Date())
+      let footprint = state.subscriptionFootprint
+      let config = context.config
+      guard footprint.names <= config.maxSubscribedNamesPerStream,
+        footprint.bytes <= config.maxSubscribedBytesPerStream
+      else {
+        throw RPCError(
+          code: .resourceExhausted,
+          message:
+            "stream subscribes to \(footprint.names) names of \(footprint.bytes) bytes; the limit is \(config.maxSubscribedNamesPerStream) names and \(config.maxSubscribedBytesPerStream) bytes per stream"
+        )
+      }
       if proxy == nil {
         proxy = Proxy(node: state.node ?? .init())
       }

@@ -14,8 +14,17 @@ final class SubscriptionSets: Sendable {
   static let capacity = 256
   /// Lists shorter than this are not worth a table entry.
   static let minimumCount = 16
-  private let sets = Mutex<[[String]: Set<String>]>([:])
-  private let internedSets = Mutex<Set<Set<String>>>([])
+  /// Estimated bytes each table may hold; a set that would pass it starts the table over, and
+  /// one above an eighth of it is not kept. Clients choose their lists: without it, 256 lists
+  /// of 100,000 names were gigabytes.
+  static let byteBudget = 64 * 1024 * 1024
+  private let sets = Mutex<(bytes: Int, table: [[String]: Set<String>])>((0, [:]))
+  private let internedSets = Mutex<(bytes: Int, table: Set<Set<String>>)>((0, []))
+
+  /// What a kept set holds: a slot and a string per name, in the set and in its key list.
+  static func cost(of names: some Collection<String>) -> Int {
+    names.reduce(names.count * 64) { $0 + 2 * $1.utf8.count }
+  }
 
   /// The set of `names`, without "*" when `droppingWildcard`.
   func set(of names: [String], droppingWildcard: Bool) -> Set<String> {
@@ -27,18 +36,29 @@ final class SubscriptionSets: Sendable {
   /// streams build their subscriptions name by name, and this lets equal ones share storage.
   func interned(_ set: Set<String>) -> Set<String> {
     guard set.count >= Self.minimumCount else { return set }
-    return internedSets.withLock { table in
-      if table.count >= Self.capacity { table.removeAll(keepingCapacity: true) }
-      return table.insert(set).memberAfterInsert
+    return internedSets.withLock { interned in
+      if let index = interned.table.firstIndex(of: set) { return interned.table[index] }
+      let cost = Self.cost(of: set)
+      guard cost <= Self.byteBudget / 8 else { return set }
+      if interned.table.count >= Self.capacity || interned.bytes + cost > Self.byteBudget {
+        interned = (0, [])
+      }
+      interned.table.insert(set)
+      interned.bytes += cost
+      return set
     }
   }
 
   private func shared(_ names: [String]) -> Set<String> {
-    if let hit = sets.withLock({ $0[names] }) { return hit }
+    if let hit = sets.withLock({ $0.table[names] }) { return hit }
     let built = Set(names)
+    let cost = Self.cost(of: names)
+    guard cost <= Self.byteBudget / 8 else { return built }
     sets.withLock { sets in
-      if sets.count >= Self.capacity { sets.removeAll(keepingCapacity: true) }
-      sets[names] = built
+      if sets.table.count >= Self.capacity || sets.bytes + cost > Self.byteBudget {
+        sets = (0, [:])
+      }
+      if sets.table.updateValue(built, forKey: names) == nil { sets.bytes += cost }
     }
     return built
   }

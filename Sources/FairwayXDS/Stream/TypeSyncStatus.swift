@@ -50,8 +50,16 @@ public struct TypeSyncStatus: Sendable, Equatable, Codable {
     ackedTime = time
   }
 
+  /// UTF-8 bytes of a NACK message kept; a client chooses its `error_detail` freely.
+  static let nackMessageLimit = 16 * 1024
+
   mutating func recordNack(nonce: String, version: String, message: String, at time: Date) {
-    lastError = Rejection(nonce: nonce, version: version, message: message, time: time)
+    let kept =
+      message.utf8.count <= Self.nackMessageLimit
+      ? message
+      : String(decoding: message.utf8.prefix(Self.nackMessageLimit), as: UTF8.self)
+        + "… (\(message.utf8.count) bytes)"
+    lastError = Rejection(nonce: nonce, version: version, message: kept, time: time)
     nackCount += 1
   }
 }
