@@ -17,8 +17,10 @@ public enum RE2Syntax {
     do {
       try scanner.run()
       return nil
+    } catch let rejection as Rejection {
+      return rejection.reason
     } catch {
-      return error.reason
+      return "\(error)"
     }
   }
 
