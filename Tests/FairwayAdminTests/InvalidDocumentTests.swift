@@ -305,7 +305,7 @@ let invalidCases: [InvalidCase] = [
       of: "  name: reviews", with: "  name: reviews\n  resourceVersion: \"1\""
     ).replacingOccurrences(of: "version: v3}", with: "version: v4}"), status: .conflict,
     field: "metadata.resourceVersion"),
-]
+] + hostileInputCases
 
 @Suite struct InvalidDocumentTests {
   @Test func thereAreAtLeastThirtyCases() {
