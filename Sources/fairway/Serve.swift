@@ -109,10 +109,14 @@ struct Serve: AsyncParsableCommand {
 
   @Option(
     help:
-      "Close an admin connection whose request head is not complete this many seconds after its first byte (or the accept).")
+      "Close an admin connection whose request head is not complete this many seconds after its first byte (or the accept)."
+  )
   var adminHeaderTimeoutSeconds: Double = 10
 
-  @Option(help: "Close an admin connection whose request body is not complete this many seconds after its head.")
+  @Option(
+    help:
+      "Close an admin connection whose request body is not complete this many seconds after its head."
+  )
   var adminRequestTimeoutSeconds: Double = 60
 
   func validate() throws {

@@ -110,7 +110,8 @@ let hostileInputCases: [InvalidCase] = [
       let response = try await client.post("/apply", body, contentType: "application/json")
       #expect(response.status == .badRequest)
       #expect(
-        response.json?["error"]?.stringValue?.contains("duplicate key \"app\" at [1].spec.labels.app")
+        response.json?["error"]?.stringValue?.contains(
+          "duplicate key \"app\" at [1].spec.labels.app")
           == true, "\(response.text)")
       #expect(try await client.configz().contains("metadata") == false)
     }

@@ -74,7 +74,8 @@ import Testing
     let limits = ParseLimits(maxValues: 1_000_000, maxAliasValues: 1_000_000, maxBytes: 100_000)
     let strict = ConfigParser(limits: limits)
     let long = String(repeating: "z", count: 10_000)
-    let text = "s: &s \(long)\nl: [" + Array(repeating: "*s", count: 20).joined(separator: ", ")
+    let text =
+      "s: &s \(long)\nl: [" + Array(repeating: "*s", count: 20).joined(separator: ", ")
       + "]\n"
     let error = try #require(parseError(text, parser: strict))
     #expect(error.message.contains("limit maxBytes"), "\(error)")
@@ -85,7 +86,8 @@ import Testing
   @Test func valueLimitAppliesToJSONAndYAML() throws {
     let strict = ConfigParser(limits: ParseLimits(maxValues: 100))
     let json = "[" + Array(repeating: "1", count: 200).joined(separator: ",") + "]"
-    #expect(parseError(json, format: .json, parser: strict)?.message.contains("limit maxValues") == true)
+    #expect(
+      parseError(json, format: .json, parser: strict)?.message.contains("limit maxValues") == true)
     let yaml = "a: [" + Array(repeating: "1", count: 200).joined(separator: ", ") + "]\n"
     #expect(parseError(yaml, parser: strict)?.message.contains("limit maxValues") == true)
     let small = "[" + Array(repeating: "1", count: 50).joined(separator: ",") + "]"
@@ -104,7 +106,8 @@ import Testing
 
   @Test func jsonReaderReadsWhatJSONDecoderDid() throws {
     let text =
-      "\u{FEFF}" + #"{"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","i":-42,"big":4294967396,"f":1.5,"e":1e3,"t":true,"n":null,"arr":[],"obj":{}}"#
+      "\u{FEFF}"
+      + #"{"s":"a\"b\\c\/\n\u00e9\ud83d\ude00","i":-42,"big":4294967396,"f":1.5,"e":1e3,"t":true,"n":null,"arr":[],"obj":{}}"#
     let value = try #require(try parser.parseDocuments(Data(text.utf8), format: .json).first)
     #expect(value["s"] == .string("a\"b\\c/\n\u{e9}\u{1F600}"))
     #expect(value["i"] == .int(-42))

@@ -83,7 +83,8 @@ import Testing
   }
 
   @Test func linearInThePatternLength() {
-    let long = String(repeating: "(a|b)*", count: 20_000) + String(repeating: "[x-z]", count: 20_000)
+    let long =
+      String(repeating: "(a|b)*", count: 20_000) + String(repeating: "[x-z]", count: 20_000)
     let start = ContinuousClock.now
     #expect(RE2Syntax.error(in: long) == nil)
     #expect(ContinuousClock.now - start < .seconds(2))

@@ -208,7 +208,8 @@ public enum RE2Syntax {
     mutating func groupName() throws {
       var length = 0
       while let scalar = peek(), scalar != ">" {
-        guard scalar.isASCII, scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+        guard scalar.isASCII,
+          scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
             || scalar == "_"
         else { throw Rejection("invalid named capture group name") }
         length += 1
