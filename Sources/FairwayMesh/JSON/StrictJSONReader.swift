@@ -59,10 +59,7 @@ struct StrictJSONReader {
   }
 
   private mutating func readObject(depth: Int) throws -> JSONValue {
-    if depth > maxDepth {
-      throw ConfigParseError(message: "document nests deeper than \(maxDepth) levels", document: 1)
-    }
-    index += 1
+    try enter(depth: depth)
     var members: [String: JSONValue] = [:]
     skipWhitespace()
     if peek() == UInt8(ascii: "}") {
@@ -98,10 +95,7 @@ struct StrictJSONReader {
   }
 
   private mutating func readArray(depth: Int) throws -> JSONValue {
-    if depth > maxDepth {
-      throw ConfigParseError(message: "document nests deeper than \(maxDepth) levels", document: 1)
-    }
-    index += 1
+    try enter(depth: depth)
     var items: [JSONValue] = []
     skipWhitespace()
     if peek() == UInt8(ascii: "]") {
@@ -124,6 +118,14 @@ struct StrictJSONReader {
         throw error("expected ',' or ']' in an array")
       }
     }
+  }
+
+  /// Steps over an opening bracket, refusing nesting deeper than `maxDepth`.
+  private mutating func enter(depth: Int) throws {
+    if depth > maxDepth {
+      throw ConfigParseError(message: "document nests deeper than \(maxDepth) levels", document: 1)
+    }
+    index += 1
   }
 
   private mutating func readString() throws -> String {
