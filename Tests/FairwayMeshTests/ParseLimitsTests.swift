@@ -34,7 +34,7 @@ import Testing
     #expect(bomb.utf8.count < 700)
     let start = ContinuousClock.now
     let error = try #require(parseError(bomb))
-    #expect(ContinuousClock.now - start < .milliseconds(500))
+    #expect(ContinuousClock.now - start < .seconds(5))
     #expect(error.message.contains("limit maxAliasValues"), "\(error)")
     #expect(error.document == 1)
     #expect(error.line != nil)
@@ -66,7 +66,7 @@ import Testing
     #expect(error.line == 2)
     let start = ContinuousClock.now
     #expect(parseError(text + "? *a39\n: boom\n") != nil)
-    #expect(ContinuousClock.now - start < .milliseconds(500))
+    #expect(ContinuousClock.now - start < .seconds(5))
     #expect(parseError("? [a, b]\n: v\n")?.message == "mapping keys must be scalars")
   }
 
