@@ -1,7 +1,8 @@
 import Hummingbird
 
 /// Requires `Authorization: Bearer TOKEN` on every mutating call and on `/debug`, `/metrics` and `/`
-/// when a token is configured. Reads of `/healthz` stay open so probes need no secret.
+/// (everything but the public reads) when a token is configured. Reads of `/healthz` stay
+/// open so probes need no secret.
 struct AdminAuthMiddleware: RouterMiddleware {
   typealias Context = AdminRequestContext
 
@@ -30,11 +31,17 @@ struct AdminAuthMiddleware: RouterMiddleware {
     return try await next(request, context)
   }
 
+  /// Everything needs the token except reads of the public paths: health probes and the
+  /// Kubernetes-style config reads. An allow-list, so a path spelled in a way no route
+  /// serves (other case, a new route) is closed by default. The path is already canonical
+  /// (`AdminPathResponder`), the same one the router matches.
   static func needsToken(_ request: Request) -> Bool {
     if request.method != .get && request.method != .head { return true }
-    let path = request.uri.path
-    // The status page shows what /debug/syncz does (proxy ids, NACK messages), so it is guarded alike.
-    return path.hasPrefix("/debug") || path.hasPrefix("/metrics") || path == "/"
+    return !isPublic(request.uri.path)
+  }
+
+  static func isPublic(_ path: String) -> Bool {
+    path.hasPrefix("/healthz/") || path.hasPrefix(AdminServer.apiPrefix + "/")
   }
 
   /// Compares without an early exit, so response timing does not reveal a matching prefix.

@@ -28,11 +28,37 @@ public struct AdminError: Error, HTTPResponseError, Sendable {
   public var status: HTTPResponse.Status
   public var message: String
   public var details: [Detail]
+  /// Details beyond `maxDetails`, counted but not sent.
+  public var omittedDetails: Int
+  /// Answer with `Connection: close` and close once sent (a body left unread).
+  var closesConnection = false
 
+  /// At most this many details go in a body; the rest are only counted.
+  public static let maxDetails = 100
+  /// Longest text echoed in a message or field; longer text is cut with its size.
+  public static let maxEchoedCharacters = 256
+
+  /// Keeps the body small whatever the request held: texts are clipped (a bad host can be
+  /// megabytes) and details capped, with `omittedDetails` counting the rest.
   public init(_ status: HTTPResponse.Status, _ message: String, details: [Detail] = []) {
     self.status = status
-    self.message = message
-    self.details = details
+    self.message = Self.clip(message)
+    self.details = details.prefix(Self.maxDetails).map { detail in
+      var detail = detail
+      detail.message = Self.clip(detail.message)
+      detail.field = detail.field.map(Self.clip)
+      detail.document = detail.document.map(Self.clip)
+      return detail
+    }
+    self.omittedDetails = max(0, details.count - Self.maxDetails)
+  }
+
+  /// `text` cut to `maxEchoedCharacters`, with "... (N bytes)" naming its full size.
+  static func clip(_ text: String) -> String {
+    guard text.utf8.count > maxEchoedCharacters else { return text }
+    // Scalars, not Characters: one Character can hold any number of combining scalars.
+    let kept = String(String.UnicodeScalarView(text.unicodeScalars.prefix(maxEchoedCharacters)))
+    return "\(kept)... (\(text.utf8.count) bytes)"
   }
 
   /// The JSON body.
@@ -40,6 +66,7 @@ public struct AdminError: Error, HTTPResponseError, Sendable {
     .object([
       "error": .string(message),
       "code": .int(Int64(status.code)),
+      "omittedDetails": .int(Int64(omittedDetails)),
       "details": .array(
         details.map { detail in
           var members: [String: JSONValue] = ["message": .string(detail.message)]
@@ -53,7 +80,14 @@ public struct AdminError: Error, HTTPResponseError, Sendable {
   }
 
   public func response(from request: Request, context: some RequestContext) throws -> Response {
-    AdminResponse.json(jsonValue, status: status)
+    httpResponse
+  }
+
+  /// The response carrying this error.
+  var httpResponse: Response {
+    var response = AdminResponse.json(jsonValue, status: status)
+    if closesConnection { response.headers[.connection] = "close" }
+    return response
   }
 }
 
@@ -79,13 +113,15 @@ extension AdminError {
         error.issues.count == 1
         ? "invalid config\(first)"
         : "\(error.issues.count) problems in \(documents) document\(documents == 1 ? "" : "s")\(first)"
-      return AdminError(
+      var adminError = AdminError(
         .unprocessableContent, summary,
-        details: error.issues.map {
+        details: error.issues.prefix(maxDetails).map {
           Detail(
             document: $0.document, field: $0.fieldPath.isEmpty ? nil : $0.fieldPath,
             message: $0.message)
         })
+      adminError.omittedDetails = max(0, error.issues.count - maxDetails)
+      return adminError
     case let error as DocumentIssues:
       return from(ConfigValidationError(issues: error.issues))
     case let error as ConfigStoreError:

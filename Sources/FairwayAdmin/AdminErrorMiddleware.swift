@@ -11,8 +11,7 @@ struct AdminErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     do {
       return try await next(request, context)
     } catch {
-      let adminError = AdminError.from(error)
-      return AdminResponse.json(adminError.jsonValue, status: adminError.status)
+      return AdminError.from(error).httpResponse
     }
   }
 }

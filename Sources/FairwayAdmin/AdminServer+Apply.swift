@@ -13,7 +13,8 @@ extension AdminServer {
   func apply(_ request: Request) async throws -> Response {
     let format = try Self.contentFormat(of: request)
     let body = try await readBody(request)
-    let parsed = try parser.parse(body, format: format)
+    let parser = parser
+    let parsed = try await ParseWorkers.run { try parser.parse(body, format: format) }
     if parsed.objects.isEmpty {
       throw AdminError(.badRequest, "no documents in request body")
     }

@@ -26,21 +26,41 @@ extension AdminServer {
     }
   }
 
-  /// The body, refusing more than `maxBodyBytes` (413) before reading when
-  /// Content-Length says so, and while reading otherwise.
+  /// Bytes of an oversized body read and discarded before answering 413, so a client that
+  /// writes its whole body before reading (Python's urllib) gets the answer; past this the
+  /// connection is closed instead.
+  static let maxDrainBytes = 64 * 1024 * 1024
+
+  /// The body, refusing more than `maxBodyBytes` with 413. An oversized body is read to its
+  /// end and discarded first (up to `maxDrainBytes`): a client blocked writing it would not
+  /// see a 413 sent while it writes. Beyond that the 413 closes the connection.
   func readBody(_ request: Request) async throws -> Data {
     let limit = configuration.maxBodyBytes
-    if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+    let declared = request.headers[.contentLength].flatMap { Int($0) }
+    if let declared, declared > limit, declared > Self.maxDrainBytes {
+      var error = AdminError(
+        .contentTooLarge, "request body of \(declared) bytes exceeds the limit of \(limit) bytes")
+      error.closesConnection = true
+      throw error
+    }
+    var collected = ByteBuffer()
+    var total = 0
+    for try await chunk in request.body {
+      total += chunk.readableBytes
+      if total <= limit {
+        var chunk = chunk
+        collected.writeBuffer(&chunk)
+      } else if total > Self.maxDrainBytes {
+        var error = AdminError(
+          .contentTooLarge, "request body exceeds the limit of \(limit) bytes")
+        error.closesConnection = true
+        throw error
+      }
+    }
+    if total > limit {
       throw AdminError(
-        .contentTooLarge, "request body of \(length) bytes exceeds the limit of \(limit) bytes")
+        .contentTooLarge, "request body of \(total) bytes exceeds the limit of \(limit) bytes")
     }
-    var request = request
-    let buffer: ByteBuffer
-    do {
-      buffer = try await request.collectBody(upTo: limit)
-    } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-      throw AdminError(.contentTooLarge, "request body exceeds the limit of \(limit) bytes")
-    }
-    return Data(buffer.readableBytesView)
+    return Data(collected.readableBytesView)
   }
 }

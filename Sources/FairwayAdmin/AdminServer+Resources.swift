@@ -51,7 +51,8 @@ extension AdminServer {
   private func replace(key: ConfigKey, request: Request) async throws -> Response {
     let format = try Self.contentFormat(of: request)
     let body = try await readBody(request)
-    var documents = try parser.parseDocuments(body, format: format)
+    let parser = parser
+    var documents = try await ParseWorkers.run { try parser.parseDocuments(body, format: format) }
     guard documents.count == 1, case .object(var members) = documents[0] else {
       throw AdminError(
         .badRequest, "PUT needs exactly one object in the body, got \(documents.count) documents")
@@ -80,7 +81,8 @@ extension AdminServer {
     members["metadata"] = .object(metadata)
     if members["kind"] == nil { members["kind"] = .string(key.kind.rawValue) }
     documents[0] = .object(members)
-    let parsed = try parser.objects(from: documents)
+    let document = documents
+    let parsed = try await ParseWorkers.run { try parser.objects(from: document) }
     let results = try await store.apply(parsed.objects)
     guard let result = results.first else {
       throw AdminError(.internalServerError, "store returned no result")

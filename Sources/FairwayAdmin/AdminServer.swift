@@ -33,7 +33,7 @@ public struct AdminServer: Sendable {
     self.configuration = configuration
     self.extensions = extensions
     self.logger = logger
-    self.parser = ConfigParser()
+    self.parser = ConfigParser(limits: configuration.effectiveParseLimits)
     self.readiness = readiness
   }
 
@@ -55,15 +55,26 @@ public struct AdminServer: Sendable {
   }
 
   /// A Hummingbird application serving the API; a `Service` for ServiceLifecycle.
+  ///
+  /// Every request's path is made canonical before the router and the token check see it
+  /// (`AdminPathResponder`); connections are closed when idle or too slow
+  /// (`AdminConnectionDeadlines`).
   public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
     throws -> some ApplicationProtocol
   {
-    var server = HTTPServerBuilder.http1()
+    let configuration = self.configuration
+    let http1 = HTTP1Channel.Configuration(
+      additionalChannelHandlers: [
+        AdminConnectionDeadlines(
+          idleTimeout: configuration.idleTimeout, headerTimeout: configuration.headerTimeout,
+          requestTimeout: configuration.requestTimeout)
+      ])
+    var server = HTTPServerBuilder.http1(configuration: http1)
     if let tls = configuration.tls {
-      server = try .tls(.http1(), tlsConfiguration: tls)
+      server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
     }
     return Application(
-      router: makeRouter(),
+      responder: AdminPathResponder(inner: makeRouter().buildResponder()),
       server: server,
       configuration: .init(
         address: .hostname(configuration.bindAddress, port: configuration.port),

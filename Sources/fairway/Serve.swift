@@ -131,11 +131,33 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Largest admin request body, in bytes.")
   var maxBodyBytes: Int = AdminConfiguration.defaultMaxBodyBytes
 
+  @Option(help: "Close an admin connection idle (no request in progress) this many seconds.")
+  var adminIdleTimeoutSeconds: Double = 60
+
+  @Option(
+    help:
+      "Close an admin connection whose request head is not complete this many seconds after its first byte (or the accept)."
+  )
+  var adminHeaderTimeoutSeconds: Double = 10
+
+  @Option(
+    help:
+      "Close an admin connection whose request body is not complete this many seconds after its head."
+  )
+  var adminRequestTimeoutSeconds: Double = 60
+
   func validate() throws {
     guard (0...65535).contains(adminPort) else {
       throw ValidationError("--admin-port must be in 0...65535")
     }
     guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+    for (flag, seconds) in [
+      ("--admin-idle-timeout-seconds", adminIdleTimeoutSeconds),
+      ("--admin-header-timeout-seconds", adminHeaderTimeoutSeconds),
+      ("--admin-request-timeout-seconds", adminRequestTimeoutSeconds),
+    ] where !(seconds > 0 && seconds <= 86_400) {
+      throw ValidationError("\(flag) must be in (0, 86400]")
+    }
     guard (0...65535).contains(adsPort) else {
       throw ValidationError("--ads-port must be in 0...65535")
     }
@@ -244,7 +266,10 @@ struct Serve: AsyncParsableCommand {
     }
     xdsConfig.maxResourceNamesPerRequest = maxResourceNames
     var adminConfiguration = AdminConfiguration(
-      bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes, token: token)
+      bindAddress: bind, port: adminPort, maxBodyBytes: maxBodyBytes, token: token,
+      idleTimeout: .milliseconds(Int64(adminIdleTimeoutSeconds * 1000)),
+      headerTimeout: .milliseconds(Int64(adminHeaderTimeoutSeconds * 1000)),
+      requestTimeout: .milliseconds(Int64(adminRequestTimeoutSeconds * 1000)))
     var adminReloader: TimedCertificateReloader?
     if let tlsCert, let tlsKey {
       // The admin port serves the same certificate as ADS, re-read on the same schedule.

@@ -312,7 +312,7 @@ let invalidCases: [InvalidCase] = [
     #expect(invalidCases.count >= 30)
   }
 
-  @Test(arguments: invalidCases)
+  @Test(arguments: invalidCases + hostileInputCases)
   func rejectedWithStatusAndFieldAndNothingStored(testCase: InvalidCase) async throws {
     let harness = AdminHarness()
     try await harness.app.test(.router) { client in

@@ -34,6 +34,9 @@ public enum AdminClientError: Error, Sendable, CustomStringConvertible {
         lines.append(
           "  - " + (location.isEmpty ? text : "\(location.joined(separator: ": ")): \(text)"))
       }
+      if let omitted = value["omittedDetails"]?.intValue, omitted > 0 {
+        lines.append("  ... and \(omitted) more")
+      }
       return lines.joined(separator: "\n")
     }
   }

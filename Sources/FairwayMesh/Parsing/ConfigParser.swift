@@ -12,12 +12,13 @@ public struct ConfigParser: Sendable {
   /// Deepest array/object nesting accepted. Real configs stay far below; the limit keeps
   /// recursive decoders away from stack exhaustion on hostile input.
   public var maxNestingDepth: Int
-  /// Upper bound on values produced from one body, which stops YAML alias bombs.
-  public var maxValues: Int
+  /// Bounds on what one body expands to (values, alias-produced values, bytes), checked
+  /// while reading it, before any document is decoded or stored.
+  public var limits: ParseLimits
 
-  public init(maxNestingDepth: Int = 100, maxValues: Int = 2_000_000) {
+  public init(maxNestingDepth: Int = 100, limits: ParseLimits = ParseLimits()) {
     self.maxNestingDepth = maxNestingDepth
-    self.maxValues = maxValues
+    self.limits = limits
   }
 
   /// Parses, decodes and validates every document in `data`.
@@ -103,19 +104,16 @@ public struct ConfigParser: Sendable {
   }
 
   private func parseJSON(_ data: Data) throws -> JSONValue {
-    do {
-      return try JSONValue.parse(json: data)
-    } catch let error as DecodingError {
-      throw ConfigParseError(message: "invalid JSON: " + Self.describe(error))
-    } catch {
-      throw ConfigParseError(message: "invalid JSON: \(error)")
-    }
+    var reader = StrictJSONReader(
+      bytes: Array(data), maxDepth: maxNestingDepth, budget: ParseBudget(limits: limits))
+    return try reader.read()
   }
 
   private func parseYAML(_ text: String) throws -> [JSONValue] {
     try YAMLDepthGuard.check(text, limit: maxNestingDepth)
+    try YAMLExpansionScan.check(text, limits: limits)
     var roots: [JSONValue] = []
-    var budget = maxValues
+    var budget = limits.maxValues
     do {
       let parser = try Parser(yaml: text, resolver: JSONValue.yamlResolver)
       while let node = try parser.nextRoot() {
@@ -145,20 +143,6 @@ public struct ConfigParser: Sendable {
         line: context.mark.line, column: context.mark.column)
     default:
       return ConfigParseError(message: "invalid YAML: \(error)")
-    }
-  }
-
-  static func describe(_ error: DecodingError) -> String {
-    switch error {
-    case .dataCorrupted(let context), .keyNotFound(_, let context), .typeMismatch(_, let context),
-      .valueNotFound(_, let context):
-      var text = context.debugDescription
-      if let underlying = context.underlyingError {
-        text += " (\((underlying as NSError).userInfo[NSDebugDescriptionErrorKey] ?? underlying))"
-      }
-      return text
-    @unknown default:
-      return "\(error)"
     }
   }
 }

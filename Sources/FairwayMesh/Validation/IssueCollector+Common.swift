@@ -110,12 +110,17 @@ extension IssueCollector {
     }
   }
 
-  /// Istio: each weight non-negative; with more than one destination they must sum to 100.
+  /// Istio: each weight non-negative and an int32 (its API type, so a larger number does not
+  /// even decode there); with more than one destination they must sum to 100.
   mutating func weights(_ weights: [Int?], path: String) {
     var total = 0
     for (index, weight) in weights.enumerated() {
       guard let weight else { continue }
-      if weight < 0 { add("\(path)[\(index)].weight", "weight \(weight) must not be negative") }
+      if weight < 0 {
+        add("\(path)[\(index)].weight", "weight \(weight) must not be negative")
+      } else if weight > Int(Int32.max) {
+        add("\(path)[\(index)].weight", "weight \(weight) must be in the range 0..\(Int32.max)")
+      }
       total = Self.saturatingSum(total, weight)
     }
     if weights.count > 1 && total != 100 {

@@ -90,6 +90,13 @@ extension IssueCollector {
         add(localityPath, "can not simultaneously set both distribute and failover")
       }
       for (index, rule) in (locality.distribute ?? []).enumerated() {
+        // Istio's type is map<string, uint32>.
+        for (locality, weight) in (rule.to ?? [:]).sorted(by: { $0.key < $1.key })
+        where weight < 0 || weight > Int(UInt32.max) {
+          add(
+            "\(localityPath).distribute[\(index)].to.\(locality)",
+            "weight \(weight) must be in the range 0..\(UInt32.max)")
+        }
         let total = (rule.to ?? [:]).values.reduce(0, Self.saturatingSum)
         if total != 100 {
           add("\(localityPath).distribute[\(index)].to", "total locality weight \(total) != 100")

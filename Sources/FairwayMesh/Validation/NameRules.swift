@@ -124,15 +124,10 @@ public enum NameRules {
     }
   }
 
-  /// Compiles `pattern` to check it is a valid regular expression. Istio uses RE2; ICU
-  /// (via `NSRegularExpression`) accepts a superset, so this catches syntax errors but
-  /// not every RE2-only restriction.
+  /// Why `pattern` is not a regular expression RE2 accepts (Envoy compiles `safe_regex`
+  /// with RE2, Istio validates with Go's RE2-syntax `regexp`), or nil when it is.
   public static func regexError(_ pattern: String) -> String? {
-    do {
-      _ = try NSRegularExpression(pattern: pattern)
-      return nil
-    } catch {
-      return "invalid regex \"\(pattern)\""
-    }
+    guard let reason = RE2Syntax.error(in: pattern) else { return nil }
+    return "invalid regex \"\(pattern)\": \(reason)"
   }
 }
