@@ -7,7 +7,8 @@ import Foundation
 /// `fairway analyze [-f FILE|DIR ...] [--live]`: cross-object checks, like `istioctl analyze`.
 struct Analyze: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Find mistakes across configs: in files, in the live store, or in files applied on top of it.",
+    abstract:
+      "Find mistakes across configs: in files, in the live store, or in files applied on top of it.",
     discussion: """
       Each message names a stable code (Istio's IST codes where Istio has the check, FW codes
       for Fairway's own), the object and the field:
@@ -81,7 +82,8 @@ struct Analyze: AsyncParsableCommand {
         do {
           try input.add(
             file.data, format: file.contentType == "application/json" ? .json : .auto,
-            source: file.label == "<stdin>" ? nil : URL(fileURLWithPath: file.label).lastPathComponent)
+            source: file.label == "<stdin>"
+              ? nil : URL(fileURLWithPath: file.label).lastPathComponent)
         } catch {
           parseErrors += 1
           CLIError.warn("Error: failed to parse \(file.label): \(error)")
@@ -91,7 +93,8 @@ struct Analyze: AsyncParsableCommand {
     let messages = input.analyze()
     let shown = messages.filter { $0.severity >= outputThreshold }
     let target =
-      files.isEmpty ? "the live store" : useLive ? "the files on top of the live store" : "the files"
+      files.isEmpty
+      ? "the live store" : useLive ? "the files on top of the live store" : "the files"
     switch output {
     case .text, .log:
       if shown.isEmpty {

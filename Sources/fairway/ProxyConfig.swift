@@ -66,7 +66,9 @@ struct ProxyConfig: AsyncParsableCommand {
 
   @Argument(
     help: "Node id of a connected proxy (see fairway proxy-status).",
-    completion: .custom { words, _, prefix in ProxyIDCompletion.complete(words: words, prefix: prefix) })
+    completion: .custom { words, _, prefix in
+      ProxyIDCompletion.complete(words: words, prefix: prefix)
+    })
   var proxyID: String?
 
   @Option(name: .shortAndLong, help: "Hypothetical proxy: its namespace.")
@@ -87,7 +89,8 @@ struct ProxyConfig: AsyncParsableCommand {
   @Option(help: "Clusters and endpoints: only this service FQDN.")
   var fqdn: String?
 
-  @Option(help: "Only this port (clusters, endpoints: the service port; listeners: the listener's).")
+  @Option(
+    help: "Only this port (clusters, endpoints: the service port; listeners: the listener's).")
   var port: Int?
 
   @Option(help: "Clusters and endpoints: only this subset.")
@@ -111,15 +114,18 @@ struct ProxyConfig: AsyncParsableCommand {
   @OptionGroup var server: ServerOptions
 
   func validate() throws {
-    let hypothetical = namespace != nil || labels != nil || ip != nil || client != nil
+    let hypothetical =
+      namespace != nil || labels != nil || ip != nil || client != nil
       || proxyType != nil
     if proxyID == nil && !hypothetical {
       throw ValidationError(
-        "pass PROXY_ID (a connected proxy, see fairway proxy-status) or --namespace/--labels/--ip for a hypothetical one")
+        "pass PROXY_ID (a connected proxy, see fairway proxy-status) or --namespace/--labels/--ip for a hypothetical one"
+      )
     }
     if proxyID != nil && hypothetical {
       throw ValidationError(
-        "PROXY_ID shows what a connected proxy was sent; --namespace/--labels/--ip/--client/--proxy-type describe a hypothetical one: pass one or the other")
+        "PROXY_ID shows what a connected proxy was sent; --namespace/--labels/--ip/--client/--proxy-type describe a hypothetical one: pass one or the other"
+      )
     }
   }
 
@@ -147,10 +153,12 @@ struct ProxyConfig: AsyncParsableCommand {
   }
 
   func table(_ dump: ConfigDumpView, client: AdminClient) async throws -> ProxyConfigTable {
-    let filter = ClusterFilter(fqdn: fqdn, port: port, subset: subset, direction: direction?.rawValue)
+    let filter = ClusterFilter(
+      fqdn: fqdn, port: port, subset: subset, direction: direction?.rawValue)
     switch resource {
     case .clusters:
-      return ClusterTable.build(dump, filter: filter, mesh: output == .short ? await mesh(client) : nil)
+      return ClusterTable.build(
+        dump, filter: filter, mesh: output == .short ? await mesh(client) : nil)
     case .listeners:
       return ListenerTable.build(dump, port: port, address: address)
     case .routes:
@@ -175,7 +183,9 @@ struct ProxyConfig: AsyncParsableCommand {
     var allowed = CharacterSet.urlQueryAllowed
     allowed.remove(charactersIn: "&=+;#")
     return "/debug/config_dump?"
-      + query.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
+      + query.map {
+        "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)"
+      }
       .joined(separator: "&")
   }
 

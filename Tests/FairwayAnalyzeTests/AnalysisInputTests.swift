@@ -30,24 +30,30 @@ import Testing
       spec: {host: reveiws}
       """)
     let messages = try D.analyze(yaml)
-    let schema = try #require(messages.first { $0.type.code == "IST0106" }, "\(messages.map(\.line))")
+    let schema = try #require(
+      messages.first { $0.type.code == "IST0106" }, "\(messages.map(\.line))")
     #expect(schema.resource == "VirtualService default/broken")
     #expect(schema.field.hasPrefix("spec.http[0].route"))
     #expect(schema.severity == .error)
-    #expect(messages.contains { $0.type.code == "IST0174" && $0.resource == "DestinationRule default/typo" })
+    #expect(
+      messages.contains {
+        $0.type.code == "IST0174" && $0.resource == "DestinationRule default/typo"
+      })
     // The broken VirtualService is not stored, so it conflicts with nothing.
     #expect(!messages.contains { $0.type.code == "IST0109" })
   }
 
   @Test func documentWithoutIdentityIsNamedByPosition() throws {
-    let messages = try D.analyze(D.join(D.base, "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}"))
+    let messages = try D.analyze(
+      D.join(D.base, "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}"))
     let message = try #require(messages.first { $0.type.code == "IST0106" })
     #expect(message.resource == "Gateway default/gw" || message.resource == "document 6")
     #expect(message.field == "kind")
   }
 
   @Test func unknownFieldsAreSchemaWarnings() throws {
-    let yaml = D.base.replacingOccurrences(of: "  location: MESH_INTERNAL", with: "  location: MESH_INTERNAL\n  colour: blue")
+    let yaml = D.base.replacingOccurrences(
+      of: "  location: MESH_INTERNAL", with: "  location: MESH_INTERNAL\n  colour: blue")
     let messages = try D.analyze(yaml)
     let warning = try #require(messages.first)
     #expect(warning.type.code == "IST0133")

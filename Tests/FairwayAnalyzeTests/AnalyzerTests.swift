@@ -25,16 +25,20 @@ struct AnalyzerCase: Sendable, CustomTestStringConvertible {
   static let cases: [AnalyzerCase] = [
     AnalyzerCase(
       analyzer: "virtualservice.DestinationHostAnalyzer",
-      triggering: D.join(D.reviewsService, D.reviewsWorkloads, D.reviewsRule, D.reviewsRoute(host: "ratings")),
+      triggering: D.join(
+        D.reviewsService, D.reviewsWorkloads, D.reviewsRule, D.reviewsRoute(host: "ratings")),
       clean: D.base, code: "IST0101", resource: "VirtualService default/reviews",
       field: "spec.http[0].route[0].destination.host",
       mentions: ["Referenced host not found", "ratings.default.svc.cluster.local"]),
     AnalyzerCase(
       analyzer: "virtualservice.DestinationRuleAnalyzer",
-      triggering: D.join(D.reviewsService, D.reviewsWorkloads, D.reviewsRule, D.reviewsRoute(subsets: ["v1", "v3"])),
+      triggering: D.join(
+        D.reviewsService, D.reviewsWorkloads, D.reviewsRule, D.reviewsRoute(subsets: ["v1", "v3"])),
       clean: D.base, code: "IST0101", resource: "VirtualService default/reviews",
       field: "spec.http[0].route[1].destination.subset",
-      mentions: ["host+subset in destinationrule", "reviews.default.svc.cluster.local+v3", "default/reviews"]),
+      mentions: [
+        "host+subset in destinationrule", "reviews.default.svc.cluster.local+v3", "default/reviews",
+      ]),
     AnalyzerCase(
       analyzer: "virtualservice.HostAnalyzer",
       triggering: D.join(
@@ -295,7 +299,9 @@ struct AnalyzerCase: Sendable, CustomTestStringConvertible {
       #expect(found.text.contains(word), "\(found.text) should mention \(word)")
     }
     #expect(found.source == "mesh.yaml")
-    #expect(found.line.hasPrefix("\(found.severity.rawValue) [\(test.code)] (\(test.resource) mesh.yaml) \(test.field): "))
+    #expect(
+      found.line.hasPrefix(
+        "\(found.severity.rawValue) [\(test.code)] (\(test.resource) mesh.yaml) \(test.field): "))
   }
 
   @Test(arguments: cases)
@@ -323,9 +329,12 @@ struct AnalyzerCase: Sendable, CustomTestStringConvertible {
         subsets:
         - {name: v3, labels: {version: v2}}
       """)
-    let messages = try D.analyze(yaml, analyzers: Self.analyzer(named: "virtualservice.DestinationRuleAnalyzer"))
+    let messages = try D.analyze(
+      yaml, analyzers: Self.analyzer(named: "virtualservice.DestinationRuleAnalyzer"))
     let message = try #require(messages.first)
-    #expect(message.text.contains("DestinationRule aaa/reviews-v3 defines it, but default/reviews is the one that applies"))
+    #expect(
+      message.text.contains(
+        "DestinationRule aaa/reviews-v3 defines it, but default/reviews is the one that applies"))
     let clusters = try clusterNames(yaml)
     #expect(clusters.contains("outbound|9080|v1|reviews.default.svc.cluster.local"))
     #expect(!clusters.contains("outbound|9080|v3|reviews.default.svc.cluster.local"))
@@ -344,7 +353,8 @@ struct AnalyzerCase: Sendable, CustomTestStringConvertible {
         subsets:
         - {name: only-in-aaa, labels: {version: v1}}
       """)
-    let messages = try D.analyze(yaml, analyzers: Self.analyzer(named: "destinationrule.ConflictingHostAnalyzer"))
+    let messages = try D.analyze(
+      yaml, analyzers: Self.analyzer(named: "destinationrule.ConflictingHostAnalyzer"))
     #expect(messages.count == 2)
     #expect(messages.allSatisfy { $0.text.contains("Fairway applies only default/reviews") })
     let clusters = try clusterNames(yaml)

@@ -82,7 +82,9 @@ import Testing
     let (dump, mesh) = try Self.model()
     let table = ClusterTable.build(dump, filter: ClusterFilter(), mesh: mesh)
     #expect(table.text == Self.golden["clusters"])
-    let filtered = ClusterTable.build(dump, filter: ClusterFilter(fqdn: "reviews.default.svc.cluster.local", subset: "v2"), mesh: mesh)
+    let filtered = ClusterTable.build(
+      dump, filter: ClusterFilter(fqdn: "reviews.default.svc.cluster.local", subset: "v2"),
+      mesh: mesh)
     #expect(filtered.rows.map { $0[2] } == ["v2"])
     #expect(filtered.resources.count == 1)
   }
@@ -116,46 +118,50 @@ import Testing
 
   /// A hypothetical proxy's namespace comes from the answer, a connected one's from its id.
   @Test func proxyNamespace() throws {
-    #expect(ConfigDumpView.namespace(ofNodeID: "sidecar~1.2.3.4~a.b.team~team.svc.cluster.local") == "team")
-    let hypothetical: JSONValue = .object(["configs": .array([]), "proxy": .object(["namespace": .string("ns1")])])
+    #expect(
+      ConfigDumpView.namespace(ofNodeID: "sidecar~1.2.3.4~a.b.team~team.svc.cluster.local")
+        == "team")
+    let hypothetical: JSONValue = .object([
+      "configs": .array([]), "proxy": .object(["namespace": .string("ns1")]),
+    ])
     #expect(try ConfigDumpView(hypothetical).proxyNamespace == "ns1")
     #expect(throws: ConfigDumpView.Malformed.self) { try ConfigDumpView(.object([:])) }
   }
 
   static let golden: [String: String] = [
     "clusters": """
-      SERVICE FQDN                        PORT   SUBSET   DIRECTION   TYPE           DESTINATION RULE
-      BlackHoleCluster                    -      -        -           STATIC
-      PassthroughCluster                  -      -        -           ORIGINAL_DST
-      httpbin.org                         80     -        outbound    STRICT_DNS
-      ratings.default.svc.cluster.local   9080   -        outbound    EDS
-      reviews.default.svc.cluster.local   9080   -        outbound    EDS            reviews.default
-      reviews.default.svc.cluster.local   9080   v1       outbound    EDS            reviews.default
-      reviews.default.svc.cluster.local   9080   v2       outbound    EDS            reviews.default
-      """,
+    SERVICE FQDN                        PORT   SUBSET   DIRECTION   TYPE           DESTINATION RULE
+    BlackHoleCluster                    -      -        -           STATIC
+    PassthroughCluster                  -      -        -           ORIGINAL_DST
+    httpbin.org                         80     -        outbound    STRICT_DNS
+    ratings.default.svc.cluster.local   9080   -        outbound    EDS
+    reviews.default.svc.cluster.local   9080   -        outbound    EDS            reviews.default
+    reviews.default.svc.cluster.local   9080   v1       outbound    EDS            reviews.default
+    reviews.default.svc.cluster.local   9080   v2       outbound    EDS            reviews.default
+    """,
     "listeners": """
-      ADDRESSES   PORT    MATCH          DESTINATION
-      0.0.0.0     80      ALL            Route: 80
-      0.0.0.0     9080    ALL            Route: 9080
-      0.0.0.0     15001   ALL            PassthroughCluster
-      0.0.0.0     15006   Addr: *:9080   Inline Route: /*
-      0.0.0.0     15006   ALL            PassthroughCluster
-      """,
+    ADDRESSES   PORT    MATCH          DESTINATION
+    0.0.0.0     80      ALL            Route: 80
+    0.0.0.0     9080    ALL            Route: 9080
+    0.0.0.0     15001   ALL            PassthroughCluster
+    0.0.0.0     15006   Addr: *:9080   Inline Route: /*
+    0.0.0.0     15006   ALL            PassthroughCluster
+    """,
     "routes": """
-      NAME   VHOST NAME                               DOMAINS                                MATCH            VIRTUAL SERVICE   DESTINATION
-      80     httpbin.org:80                           httpbin.org                            /*                                 outbound|80||httpbin.org
-      9080   ratings.default.svc.cluster.local:9080   ratings, ratings.default + 2 more...   /*                                 outbound|9080||ratings.default.svc.cluster.local
-      9080   reviews.default.svc.cluster.local:9080   reviews, reviews.default + 2 more...   /reviews/jason   reviews.default   outbound|9080|v2|reviews.default.svc.cluster.local
-      9080   reviews.default.svc.cluster.local:9080   reviews, reviews.default + 2 more...   /*               reviews.default   outbound|9080|v1|reviews.default.svc.cluster.local 80%, outbound|9080|v2|reviews.default.svc.cluster.local 20%
-      """,
+    NAME   VHOST NAME                               DOMAINS                                MATCH            VIRTUAL SERVICE   DESTINATION
+    80     httpbin.org:80                           httpbin.org                            /*                                 outbound|80||httpbin.org
+    9080   ratings.default.svc.cluster.local:9080   ratings, ratings.default + 2 more...   /*                                 outbound|9080||ratings.default.svc.cluster.local
+    9080   reviews.default.svc.cluster.local:9080   reviews, reviews.default + 2 more...   /reviews/jason   reviews.default   outbound|9080|v2|reviews.default.svc.cluster.local
+    9080   reviews.default.svc.cluster.local:9080   reviews, reviews.default + 2 more...   /*               reviews.default   outbound|9080|v1|reviews.default.svc.cluster.local 80%, outbound|9080|v2|reviews.default.svc.cluster.local 20%
+    """,
     "endpoints": """
-      ENDPOINT         STATUS    OUTLIER CHECK   CLUSTER
-      httpbin.org:80   HEALTHY   -               outbound|80||httpbin.org
-      10.2.0.1:9080    HEALTHY   -               outbound|9080||ratings.default.svc.cluster.local
-      10.1.0.1:9080    HEALTHY   ENABLED         outbound|9080||reviews.default.svc.cluster.local
-      10.1.0.2:9080    HEALTHY   ENABLED         outbound|9080||reviews.default.svc.cluster.local
-      10.1.0.1:9080    HEALTHY   ENABLED         outbound|9080|v1|reviews.default.svc.cluster.local
-      10.1.0.2:9080    HEALTHY   ENABLED         outbound|9080|v2|reviews.default.svc.cluster.local
-      """,
+    ENDPOINT         STATUS    OUTLIER CHECK   CLUSTER
+    httpbin.org:80   HEALTHY   -               outbound|80||httpbin.org
+    10.2.0.1:9080    HEALTHY   -               outbound|9080||ratings.default.svc.cluster.local
+    10.1.0.1:9080    HEALTHY   ENABLED         outbound|9080||reviews.default.svc.cluster.local
+    10.1.0.2:9080    HEALTHY   ENABLED         outbound|9080||reviews.default.svc.cluster.local
+    10.1.0.1:9080    HEALTHY   ENABLED         outbound|9080|v1|reviews.default.svc.cluster.local
+    10.1.0.2:9080    HEALTHY   ENABLED         outbound|9080|v2|reviews.default.svc.cluster.local
+    """,
   ]
 }

@@ -23,10 +23,13 @@ struct ConflictingDestinationRuleAnalyzer: Analyzer {
         rules.contains(where: { $0.key == applied.key })
       {
         winner = applied
+        let local = rules.filter { $0.namespace == service.namespace }.count
         reason =
-          applied.namespace == service.namespace
-          ? "it is in the service's namespace \(service.namespace)"
-          : "it is the first by namespace/name"
+          applied.namespace != service.namespace
+          ? "it is the first by namespace/name"
+          : local == 1
+            ? "it is in the service's namespace \(service.namespace)"
+            : "it is the first by name in the service's namespace \(service.namespace)"
       } else if let first = rules.first {
         winner = first
         reason = "it is the first by namespace/name; a rule in the service's namespace would win"

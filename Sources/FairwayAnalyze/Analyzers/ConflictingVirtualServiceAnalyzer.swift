@@ -20,7 +20,9 @@ struct ConflictingVirtualServiceAnalyzer: Analyzer {
     }
     var messages: [AnalysisMessage] = []
     for (host, bound) in byHost where bound.count > 1 {
-      let scopes = bound.map { ExportScope(exportTo: $0.config.spec.exportTo, namespace: $0.config.namespace) }
+      let scopes = bound.map {
+        ExportScope(exportTo: $0.config.spec.exportTo, namespace: $0.config.namespace)
+      }
       let conflicting = bound.indices.filter { i in
         bound.indices.contains { j in j != i && scopes[i].overlaps(scopes[j]) }
       }

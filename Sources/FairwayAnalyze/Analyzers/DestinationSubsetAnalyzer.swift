@@ -5,7 +5,8 @@ import FairwayMesh
 /// another for the host is not defined as far as the translator is concerned.
 struct DestinationSubsetAnalyzer: Analyzer {
   let name = "virtualservice.DestinationRuleAnalyzer"
-  let summary = "Checks the subsets VirtualServices route to are defined by the host's DestinationRule"
+  let summary =
+    "Checks the subsets VirtualServices route to are defined by the host's DestinationRule"
   let messageTypes: [MessageType] = [.referencedResourceNotFound]
 
   func analyze(_ mesh: MeshModel) -> [AnalysisMessage] {

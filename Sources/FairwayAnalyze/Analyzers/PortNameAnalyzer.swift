@@ -9,7 +9,9 @@ import FairwayMesh
 struct PortNameAnalyzer: Analyzer {
   let name = "serviceentry.PortNameAnalyzer"
   let summary = "Checks ServiceEntry port names follow Istio's <protocol>[-<suffix>] convention"
-  let messageTypes: [MessageType] = [.portNameIsNotUnderNamingConvention, .portProtocolNameMismatch]
+  let messageTypes: [MessageType] = [
+    .portNameIsNotUnderNamingConvention, .portProtocolNameMismatch,
+  ]
 
   /// Prefixes Istio's convention knows, plus Fairway's `dubbo`.
   static let prefixes: Set<String> = [

@@ -13,7 +13,8 @@ extension VirtualService {
     for (i, route) in (http ?? []).enumerated() {
       for (j, target) in (route.route ?? []).enumerated() {
         if let destination = target.destination {
-          found.append(.init(destination: destination, path: "spec.http[\(i)].route[\(j)].destination"))
+          found.append(
+            .init(destination: destination, path: "spec.http[\(i)].route[\(j)].destination"))
         }
       }
       if let mirror = route.mirror {
@@ -21,21 +22,24 @@ extension VirtualService {
       }
       for (j, mirror) in (route.mirrors ?? []).enumerated() {
         if let destination = mirror.destination {
-          found.append(.init(destination: destination, path: "spec.http[\(i)].mirrors[\(j)].destination"))
+          found.append(
+            .init(destination: destination, path: "spec.http[\(i)].mirrors[\(j)].destination"))
         }
       }
     }
     for (i, route) in (tls ?? []).enumerated() {
       for (j, target) in (route.route ?? []).enumerated() {
         if let destination = target.destination {
-          found.append(.init(destination: destination, path: "spec.tls[\(i)].route[\(j)].destination"))
+          found.append(
+            .init(destination: destination, path: "spec.tls[\(i)].route[\(j)].destination"))
         }
       }
     }
     for (i, route) in (tcp ?? []).enumerated() {
       for (j, target) in (route.route ?? []).enumerated() {
         if let destination = target.destination {
-          found.append(.init(destination: destination, path: "spec.tcp[\(i)].route[\(j)].destination"))
+          found.append(
+            .init(destination: destination, path: "spec.tcp[\(i)].route[\(j)].destination"))
         }
       }
     }

@@ -1,5 +1,5 @@
-import Foundation
 import FairwayMesh
+import Foundation
 
 /// What the analyzers (and the proxy-config tables) look up, built once from a snapshot with
 /// the translator's rules: services by host, endpoints by selector, and which DestinationRule
@@ -17,7 +17,8 @@ public struct MeshModel: Sendable {
     for entry in snapshot.serviceEntries {
       let labels = Self.endpointLabels(of: entry, workloads: snapshot.workloadEntries)
       let dns = ["DNS", "DNS_ROUND_ROBIN"].contains(entry.spec.effectiveResolution)
-      let hosts = Set((entry.spec.hosts ?? []).map { HostName.resolve($0, namespace: entry.namespace) })
+      let hosts = Set(
+        (entry.spec.hosts ?? []).map { HostName.resolve($0, namespace: entry.namespace) })
       for host in hosts.sorted() where !host.isEmpty && seen.insert(host).inserted {
         let own = labels.isEmpty && dns && !host.hasPrefix("*") ? [[:]] : labels
         services.append(

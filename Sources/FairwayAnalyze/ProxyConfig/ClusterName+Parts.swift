@@ -29,7 +29,9 @@ public struct ClusterFilter: Sendable {
   public var subset: String?
   public var direction: String?
 
-  public init(fqdn: String? = nil, port: Int? = nil, subset: String? = nil, direction: String? = nil) {
+  public init(
+    fqdn: String? = nil, port: Int? = nil, subset: String? = nil, direction: String? = nil
+  ) {
     self.fqdn = fqdn
     self.port = port
     self.subset = subset

@@ -31,17 +31,21 @@ public struct ConfigDumpView: Sendable {
     for section in configs {
       switch section["@type"]?.stringValue ?? "" {
       case "type.googleapis.com/envoy.admin.v3.ClustersConfigDump":
-        clusters += Self.items(section, "dynamic_active_clusters", "cluster")
+        clusters +=
+          Self.items(section, "dynamic_active_clusters", "cluster")
           + Self.items(section, "static_clusters", "cluster")
       case "type.googleapis.com/envoy.admin.v3.EndpointsConfigDump":
-        endpoints += Self.items(section, "dynamic_endpoint_configs", "endpoint_config")
+        endpoints +=
+          Self.items(section, "dynamic_endpoint_configs", "endpoint_config")
           + Self.items(section, "static_endpoint_configs", "endpoint_config")
       case "type.googleapis.com/envoy.admin.v3.ListenersConfigDump":
-        listeners += (section["dynamic_listeners"]?.arrayValue ?? []).compactMap {
-          $0["active_state"]?["listener"]
-        } + Self.items(section, "static_listeners", "listener")
+        listeners +=
+          (section["dynamic_listeners"]?.arrayValue ?? []).compactMap {
+            $0["active_state"]?["listener"]
+          } + Self.items(section, "static_listeners", "listener")
       case "type.googleapis.com/envoy.admin.v3.RoutesConfigDump":
-        routes += Self.items(section, "dynamic_route_configs", "route_config")
+        routes +=
+          Self.items(section, "dynamic_route_configs", "route_config")
           + Self.items(section, "static_route_configs", "route_config")
       case let type where type.hasSuffix("dubbo_proxy.v3.MultipleRouteConfiguration"):
         dubboRoutes.append(section)

@@ -57,7 +57,9 @@ func sortedByName(_ resources: [JSONValue], field: String) -> [JSONValue] {
     (ClusterNameParts(resource[field]?.stringValue ?? ""), resource)
   }.sorted { lhs, rhs in
     let (a, b) = (lhs.0, rhs.0)
-    return (a.fqdn, a.port ?? -1, a.subset, a.direction) < (b.fqdn, b.port ?? -1, b.subset, b.direction)
+    return (a.fqdn, a.port ?? -1, a.subset, a.direction) < (
+      b.fqdn, b.port ?? -1, b.subset, b.direction
+    )
   }.map(\.1)
 }
 

@@ -76,7 +76,9 @@ public enum RouteTable {
       conditions.append("PathPrefix:\(prefix)")
     }
     if let path = match["path"]?.stringValue { conditions.append(path) }
-    if let regex = match["safe_regex"]?["regex"]?.stringValue { conditions.append("regex \(regex)") }
+    if let regex = match["safe_regex"]?["regex"]?.stringValue {
+      conditions.append("regex \(regex)")
+    }
     return conditions.joined(separator: " ")
   }
 
@@ -100,10 +102,14 @@ public enum RouteTable {
           "\(cluster["name"]?.stringValue ?? "") \(weight * 100 / total)%"
         }.joined(separator: ", ")
       }
-      if let header = action["cluster_header"]?.stringValue { return "cluster from header \(header)" }
+      if let header = action["cluster_header"]?.stringValue {
+        return "cluster from header \(header)"
+      }
     }
     if route["redirect"] != nil { return "redirect" }
-    if let status = route["direct_response"]?["status"]?.intValue { return "direct response \(status)" }
+    if let status = route["direct_response"]?["status"]?.intValue {
+      return "direct response \(status)"
+    }
     return ""
   }
 }
