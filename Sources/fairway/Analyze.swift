@@ -10,17 +10,17 @@ struct Analyze: AsyncParsableCommand {
     abstract:
       "Find mistakes across configs: in files, in the live store, or in files applied on top of it.",
     discussion: """
-      Each message names a stable code (Istio's IST codes where Istio has the check, FW codes
-      for Fairway's own), the object and the field:
+      Each message names a stable code (Istio's IST codes where Istio has the check, FW codes \
+      for Fairway's own), the object, the file and the field, and says what is wrong:
 
-        Error [IST0101] (VirtualService default/reviews reviews.yaml) spec.http[0].route[0].destination.subset: Referenced host+subset in destinationrule not found: "reviews.default.svc.cluster.local+v4" ...
+        Error [IST0101] (VirtualService default/reviews reviews.yaml) FIELD: TEXT
 
-      Files are read exactly as `fairway apply` reads them; a document apply would refuse is
-      reported as IST0106 (SchemaValidationError). With no -f, the live store is analyzed
-      (GET /debug/configz); with -f and --live, the files replace the live objects of the same
+      Files are read exactly as `fairway apply` reads them; a document apply would refuse is \
+      reported as IST0106 (SchemaValidationError). With no -f, the live store is analyzed \
+      (GET /debug/configz); with -f and --live, the files replace the live objects of the same \
       kind, namespace and name, as if applied.
 
-      Exit status, as istioctl's: 79 when a message is at or above --failure-threshold, else 65
+      Exit status, as istioctl's: 79 when a message is at or above --failure-threshold, else 65 \
       when a file could not be parsed, 1 on other failures (server unreachable), 0 otherwise.
 
       Examples:

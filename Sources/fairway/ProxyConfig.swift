@@ -12,14 +12,14 @@ struct ProxyConfig: AsyncParsableCommand {
     commandName: "proxy-config",
     abstract: "Show the clusters, listeners, routes or endpoints a proxy was sent.",
     discussion: """
-      PROXY_ID is a connected proxy's node id (see `fairway proxy-status`); the tables show what
-      it was last sent. Without PROXY_ID, --namespace/--labels/--ip describe a hypothetical proxy
+      PROXY_ID is a connected proxy's node id (see `fairway proxy-status`); the tables show what \
+      it was last sent. Without PROXY_ID, --namespace/--labels/--ip describe a hypothetical proxy \
       and the tables show what it would get now.
 
-      DESTINATION RULE and VIRTUAL SERVICE name the config that applies to the host today
-      (from /debug/configz); DESTINATION is where a route sends traffic, with weights.
-      Endpoint STATUS is the health the control plane sent; OUTLIER CHECK is ENABLED when the
-      cluster has outlier detection (ejections happen in the proxy, out of the control plane's
+      DESTINATION RULE and VIRTUAL SERVICE name the config that applies to the host today \
+      (from /debug/configz); DESTINATION is where a route sends traffic, with weights. \
+      Endpoint STATUS is the health the control plane sent; OUTLIER CHECK is ENABLED when the \
+      cluster has outlier detection (ejections happen in the proxy, out of the control plane's \
       sight).
 
       Examples:
