@@ -98,10 +98,16 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // Cross-object config analysis (`fairway analyze`) and the proxy-config tables.
+    .target(
+      name: "FairwayAnalyze",
+      dependencies: ["FairwayMesh"],
+      swiftSettings: swiftSettings
+    ),
     .executableTarget(
       name: "fairway",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin",
+        "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin", "FairwayAnalyze",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -156,6 +162,11 @@ let package = Package(
     .testTarget(
       name: "FairwayMeshTests",
       dependencies: ["FairwayMesh"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayAnalyzeTests",
+      dependencies: ["FairwayAnalyze", "FairwayMesh", "FairwayTranslate"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FairwayAdmin
+import FairwayAnalyze
 import Foundation
 
 /// `fairway proxy-status [PROXY_ID] [-o json]`: the sync state of every connected stream,
