@@ -7,7 +7,10 @@ struct Fairway: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fairway",
     abstract: "An xDS control plane that serves Istio networking config to Envoy and gRPC clients.",
-    subcommands: [Serve.self, Apply.self, Get.self, Delete.self, ProxyStatus.self, Bootstrap.self]
+    subcommands: [
+      Serve.self, Apply.self, Get.self, Delete.self, ProxyStatus.self, Bootstrap.self,
+      JournalCommand.self,
+    ]
   )
 
   /// Runs the chosen subcommand. Every failure, usage errors included, exits with
