@@ -9,7 +9,7 @@ extension InMemoryConfigStore {
   /// each host come from `CrossObjectIndex`. Scanning the store here made every
   /// VirtualService or ServiceEntry apply O(store) (376-584 ms at 25,000 objects, debug).
   static func crossObjectIssues(
-    changed: [ConfigObject], staged: [ConfigKey: ConfigObject], stored: [ConfigKey: ConfigObject],
+    changed: [ConfigObject], staged: [ConfigKey: ConfigObject], stored: ShardedObjects,
     index: CrossObjectIndex
   ) -> [ValidationIssue] {
     let touchesServices = changed.contains { $0.kind == .serviceEntry }

@@ -19,7 +19,7 @@ import Synchronization
 /// revision the last acknowledged change reported.
 public final class InMemoryConfigStore: ConfigStore {
   private struct State {
-    var objects: [ConfigKey: ConfigObject] = [:]
+    var objects = ShardedObjects()
     var revision: Int64 = 0
     var snapshot: MeshSnapshot = .empty
     var index = CrossObjectIndex()
@@ -200,8 +200,8 @@ public final class InMemoryConfigStore: ConfigStore {
   /// failure leaves the journal as it was, which is still complete.
   private func compactIfWanted() {
     guard let journal, journal.wantsCompaction else { return }
-    let (objects, revision) = state.withLock { (Array($0.objects.values), $0.revision) }
-    try? journal.compact(objects: objects, revision: revision)
+    let (objects, revision) = state.withLock { ($0.objects, $0.revision) }
+    try? journal.compact(objects: Array(objects.values), revision: revision)
   }
 
   public func get(_ key: ConfigKey) -> ConfigObject? {
@@ -217,12 +217,14 @@ public final class InMemoryConfigStore: ConfigStore {
       .sorted { $0.key < $1.key }
   }
 
-  /// Cached per revision. Built outside the lock from a copy-on-write copy of the
-  /// dictionary so a large sort never holds up writers.
+  /// Cached per revision. Built outside the lock from a copy-on-write copy of the objects
+  /// so a large sort never holds up writers (`ShardedObjects` keeps a write meanwhile cheap).
   public func snapshot() -> MeshSnapshot {
     let (cached, objects, revision) = state.withLock {
-      state -> (MeshSnapshot?, [ConfigKey: ConfigObject], Int64) in
-      if state.snapshot.revision == state.revision { return (state.snapshot, [:], state.revision) }
+      state -> (MeshSnapshot?, ShardedObjects, Int64) in
+      if state.snapshot.revision == state.revision {
+        return (state.snapshot, ShardedObjects(), state.revision)
+      }
       return (nil, state.objects, state.revision)
     }
     if let cached { return cached }

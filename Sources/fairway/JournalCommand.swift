@@ -24,13 +24,7 @@ struct JournalCommand: ParsableCommand {
     var dataDir: String
 
     func run() throws {
-      try JournalCommand.requireDirectory(dataDir)
-      let report: FileConfigJournal.CheckReport
-      do {
-        report = try FileConfigJournal.check(directory: dataDir)
-      } catch {
-        CLIError.fail("error: \(error)")
-      }
+      let report = JournalCommand.run(on: dataDir) { try FileConfigJournal.check(directory: $0) }
       if let snapshot = report.snapshot {
         print("snapshot.json: revision \(snapshot.revision), \(snapshot.objects) objects")
       } else if let error = report.snapshotError {
@@ -69,13 +63,7 @@ struct JournalCommand: ParsableCommand {
     var dataDir: String
 
     func run() throws {
-      try JournalCommand.requireDirectory(dataDir)
-      let report: FileConfigJournal.RepairReport
-      do {
-        report = try FileConfigJournal.repair(directory: dataDir)
-      } catch {
-        CLIError.fail("error: \(error)")
-      }
+      let report = JournalCommand.run(on: dataDir) { try FileConfigJournal.repair(directory: $0) }
       guard let damage = report.damage, let sidePath = report.sidePath else {
         print(
           "journal is clean: \(report.keptRecords) records, revision \(report.revision); nothing to do"
@@ -92,12 +80,18 @@ struct JournalCommand: ParsableCommand {
     }
   }
 
-  static func requireDirectory(_ path: String) throws {
+  /// `body` on an existing data directory; any failure ends the command with its message.
+  static func run<Report>(on dataDir: String, _ body: (String) throws -> Report) -> Report {
     var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory),
+    guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory),
       isDirectory.boolValue
     else {
-      CLIError.fail("error: --data-dir \(path): not a directory")
+      CLIError.fail("error: --data-dir \(dataDir): not a directory")
+    }
+    do {
+      return try body(dataDir)
+    } catch {
+      CLIError.fail("error: \(error)")
     }
   }
 }

@@ -17,7 +17,8 @@ import Testing
     for index in 0..<5 {
       try store.apply([try FileConfigJournalTests.virtualService("vs-\(index)", timeout: "1s")])
     }
-    let bytes = [UInt8](try #require(FileManager.default.contents(atPath: directory + "/journal.log")))
+    let bytes = [UInt8](
+      try #require(FileManager.default.contents(atPath: directory + "/journal.log")))
     var offsets: [Int] = []
     var offset = 0
     while case .success(let payload) = JournalScan.frame(bytes, at: offset) {
@@ -54,8 +55,10 @@ import Testing
     #expect(damage.offset == offsets[record])
     #expect(damage.recordsAfter == 4 - record)
     // The file is untouched by the refused load.
-    #expect([UInt8](FileManager.default.contents(atPath: directory + "/journal.log") ?? Data()) == bytes)
-    let message = "\(FileConfigJournal.JournalError.damaged(path: "P", directory: directory, damage: damage))"
+    #expect(
+      [UInt8](FileManager.default.contents(atPath: directory + "/journal.log") ?? Data()) == bytes)
+    let message =
+      "\(FileConfigJournal.JournalError.damaged(path: "P", directory: directory, damage: damage))"
     #expect(message.contains("offset \(offsets[record])"))
     #expect(message.contains("fairway journal repair --data-dir \(directory)"))
 
@@ -78,7 +81,10 @@ import Testing
   @Test func tornTailIsCutAwayAndEveryEarlierRecordKept() throws {
     let (directory, offsets, bytes) = try Self.journalOfFive()
     // The last record cut short, then one with a bad checksum: both only ever a crash.
-    for damaged in [Array(bytes.prefix(bytes.count - 7)), bytes.enumerated().map { $0.offset == bytes.count - 3 ? $0.element ^ 0xFF : $0.element }] {
+    for damaged in [
+      Array(bytes.prefix(bytes.count - 7)),
+      bytes.enumerated().map { $0.offset == bytes.count - 3 ? $0.element ^ 0xFF : $0.element },
+    ] {
       try Self.write(damaged, to: directory)
       let check = try FileConfigJournal.check(directory: directory)
       #expect(check.damage?.kind == .tornTail)
@@ -135,7 +141,8 @@ import Testing
     #expect(report.revision == 2)
     let side = try #require(report.sidePath)
     #expect(side.hasPrefix(directory + "/journal.log.damaged-2023-11-14T"))
-    #expect([UInt8](FileManager.default.contents(atPath: side) ?? Data()) == Array(bytes[offsets[2]...]))
+    #expect(
+      [UInt8](FileManager.default.contents(atPath: side) ?? Data()) == Array(bytes[offsets[2]...]))
     let recovered = try FileConfigJournal(directory: directory).load()
     #expect(recovered.objects.map(\.key.name) == ["vs-0", "vs-1"])
     #expect(recovered.revision == 2)

@@ -137,7 +137,9 @@ import Testing
     }
     let clock = ContinuousClock()
     let started = clock.now
-    while journal.entered.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
+    while journal.entered.load(ordering: .relaxed) == 0 {
+      try await Task.sleep(for: .milliseconds(5))
+    }
     // Plenty of pool work while the append is stuck; it finishes only if the pool is free.
     let sums = await withTaskGroup(of: Int.self) { group in
       for index in 0..<32 { group.addTask { (0...index).reduce(0, +) } }
