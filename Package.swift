@@ -52,7 +52,7 @@ let package = Package(
     // Revisioned config store and change events.
     .target(
       name: "FairwayStore",
-      dependencies: ["FairwayMesh"],
+      dependencies: ["FairwayMesh", .product(name: "NIOPosix", package: "swift-nio")],
       swiftSettings: swiftSettings
     ),
     // Mesh snapshot + proxy -> Envoy v3 resources.

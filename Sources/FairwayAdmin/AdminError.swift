@@ -138,6 +138,9 @@ extension AdminError {
         return AdminError(
           .notFound, error.description,
           details: [Detail(document: key.description, message: "not found")])
+      case .notStored:
+        // The journal could not make the change durable (full disk, I/O error): retryable.
+        return AdminError(.serviceUnavailable, error.description)
       }
     case let error as HTTPError:
       return AdminError(error.status, error.body ?? error.status.reasonPhrase)

@@ -7,6 +7,9 @@ public enum ConfigStoreError: Error, Sendable, Equatable, CustomStringConvertibl
   case conflict(key: ConfigKey, expected: String, actual: String?)
   /// No object is stored under the key.
   case notFound(ConfigKey)
+  /// The change could not be made durable (e.g. the disk is full) and was not made; the
+  /// message says whether the store still accepts writes.
+  case notStored(String)
 
   public var description: String {
     switch self {
@@ -17,6 +20,8 @@ public enum ConfigStoreError: Error, Sendable, Equatable, CustomStringConvertibl
       return "\(key): resourceVersion \(expected) given, but the object does not exist"
     case .notFound(let key):
       return "\(key) not found"
+    case .notStored(let reason):
+      return "not stored: \(reason)"
     }
   }
 }

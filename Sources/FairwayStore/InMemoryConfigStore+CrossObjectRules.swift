@@ -4,42 +4,40 @@ extension InMemoryConfigStore {
   /// Rules that need more than one document: a VirtualService on a Dubbo service may only use
   /// what Dubbo routing can express (`DubboRouteRules`). Checked against the store as it would
   /// be after the batch, so a ServiceEntry that makes an existing host Dubbo is refused too.
-  /// Only batches with a VirtualService or ServiceEntry pay for the scan.
+  ///
+  /// O(batch), whatever the store holds: the Dubbo ServiceEntries and the VirtualServices of
+  /// each host come from `CrossObjectIndex`. Scanning the store here made every
+  /// VirtualService or ServiceEntry apply O(store) (376-584 ms at 25,000 objects, debug).
   static func crossObjectIssues(
-    changed: [ConfigObject], staged: [ConfigKey: ConfigObject], stored: [ConfigKey: ConfigObject]
+    changed: [ConfigObject], staged: [ConfigKey: ConfigObject], stored: ShardedObjects,
+    index: CrossObjectIndex
   ) -> [ValidationIssue] {
     let touchesServices = changed.contains { $0.kind == .serviceEntry }
     guard touchesServices || changed.contains(where: { $0.kind == .virtualService }) else {
       return []
     }
-    // The store's ServiceEntries and VirtualServices as they would be after the batch, in key
-    // order (issues come out in that order). Only those two kinds: sorting (and copying) every
-    // WorkloadEntry made each apply O(store) in the largest kind.
-    let relevant = { (object: ConfigObject) in
-      object.kind == .serviceEntry || object.kind == .virtualService
+    var entries = index.dubboEntries
+    for object in changed where object.kind == .serviceEntry {
+      entries[object.key] = CrossObjectIndex.dubboEntry(object)
     }
-    var current = staged.values.filter(relevant)
-    for (key, object) in stored where staged[key] == nil && relevant(object) {
-      current.append(object)
-    }
-    current.sort { $0.key < $1.key }
-    var entries: [TypedConfig<ServiceEntry>] = []
-    var routes: [TypedConfig<VirtualService>] = []
-    for object in current {
-      switch object.spec {
-      case .serviceEntry(let spec):
-        entries.append(TypedConfig(key: object.key, metadata: object.metadata, spec: spec))
-      case .virtualService(let spec):
-        routes.append(TypedConfig(key: object.key, metadata: object.metadata, spec: spec))
-      default: break
+    // Key order: the first entry to make a host Dubbo is the one issues name.
+    let dubboHosts = DubboRouteRules.dubboHosts(entries.values.sorted { $0.key < $1.key })
+    guard !dubboHosts.isEmpty else { return [] }
+    // The batch's VirtualServices, and those on a host one of the batch's ServiceEntries makes
+    // Dubbo (a new Dubbo service can invalidate VirtualServices that were fine before).
+    var keys = Set(changed.lazy.filter { $0.kind == .virtualService }.map(\.key))
+    for object in changed {
+      guard case .serviceEntry(let spec) = object.spec else { continue }
+      for written in spec.hosts ?? [] {
+        let host = HostName.resolve(written, namespace: object.key.namespace)
+        if dubboHosts[host] != nil { keys.formUnion(index.routesByHost[host] ?? []) }
       }
     }
-    let dubboHosts = DubboRouteRules.dubboHosts(entries)
-    guard !dubboHosts.isEmpty else { return [] }
-    // A new Dubbo service can invalidate VirtualServices that were fine before.
-    let changedKeys = Set(changed.map(\.key))
-    return routes.filter { touchesServices || changedKeys.contains($0.key) }.flatMap {
-      DubboRouteRules.issues($0, dubboHosts: dubboHosts)
+    return keys.sorted().flatMap { key -> [ValidationIssue] in
+      guard let object = staged[key] ?? stored[key], case .virtualService(let spec) = object.spec
+      else { return [] }
+      return DubboRouteRules.issues(
+        TypedConfig(key: key, metadata: object.metadata, spec: spec), dubboHosts: dubboHosts)
     }
   }
 }

@@ -69,7 +69,7 @@ import Testing
 
   @Test func aChangeTheJournalCannotRecordIsNotMade() throws {
     let store = InMemoryConfigStore(restoring: [], revision: 0, journal: FailingJournal())
-    #expect(throws: FailingJournal.Full.self) {
+    #expect(throws: ConfigStoreError.notStored("\(FailingJournal.Full())")) {
       try store.apply([try Self.virtualService("a", timeout: "1s")])
     }
     #expect(store.revision == 0)

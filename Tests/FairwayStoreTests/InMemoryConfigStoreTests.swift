@@ -67,21 +67,21 @@ import Testing
     let store = InMemoryConfigStore()
     let stream = store.events()
     var iterator = stream.makeAsyncIterator()
-    try store.apply([StoreFixtures.workload("a")])
-    try store.apply([StoreFixtures.workload("a")])  // unchanged: no event
-    try store.apply([StoreFixtures.workload("b")])
+    try await store.apply([StoreFixtures.workload("a")])
+    try await store.apply([StoreFixtures.workload("a")])  // unchanged: no event
+    try await store.apply([StoreFixtures.workload("b")])
     let first = try #require(await iterator.next())
     #expect(first.name == "a" && first.old == nil && first.new != nil && first.revision == 1)
     let second = try #require(await iterator.next())
     #expect(second.name == "b" && second.revision == 2)
-    try store.delete(ConfigKey(kind: .workloadEntry, namespace: "default", name: "b"))
+    try await store.delete(ConfigKey(kind: .workloadEntry, namespace: "default", name: "b"))
     let third = try #require(await iterator.next())
     #expect(third.name == "b" && third.old != nil && third.new == nil && third.revision == 3)
     #expect(stream.pendingCount == 0)
 
     // Not consumed in time: create + delete of one key coalesce into one event.
-    try store.apply([StoreFixtures.workload("c")])
-    try store.delete(ConfigKey(kind: .workloadEntry, namespace: "default", name: "c"))
+    try await store.apply([StoreFixtures.workload("c")])
+    try await store.delete(ConfigKey(kind: .workloadEntry, namespace: "default", name: "c"))
     let merged = try #require(await iterator.next())
     #expect(merged.name == "c" && merged.old == nil && merged.new == nil && merged.revision == 5)
   }
@@ -90,7 +90,7 @@ import Testing
     let store = InMemoryConfigStore()
     let slow = store.events()
     for round in 0..<1_000 {
-      try store.apply([
+      try await store.apply([
         StoreFixtures.workload("hot", address: "10.0.\(round / 250).\(round % 250)"),
         StoreFixtures.workload("cold-\(round % 10)", address: "10.1.0.\(round % 200)"),
       ])
@@ -114,7 +114,7 @@ import Testing
     let streams = (0..<5).map { _ in store.events() }
     try await withThrowingTaskGroup(of: Void.self) { group in
       for index in 0..<100 {
-        group.addTask { try store.apply([StoreFixtures.workload("w\(index)")]) }
+        group.addTask { try await store.apply([StoreFixtures.workload("w\(index)")]) }
       }
       try await group.waitForAll()
     }

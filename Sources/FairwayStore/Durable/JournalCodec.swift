@@ -3,8 +3,14 @@ import Foundation
 
 /// Journal payloads and snapshots as JSON, objects in the shape the admin API serves them.
 enum JournalCodec {
-  enum CodecError: Error {
+  enum CodecError: Error, CustomStringConvertible {
     case malformed(String)
+
+    var description: String {
+      switch self {
+      case .malformed(let message): return message
+      }
+    }
   }
 
   static func encode(_ entry: JournalEntry) throws -> [UInt8] {
@@ -25,11 +31,29 @@ enum JournalCodec {
     return Array(value.serialized().utf8)
   }
 
-  static func decode(_ payload: [UInt8]) throws -> JournalEntry {
+  /// A record's JSON with its operation and revision read, the objects not yet decoded.
+  struct Envelope {
+    var op: String
+    var revision: Int64
+    var members: [String: JSONValue]
+  }
+
+  static func decodeEnvelope(_ payload: some Collection<UInt8>) throws -> Envelope {
     guard case .object(let members) = try JSONValue.parse(json: Data(payload)),
       case .string(let op)? = members["op"], case .int(let revision)? = members["revision"]
     else { throw CodecError.malformed("record without op/revision") }
-    switch op {
+    return Envelope(op: op, revision: revision, members: members)
+  }
+
+  static func decode(_ payload: [UInt8]) throws -> JournalEntry {
+    try decode(decodeEnvelope(payload))
+  }
+
+  /// The change a record holds; its objects pass today's parsing and validation.
+  static func decode(_ envelope: Envelope) throws -> JournalEntry {
+    let members = envelope.members
+    let revision = envelope.revision
+    switch envelope.op {
     case "apply":
       guard case .array(let documents)? = members["objects"] else {
         throw CodecError.malformed("apply record without objects")
@@ -44,7 +68,7 @@ enum JournalCodec {
       return .delete(
         revision: revision, key: ConfigKey(kind: kind, namespace: namespace, name: name))
     default:
-      throw CodecError.malformed("unknown op \(op)")
+      throw CodecError.malformed("unknown op \(envelope.op)")
     }
   }
 
