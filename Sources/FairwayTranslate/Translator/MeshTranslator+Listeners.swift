@@ -30,22 +30,26 @@ extension MeshTranslator {
       outbound = built
     }
     let own = ownListeners(view: view, builder: builder)
-    guard view.interceptionMode == .none else { return (outbound ?? []) + own.encoded }
-    // Without interception both sides bind real ports: the workload's own inbound port wins
-    // over an outbound listener on the same port, which could not bind.
-    let taken = Set(own.boundPorts.map { ListenerBuilder.listenerName("0.0.0.0", $0) })
-    return (outbound ?? []).filter { !taken.contains($0.name) } + own.encoded
+    guard !own.reservedPorts.isEmpty else { return (outbound ?? []) + own.encoded }
+    // Without interception both sides bind real ports: the workload's own ports win over an
+    // outbound listener on the same port, which could not bind.
+    return (outbound ?? []).filter { listener in
+      guard let port = listener.name.split(separator: "_").last.flatMap({ UInt32($0) }) else {
+        return true
+      }
+      return !own.reservedPorts.contains(port)
+    } + own.encoded
   }
 
   /// The pod's own listeners, shared by every pod (and translation) with the same inputs.
   private func ownListeners(view: ProxyView, builder: ListenerBuilder) -> OwnListeners {
-    let key = InboundListenerKey(
-      view: view, instances: InboundBuilder(index: index, view: view).instances())
+    let instances = InboundBuilder(index: index, view: view).instances()
+    let key = InboundListenerKey(view: view, instances: instances)
     if let cached = caches.withLock({ $0.ownListeners[key] }) { return cached }
     let listeners = builder.inboundAndCaptureListeners()
     let built = OwnListeners(
       encoded: listeners.compactMap { Self.encode($0.name, .listener, $0) },
-      boundPorts: listeners.map(\.address.socketAddress.portValue))
+      reservedPorts: builder.reservedPorts(instances))
     caches.withLock { $0.ownListeners[key] = built }
     return built
   }
