@@ -19,7 +19,8 @@ struct MeshGenerator {
   }
 
   init(seed: UInt64) {
-    rng = Xoshiro(seed: (seed &+ 0x9E37_79B9_7F4A_7C15, seed &* 31 &+ 7, 0xDEAD_BEEF, seed ^ 0x5555))
+    rng = Xoshiro(
+      seed: (seed &+ 0x9E37_79B9_7F4A_7C15, seed &* 31 &+ 7, 0xDEAD_BEEF, seed ^ 0x5555))
     for _ in 0..<8 { _ = rng.next() }
   }
 
@@ -52,7 +53,9 @@ struct MeshGenerator {
     "HTTP", "HTTP", "HTTP2", "GRPC", "GRPC-WEB", "TCP", "TCP", "TLS", "HTTPS", "MONGO", "REDIS",
     "MYSQL", "DUBBO",
   ]
-  private static let portNumbers = [80, 443, 8080, 8443, 9080, 9090, 5432, 6379, 27017, 50051, 20882]
+  private static let portNumbers = [
+    80, 443, 8080, 8443, 9080, 9090, 5432, 6379, 27017, 50051, 20882,
+  ]
 
   private mutating func service(_ index: Int) -> Service {
     let namespace = pick(["default", "default", "shop"])
@@ -143,8 +146,10 @@ struct MeshGenerator {
         return subset
       }
     }
-    return object("DestinationRule", service.host.replacingOccurrences(of: ".", with: "-")
-      .lowercased().prefix(60).description, service.namespace, spec)
+    return object(
+      "DestinationRule",
+      service.host.replacingOccurrences(of: ".", with: "-")
+        .lowercased().prefix(60).description, service.namespace, spec)
   }
 
   private mutating func trafficPolicy(ports: [Int]) -> [String: Any] {
@@ -322,11 +327,12 @@ struct MeshGenerator {
       if chance(0.5) { route["mirrorPercentage"] = ["value": 25.0] }
     }
     if chance(0.2) {
-      route["corsPolicy"] = [
-        "allowOrigins": [["exact": "https://example.com"], ["prefix": "https://app."]],
-        "allowMethods": ["GET", "POST"], "allowHeaders": ["x-user"], "exposeHeaders": ["x-trace"],
-        "maxAge": "24h", "allowCredentials": chance(0.5),
-      ] as [String: Any]
+      route["corsPolicy"] =
+        [
+          "allowOrigins": [["exact": "https://example.com"], ["prefix": "https://app."]],
+          "allowMethods": ["GET", "POST"], "allowHeaders": ["x-user"], "exposeHeaders": ["x-trace"],
+          "maxAge": "24h", "allowCredentials": chance(0.5),
+        ] as [String: Any]
     }
     if chance(0.3) {
       route["headers"] = [
@@ -366,7 +372,9 @@ struct MeshGenerator {
     var route: [String: Any] = ["route": destinations(service, port: nil)]
     var match: [String: Any] = [:]
     if chance(0.5) { match["method"] = ["exact": pick(["sayHello", "greet"])] }
-    if chance(0.4) { match["headers"] = ["x-user-tag": stringMatch(exact: "canary", prefix: "ca", regex: "c.*y")] }
+    if chance(0.4) {
+      match["headers"] = ["x-user-tag": stringMatch(exact: "canary", prefix: "ca", regex: "c.*y")]
+    }
     if !match.isEmpty { route["match"] = [match] }
     if chance(0.3) { route["timeout"] = "3s" }
     if chance(0.3) { route["retries"] = ["attempts": int(1...3)] }

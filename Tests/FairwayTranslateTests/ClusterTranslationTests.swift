@@ -284,15 +284,15 @@ import Testing
     let translator = try Meshes.translator(
       Meshes.bookinfo + """
 
-      ---
-      apiVersion: networking.istio.io/v1
-      kind: DestinationRule
-      metadata: {name: ratings, namespace: default}
-      spec:
-        host: ratings.default.svc.cluster.local
-        trafficPolicy:
-          connectionPool: {http: {maxRequestsPerConnection: 1, idleTimeout: 30s}}
-      """)
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: ratings, namespace: default}
+        spec:
+          host: ratings.default.svc.cluster.local
+          trafficPolicy:
+            connectionPool: {http: {maxRequestsPerConnection: 1, idleTimeout: 30s}}
+        """)
     let ratings = try cluster(translator, "outbound|9080||ratings.default.svc.cluster.local")
     let any = try #require(
       ratings.typedExtensionProtocolOptions[

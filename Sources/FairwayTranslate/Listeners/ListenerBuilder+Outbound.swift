@@ -24,7 +24,8 @@ extension ListenerBuilder {
         }
         // Without interception nothing sends a service's virtual IP to the proxy, and the
         // proxy could not bind it: such TCP ports share the loopback listener of their port.
-        let ips = view.interceptionMode.bindsPorts ? [] : service.addresses.filter(HostName.isIPAddress)
+        let ips =
+          view.interceptionMode.bindsPorts ? [] : service.addresses.filter(HostName.isIPAddress)
         if ips.isEmpty {
           if tcpByPort[port.number] == nil { tcpByPort[port.number] = (service, port) }
         } else {

@@ -61,7 +61,6 @@ extension RouteBuilder {
       applyRewrite(http.rewrite, to: &action)
       action.requestMirrorPolicies = mirrorPolicies(
         http, namespace: namespace, service: service, port: port)
-      if let cors = http.corsPolicy { action.cors = Self.cors(cors) }
     }
     if flavor == .grpc, let retries = http.retries, let policy = grpcRetryPolicy(retries) {
       action.retryPolicy = policy

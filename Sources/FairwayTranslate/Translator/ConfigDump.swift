@@ -85,6 +85,7 @@ public enum AnyTypeRegistry {
       Envoy_Extensions_Filters_Http_Fault_V3_HTTPFault.self,
       Envoy_Extensions_Filters_Listener_OriginalDst_V3_OriginalDst.self,
       Envoy_Extensions_Filters_Http_Cors_V3_Cors.self,
+      Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy.self,
       Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions.self,
       Envoy_Extensions_Clusters_Dns_V3_DnsCluster.self,
       Envoy_Extensions_Filters_Network_DubboProxy_V3_DubboProxy.self,
