@@ -173,6 +173,12 @@ def envoy_names(sidecar: mesh_net.Sidecar) -> dict[str, set[str]]:
                 if "active_state" in l or "warming_state" in l},
         "rds": {r["route_config"]["name"] for r in routes.get("dynamic_route_configs", [])},
         "eds": {e["endpoint_config"]["cluster_name"] for e in endpoints.get("dynamic_endpoint_configs", [])},
+        # Dubbo route configs that Envoy's Dubbo listeners ask for over drds.
+        "drds_wanted": {f["typed_config"]["drds"]["route_config_name"]
+                        for l in listeners.get("dynamic_listeners", []) if "active_state" in l
+                        for chain in l["active_state"]["listener"].get("filter_chains", [])
+                        for f in chain.get("filters", [])
+                        if f.get("name") == "envoy.filters.network.dubbo_proxy" and "drds" in f["typed_config"]},
     }
 
 
@@ -279,7 +285,9 @@ class Gate:
         if synced is not None:
             return synced
         sent["rds"] = held["rds"]
-        sent["drds"] &= expected["drds"]
+        # Dubbo routes a Dubbo listener Envoy holds asks for (named after its port); a Delta
+        # stream's record may still list ones no listener wants any more.
+        sent["drds"] = sent["drds"] & expected["drds"] & held["drds_wanted"]
         idle = self._idle_subscriptions(sidecar, sent)
         if idle:
             return f"subscriptions without an applied update: {idle[:5]}"
