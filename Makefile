@@ -15,7 +15,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -85,6 +85,13 @@ protos: deps-debian
 fuzz:
 	$(SWIFT) build --build-tests
 	FAIRWAY_FUZZ_COUNT=100000 $(SWIFT) test --skip-build --filter FairwayFuzzTests
+
+# The real-Envoy acceptance gate over 200 generated meshes (the test command loads 25).
+ENVOY_GATE_MESHES ?= 200
+envoy-gate: venv
+	$(SWIFT) build --build-tests
+	FAIRWAY_RANDOM_MESHES=$(ENVOY_GATE_MESHES) $(SWIFT) test --skip-build --filter 'GoldenFixtureTests|RandomMeshFixtureTests/writeRandomMeshes'
+	FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_envoy_acceptance.py
 
 # The long SIGKILL run (the test command runs 20 kills).
 durability: venv

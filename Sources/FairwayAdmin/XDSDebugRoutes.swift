@@ -61,7 +61,8 @@ public struct XDSDebugRoutes: AdminExtension {
   }
 
   /// A proxy described by query parameters: ip, namespace, labels (k=v,k=v), type
-  /// (sidecar | router), client (envoy | mosn | grpc), proxyID.
+  /// (sidecar | router), client (envoy | mosn | grpc), interception (REDIRECT | TPROXY | NONE),
+  /// proxyID.
   static func hypotheticalProxy(_ query: Parameters) throws -> Proxy {
     var labels: [String: String] = [:]
     if let text = query["labels"], !text.isEmpty {
@@ -91,11 +92,22 @@ public struct XDSDebugRoutes: AdminExtension {
     }
     let namespace = query["namespace"].map(String.init) ?? "default"
     let ip = query["ip"].map(String.init)
+    var interception: Proxy.InterceptionMode?
+    if let text = query["interception"].map(String.init), !text.isEmpty {
+      guard let mode = Proxy.InterceptionMode(rawValue: text.uppercased()) else {
+        throw AdminError(
+          .badRequest, "invalid interception",
+          details: [
+            .init(field: "interception", message: "want REDIRECT, TPROXY or NONE; got \"\(text)\"")
+          ])
+      }
+      interception = mode
+    }
     return Proxy(
       id: query["proxyID"].map(String.init)
         ?? "\(kind.rawValue)~\(ip ?? "")~hypothetical.\(namespace)~\(namespace).svc.cluster.local",
       kind: kind, client: client, ipAddresses: ip.map { [$0] } ?? [], namespace: namespace,
-      dnsDomain: "\(namespace).svc.cluster.local", labels: labels)
+      dnsDomain: "\(namespace).svc.cluster.local", labels: labels, interceptionMode: interception)
   }
 
   static func json(_ object: Any) throws -> Response {

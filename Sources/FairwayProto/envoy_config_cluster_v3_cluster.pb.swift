@@ -50,6 +50,14 @@ public nonisolated struct Envoy_Config_Cluster_V3_Cluster: @unchecked Sendable {
     set {_uniqueStorage()._clusterDiscoveryType = .type(newValue)}
   }
 
+  public var clusterType: Envoy_Config_Cluster_V3_Cluster.CustomClusterType {
+    get {
+      if case .clusterType(let v)? = _storage._clusterDiscoveryType {return v}
+      return Envoy_Config_Cluster_V3_Cluster.CustomClusterType()
+    }
+    set {_uniqueStorage()._clusterDiscoveryType = .clusterType(newValue)}
+  }
+
   public var edsClusterConfig: Envoy_Config_Cluster_V3_Cluster.EdsClusterConfig {
     get {_storage._edsClusterConfig ?? Envoy_Config_Cluster_V3_Cluster.EdsClusterConfig()}
     set {_uniqueStorage()._edsClusterConfig = newValue}
@@ -219,6 +227,7 @@ public nonisolated struct Envoy_Config_Cluster_V3_Cluster: @unchecked Sendable {
 
   public nonisolated enum OneOf_ClusterDiscoveryType: Equatable, Sendable {
     case type(Envoy_Config_Cluster_V3_Cluster.DiscoveryType)
+    case clusterType(Envoy_Config_Cluster_V3_Cluster.CustomClusterType)
 
   }
 
@@ -635,6 +644,30 @@ public nonisolated struct Envoy_Config_Cluster_V3_Cluster: @unchecked Sendable {
     fileprivate var _updateMergeWindow: SwiftProtobuf.Google_Protobuf_Duration? = nil
   }
 
+  /// A cluster type implemented by an extension (Envoy's `envoy.clusters.dns` for DNS clusters).
+  public nonisolated struct CustomClusterType: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    public var name: String = String()
+
+    public var typedConfig: SwiftProtobuf.Google_Protobuf_Any {
+      get {_typedConfig ?? SwiftProtobuf.Google_Protobuf_Any()}
+      set {_typedConfig = newValue}
+    }
+    /// Returns true if `typedConfig` has been explicitly set.
+    public var hasTypedConfig: Bool {self._typedConfig != nil}
+    /// Clears the value of `typedConfig`. Subsequent reads from it will return its default value.
+    public mutating func clearTypedConfig() {self._typedConfig = nil}
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+
+    fileprivate var _typedConfig: SwiftProtobuf.Google_Protobuf_Any? = nil
+  }
+
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
@@ -646,7 +679,7 @@ fileprivate nonisolated let _protobuf_package = "envoy.config.cluster.v3"
 
 nonisolated extension Envoy_Config_Cluster_V3_Cluster: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Cluster"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}type\0\u{3}eds_cluster_config\0\u{3}connect_timeout\0\u{3}per_connection_buffer_limit_bytes\0\u{3}lb_policy\0\u{4}\u{3}max_requests_per_connection\0\u{3}circuit_breakers\0\u{4}\u{6}dns_refresh_rate\0\u{3}dns_lookup_family\0\u{4}\u{2}outlier_detection\0\u{3}cleanup_interval\0\u{4}\u{3}ring_hash_lb_config\0\u{3}transport_socket\0\u{1}metadata\0\u{4}\u{2}common_lb_config\0\u{3}alt_stat_name\0\u{4}\u{5}load_assignment\0\u{3}original_dst_lb_config\0\u{4}\u{2}typed_extension_protocol_options\0\u{3}least_request_lb_config\0\u{4}\u{2}respect_dns_ttl\0\u{4}\u{d}maglev_lb_config\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}type\0\u{3}eds_cluster_config\0\u{3}connect_timeout\0\u{3}per_connection_buffer_limit_bytes\0\u{3}lb_policy\0\u{4}\u{3}max_requests_per_connection\0\u{3}circuit_breakers\0\u{4}\u{6}dns_refresh_rate\0\u{3}dns_lookup_family\0\u{4}\u{2}outlier_detection\0\u{3}cleanup_interval\0\u{4}\u{3}ring_hash_lb_config\0\u{3}transport_socket\0\u{1}metadata\0\u{4}\u{2}common_lb_config\0\u{3}alt_stat_name\0\u{4}\u{5}load_assignment\0\u{3}original_dst_lb_config\0\u{4}\u{2}typed_extension_protocol_options\0\u{3}least_request_lb_config\0\u{3}cluster_type\0\u{3}respect_dns_ttl\0\u{4}\u{d}maglev_lb_config\0")
 
   fileprivate class _StorageClass {
     var _name: String = String()
@@ -781,6 +814,19 @@ nonisolated extension Envoy_Config_Cluster_V3_Cluster: SwiftProtobuf.Message, Sw
             _storage._lbConfig = .leastRequestLbConfig(v)
           }
         }()
+        case 38: try {
+          var v: Envoy_Config_Cluster_V3_Cluster.CustomClusterType?
+          var hadOneofValue = false
+          if let current = _storage._clusterDiscoveryType {
+            hadOneofValue = true
+            if case .clusterType(let m) = current {v = m}
+          }
+          try decoder.decodeSingularMessageField(value: &v)
+          if let v = v {
+            if hadOneofValue {try decoder.handleConflictingOneOf()}
+            _storage._clusterDiscoveryType = .clusterType(v)
+          }
+        }()
         case 39: try { try decoder.decodeSingularBoolField(value: &_storage._respectDnsTtl) }()
         case 52: try {
           var v: Envoy_Config_Cluster_V3_Cluster.MaglevLbConfig?
@@ -869,6 +915,9 @@ nonisolated extension Envoy_Config_Cluster_V3_Cluster: SwiftProtobuf.Message, Sw
       }
       try { if case .leastRequestLbConfig(let v)? = _storage._lbConfig {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 37)
+      } }()
+      try { if case .clusterType(let v)? = _storage._clusterDiscoveryType {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 38)
       } }()
       if _storage._respectDnsTtl != false {
         try visitor.visitSingularBoolField(value: _storage._respectDnsTtl, fieldNumber: 39)
@@ -1270,6 +1319,45 @@ nonisolated extension Envoy_Config_Cluster_V3_Cluster.CommonLbConfig.LocalityWei
   }
 
   public static func ==(lhs: Envoy_Config_Cluster_V3_Cluster.CommonLbConfig.LocalityWeightedLbConfig, rhs: Envoy_Config_Cluster_V3_Cluster.CommonLbConfig.LocalityWeightedLbConfig) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Cluster_V3_Cluster.CustomClusterType: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Envoy_Config_Cluster_V3_Cluster.protoMessageName + ".CustomClusterType"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}typed_config\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._typedConfig) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    try { if let v = self._typedConfig {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Envoy_Config_Cluster_V3_Cluster.CustomClusterType, rhs: Envoy_Config_Cluster_V3_Cluster.CustomClusterType) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs._typedConfig != rhs._typedConfig {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -8,7 +8,8 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
-/// Envoy's CORS HTTP filter. Its configuration is empty: the policy lives on routes.
+/// Envoy's CORS HTTP filter. Its filter configuration is empty: the policy is per route, in the
+/// route's typed_per_filter_config (RouteAction.cors is deprecated in Envoy 1.40).
 
 import SwiftProtobuf
 
@@ -32,6 +33,67 @@ public nonisolated struct Envoy_Extensions_Filters_Http_Cors_V3_Cors: Sendable {
   public init() {}
 }
 
+public nonisolated struct Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var allowOriginStringMatch: [Envoy_Type_Matcher_V3_StringMatcher] = []
+
+  public var allowMethods: String = String()
+
+  public var allowHeaders: String = String()
+
+  public var exposeHeaders: String = String()
+
+  public var maxAge: String = String()
+
+  public var allowCredentials: SwiftProtobuf.Google_Protobuf_BoolValue {
+    get {_allowCredentials ?? SwiftProtobuf.Google_Protobuf_BoolValue()}
+    set {_allowCredentials = newValue}
+  }
+  /// Returns true if `allowCredentials` has been explicitly set.
+  public var hasAllowCredentials: Bool {self._allowCredentials != nil}
+  /// Clears the value of `allowCredentials`. Subsequent reads from it will return its default value.
+  public mutating func clearAllowCredentials() {self._allowCredentials = nil}
+
+  public var filterEnabled: Envoy_Config_Core_V3_RuntimeFractionalPercent {
+    get {_filterEnabled ?? Envoy_Config_Core_V3_RuntimeFractionalPercent()}
+    set {_filterEnabled = newValue}
+  }
+  /// Returns true if `filterEnabled` has been explicitly set.
+  public var hasFilterEnabled: Bool {self._filterEnabled != nil}
+  /// Clears the value of `filterEnabled`. Subsequent reads from it will return its default value.
+  public mutating func clearFilterEnabled() {self._filterEnabled = nil}
+
+  public var shadowEnabled: Envoy_Config_Core_V3_RuntimeFractionalPercent {
+    get {_shadowEnabled ?? Envoy_Config_Core_V3_RuntimeFractionalPercent()}
+    set {_shadowEnabled = newValue}
+  }
+  /// Returns true if `shadowEnabled` has been explicitly set.
+  public var hasShadowEnabled: Bool {self._shadowEnabled != nil}
+  /// Clears the value of `shadowEnabled`. Subsequent reads from it will return its default value.
+  public mutating func clearShadowEnabled() {self._shadowEnabled = nil}
+
+  public var forwardNotMatchingPreflights: SwiftProtobuf.Google_Protobuf_BoolValue {
+    get {_forwardNotMatchingPreflights ?? SwiftProtobuf.Google_Protobuf_BoolValue()}
+    set {_forwardNotMatchingPreflights = newValue}
+  }
+  /// Returns true if `forwardNotMatchingPreflights` has been explicitly set.
+  public var hasForwardNotMatchingPreflights: Bool {self._forwardNotMatchingPreflights != nil}
+  /// Clears the value of `forwardNotMatchingPreflights`. Subsequent reads from it will return its default value.
+  public mutating func clearForwardNotMatchingPreflights() {self._forwardNotMatchingPreflights = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _allowCredentials: SwiftProtobuf.Google_Protobuf_BoolValue? = nil
+  fileprivate var _filterEnabled: Envoy_Config_Core_V3_RuntimeFractionalPercent? = nil
+  fileprivate var _shadowEnabled: Envoy_Config_Core_V3_RuntimeFractionalPercent? = nil
+  fileprivate var _forwardNotMatchingPreflights: SwiftProtobuf.Google_Protobuf_BoolValue? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "envoy.extensions.filters.http.cors.v3"
@@ -50,6 +112,80 @@ nonisolated extension Envoy_Extensions_Filters_Http_Cors_V3_Cors: SwiftProtobuf.
   }
 
   public static func ==(lhs: Envoy_Extensions_Filters_Http_Cors_V3_Cors, rhs: Envoy_Extensions_Filters_Http_Cors_V3_Cors) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CorsPolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}allow_origin_string_match\0\u{3}allow_methods\0\u{3}allow_headers\0\u{3}expose_headers\0\u{3}max_age\0\u{3}allow_credentials\0\u{3}filter_enabled\0\u{3}shadow_enabled\0\u{4}\u{2}forward_not_matching_preflights\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.allowOriginStringMatch) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.allowMethods) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.allowHeaders) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.exposeHeaders) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.maxAge) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._allowCredentials) }()
+      case 7: try { try decoder.decodeSingularMessageField(value: &self._filterEnabled) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._shadowEnabled) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._forwardNotMatchingPreflights) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.allowOriginStringMatch.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.allowOriginStringMatch, fieldNumber: 1)
+    }
+    if !self.allowMethods.isEmpty {
+      try visitor.visitSingularStringField(value: self.allowMethods, fieldNumber: 2)
+    }
+    if !self.allowHeaders.isEmpty {
+      try visitor.visitSingularStringField(value: self.allowHeaders, fieldNumber: 3)
+    }
+    if !self.exposeHeaders.isEmpty {
+      try visitor.visitSingularStringField(value: self.exposeHeaders, fieldNumber: 4)
+    }
+    if !self.maxAge.isEmpty {
+      try visitor.visitSingularStringField(value: self.maxAge, fieldNumber: 5)
+    }
+    try { if let v = self._allowCredentials {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try { if let v = self._filterEnabled {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    } }()
+    try { if let v = self._shadowEnabled {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._forwardNotMatchingPreflights {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy, rhs: Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy) -> Bool {
+    if lhs.allowOriginStringMatch != rhs.allowOriginStringMatch {return false}
+    if lhs.allowMethods != rhs.allowMethods {return false}
+    if lhs.allowHeaders != rhs.allowHeaders {return false}
+    if lhs.exposeHeaders != rhs.exposeHeaders {return false}
+    if lhs.maxAge != rhs.maxAge {return false}
+    if lhs._allowCredentials != rhs._allowCredentials {return false}
+    if lhs._filterEnabled != rhs._filterEnabled {return false}
+    if lhs._shadowEnabled != rhs._shadowEnabled {return false}
+    if lhs._forwardNotMatchingPreflights != rhs._forwardNotMatchingPreflights {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

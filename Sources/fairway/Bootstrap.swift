@@ -36,6 +36,15 @@ struct Bootstrap: ParsableCommand {
   @Option(help: "Node metadata INTERCEPTION_MODE: REDIRECT (iptables), TPROXY or NONE.")
   var interceptionMode: String?
 
+  @Option(
+    help:
+      "Envoy: ADS flavour, GRPC (state of the world) or DELTA_GRPC (incremental); ads_config api_type."
+  )
+  var adsApiType: String = "GRPC"
+
+  @Flag(help: "Envoy: incremental (Delta) ADS, the same as --ads-api-type DELTA_GRPC.")
+  var delta = false
+
   @Option(help: "MOSN: a static Dubbo egress listener on this port (the consumer dials it).")
   var dubboEgressPort: Int?
 
@@ -65,6 +74,9 @@ struct Bootstrap: ParsableCommand {
     {
       throw ValidationError("--interception-mode must be REDIRECT, TPROXY or NONE")
     }
+    guard ["GRPC", "DELTA_GRPC"].contains(adsApiType.uppercased()) else {
+      throw ValidationError("--ads-api-type must be GRPC or DELTA_GRPC")
+    }
     if dubboEgressPort != nil || dubboIngressPort != nil, client != .mosn {
       throw ValidationError(
         "--dubbo-egress-port and --dubbo-ingress-port are for mosn (Envoy gets Dubbo listeners over LDS)"
@@ -93,6 +105,7 @@ struct Bootstrap: ParsableCommand {
       cluster: cluster ?? app.map { "\($0).\(namespace)" } ?? namespace,
       xdsHost: address.host, xdsPort: address.port, adminPort: adminPort,
       interceptionMode: interceptionMode?.uppercased(),
+      adsAPIType: delta ? "DELTA_GRPC" : adsApiType.uppercased(),
       dubbo: BootstrapConfig.DubboListeners(
         egressPort: dubboEgressPort, routeName: dubboRoute, ingressPort: dubboIngressPort,
         providerPort: dubboProviderPort))

@@ -18,6 +18,8 @@ struct BootstrapConfig: Sendable {
   var xdsPort: Int
   var adminPort: Int?
   var interceptionMode: String? = nil
+  /// Envoy's `ads_config.api_type`: GRPC (state of the world) or DELTA_GRPC.
+  var adsAPIType = "GRPC"
   var dubbo = DubboListeners()
 
   /// MOSN's static Dubbo listeners, as in the Dubbo demo: the consumer dials the egress port,
@@ -104,7 +106,7 @@ struct BootstrapConfig: Sendable {
       "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
       "dynamic_resources": [
         "ads_config": [
-          "api_type": "GRPC",
+          "api_type": adsAPIType,
           "transport_api_version": "V3",
           "set_node_on_first_message_only": true,
           "grpc_services": [["envoy_grpc": ["cluster_name": Self.xdsClusterName]]],

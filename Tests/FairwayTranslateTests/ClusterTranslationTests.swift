@@ -1,6 +1,7 @@
 import FairwayMesh
 import FairwayProto
 import FairwayTranslate
+import SwiftProtobuf
 import Testing
 
 @Suite struct ClusterTranslationTests {
@@ -109,18 +110,34 @@ import Testing
   @Test func dnsAndNoneResolutions() throws {
     let translator = try Meshes.translator(Meshes.external)
     let httpbin = try cluster(translator, "outbound|80||httpbin.org")
-    #expect(httpbin.type == .strictDns)
+    // STRICT_DNS through Envoy's DNS cluster extension (the Cluster's DNS fields are deprecated).
+    let dns = try dnsCluster(httpbin)
+    #expect(!dns.allAddressesInSingleEndpoint)
+    #expect(dns.respectDnsTtl)
+    #expect(dns.dnsRefreshRate.seconds == 60)
+    #expect(!httpbin.respectDnsTtl)
     #expect(httpbin.loadAssignment.clusterName == httpbin.name)
     let address = httpbin.loadAssignment.endpoints.first?.lbEndpoints.first?.endpoint.address
     #expect(address?.socketAddress.address == "httpbin.org")
     #expect(address?.socketAddress.portValue == 80)
-    #expect(httpbin.dnsLookupFamily == .v4Only)
+    #expect(dns.dnsLookupFamily == .v4Only)
     let db = try cluster(translator, "outbound|5432||db.example.internal")
     #expect(db.loadAssignment.endpoints.flatMap(\.lbEndpoints).count == 2)
     let legacy = try cluster(translator, "outbound|8080||legacy.example.com")
     #expect(legacy.type == .originalDst)
     #expect(legacy.lbPolicy == .clusterProvided)
     #expect(!legacy.hasLoadAssignment)
+  }
+
+  /// The `envoy.clusters.dns` configuration of a DNS cluster.
+  func dnsCluster(_ cluster: Envoy_Config_Cluster_V3_Cluster) throws
+    -> Envoy_Extensions_Clusters_Dns_V3_DnsCluster
+  {
+    guard case .clusterType(let type)? = cluster.clusterDiscoveryType else {
+      throw Meshes.MissingResource()
+    }
+    #expect(type.name == "envoy.clusters.dns")
+    return try Envoy_Extensions_Clusters_Dns_V3_DnsCluster(unpackingAny: type.typedConfig)
   }
 
   @Test func dnsRoundRobinIsLogicalDNS() throws {
@@ -135,7 +152,7 @@ import Testing
         ports: [{number: 443, name: https, protocol: HTTPS}]
       """)
     let rr = try cluster(translator, "outbound|443||rr.example.com")
-    #expect(rr.type == .logicalDns)
+    #expect(try dnsCluster(rr).allAddressesInSingleEndpoint)
     #expect(rr.loadAssignment.endpoints.first?.lbEndpoints.count == 1)
   }
 
@@ -262,5 +279,33 @@ import Testing
       for: Meshes.envoy, type: .cluster,
       requestedNames: ["outbound|9080||ratings.default.svc.cluster.local", "nope"])
     #expect(set.names == ["outbound|9080||ratings.default.svc.cluster.local"])
+  }
+
+  /// Envoy requires upstream_protocol_options whenever HttpProtocolOptions is set: an
+  /// HTTP/1.1 port with only common options (maxRequestsPerConnection, Examples/reviews.yaml)
+  /// states HTTP/1.1 explicitly, as Istio does.
+  @Test func commonHTTPOptionsComeWithAnUpstreamProtocol() throws {
+    let translator = try Meshes.translator(
+      Meshes.bookinfo + """
+
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata: {name: ratings, namespace: default}
+        spec:
+          host: ratings.default.svc.cluster.local
+          trafficPolicy:
+            connectionPool: {http: {maxRequestsPerConnection: 1, idleTimeout: 30s}}
+        """)
+    let ratings = try cluster(translator, "outbound|9080||ratings.default.svc.cluster.local")
+    let any = try #require(
+      ratings.typedExtensionProtocolOptions[
+        "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"])
+    let options = try Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions(unpackingAny: any)
+    #expect(options.commonHTTPProtocolOptions.maxRequestsPerConnection.value == 1)
+    guard case .httpProtocolOptions? = options.explicitHTTPConfig.protocolConfig else {
+      Issue.record("no explicit HTTP/1.1 config: \(options)")
+      return
+    }
   }
 }

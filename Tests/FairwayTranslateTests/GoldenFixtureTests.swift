@@ -9,7 +9,8 @@ import Testing
 /// (Tests/interop/test_translation_golden.py). `make test` runs Swift tests first.
 ///
 /// Layout: `.build/fixtures/translate/<mesh>/<proxy>/<type>/<n>.bin` plus `manifest.json`
-/// mapping each type to `{resource name: file}` (names contain `|` and `:`).
+/// mapping each type to `{resource name: file}` (names contain `|` and `:`); each mesh's YAML
+/// goes to `.build/fixtures/meshes/<mesh>.yaml` for the real-Envoy acceptance gate.
 @Suite struct GoldenFixtureTests {
   struct Case {
     let mesh: String
@@ -89,7 +90,12 @@ import Testing
     let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
       .appendingPathComponent(".build/fixtures/translate")
     try? FileManager.default.removeItem(at: base)
+    // The meshes themselves too, for the real-Envoy acceptance gate.
+    let meshes = base.deletingLastPathComponent().appendingPathComponent("meshes")
+    try? FileManager.default.removeItem(at: meshes)
+    try FileManager.default.createDirectory(at: meshes, withIntermediateDirectories: true)
     for golden in try Self.cases() {
+      try Data(golden.yaml.utf8).write(to: meshes.appendingPathComponent("\(golden.mesh).yaml"))
       let translator = try Meshes.translator(golden.yaml)
       for (label, proxy, targets) in golden.proxies {
         var manifest: [String: [String: String]] = [:]

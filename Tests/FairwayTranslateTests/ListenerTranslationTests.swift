@@ -177,4 +177,28 @@ import Testing
       cluster.loadAssignment.endpoints.first?.lbEndpoints.first?.endpoint.address.socketAddress
         .portValue == 20880)
   }
+
+  /// Envoy without interception binds like Istio's Sidecar with captureMode NONE: outbound on
+  /// 127.0.0.1 (one listener per port; virtual IPs cannot be bound), inbound on the pod's IP,
+  /// and no outbound listener on a port the application itself listens on.
+  @Test func envoyWithoutInterceptionBindsLoopbackAndThePodIP() throws {
+    let translator = try Meshes.translator(Meshes.bookinfo + "\n---\n" + Meshes.external)
+    let pod = Proxy(
+      id: "sidecar~10.1.0.2~reviews-v2.default~default.svc.cluster.local",
+      ipAddresses: ["10.1.0.2"], labels: ["app": "reviews", "version": "v2"],
+      interceptionMode: Proxy.InterceptionMode.none)
+    let set = listeners(translator, proxy: pod)
+    #expect(!set.names.contains("virtualOutbound"))
+    #expect(!set.names.contains { $0.hasPrefix("0.0.0.0_") || $0.hasPrefix("10.50.0.10_") })
+    let http = try Meshes.decode(Listener.self, set["127.0.0.1_80"])
+    #expect(http.address.socketAddress.address == "127.0.0.1")
+    #expect(!http.hasBindToPort)
+    let tcp = try Meshes.decode(Listener.self, set["127.0.0.1_5432"])
+    #expect(tcp.address.socketAddress.portValue == 5432)
+    // The application serves 9080 on 127.0.0.1: no outbound listener may take it.
+    #expect(!set.names.contains("127.0.0.1_9080"))
+    let inbound = try Meshes.decode(Listener.self, set["inbound|9080||"])
+    #expect(inbound.address.socketAddress.address == "10.1.0.2")
+    #expect(inbound.address.socketAddress.portValue == 9080)
+  }
 }

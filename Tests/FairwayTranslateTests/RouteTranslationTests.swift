@@ -101,7 +101,8 @@ import Testing
         "outbound|9080|v3|reviews.default.svc.cluster.local",
       ])
     #expect(clusters.map(\.weight.value) == [50, 50])
-    #expect(split.route.weightedClusters.totalWeight.value == 100)
+    // Envoy 1.40 deprecates total_weight: the weights' sum is the total.
+    #expect(!split.route.weightedClusters.hasTotalWeight)
     #expect(split.route.timeout.seconds == 5)
     #expect(split.route.retryPolicy.numRetries.value == 3)
     #expect(split.route.retryPolicy.perTryTimeout.seconds == 2)
@@ -203,7 +204,10 @@ import Testing
     #expect(fault.delay.percentage.numerator == 100_000)
     #expect(fault.abort.httpStatus == 503)
     #expect(fault.abort.percentage.numerator == 5_000)
-    let cors = api.route.cors
+    // The CORS filter's per-route policy; RouteAction.cors is deprecated in Envoy 1.40.
+    #expect(!api.route.hasCors)
+    let corsAny = try #require(api.typedPerFilterConfig["envoy.filters.http.cors"])
+    let cors = try Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy(serializedBytes: corsAny.value)
     #expect(cors.allowOriginStringMatch.count == 2)
     #expect(cors.allowOriginStringMatch[0].exact == "https://a.example.com")
     #expect(cors.allowMethods == "GET,POST")

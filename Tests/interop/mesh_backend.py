@@ -20,6 +20,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 NAME = sys.argv[1]
 PORT = int(sys.argv[2])
 LOG = sys.argv[3] if len(sys.argv) > 3 else None
+# The address to listen on: an application next to a sidecar without interception listens on
+# 127.0.0.1 (its sidecar takes the pod's address).
+ADDRESS = sys.argv[4] if len(sys.argv) > 4 else "0.0.0.0"
 _lock = threading.Lock()
 _seen: dict[str, int] = {}
 
@@ -76,4 +79,4 @@ class Server(ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
-    Server(("0.0.0.0", PORT), Handler).serve_forever()
+    Server((ADDRESS, PORT), Handler).serve_forever()

@@ -62,6 +62,8 @@ _TYPE_MODULES = {
     "envoy.extensions.filters.listener.original_dst.v3.OriginalDst":
         "envoy.extensions.filters.listener.original_dst.v3.original_dst_pb2",
     "envoy.extensions.filters.http.cors.v3.Cors": "envoy.extensions.filters.http.cors.v3.cors_pb2",
+    "envoy.extensions.filters.http.cors.v3.CorsPolicy": "envoy.extensions.filters.http.cors.v3.cors_pb2",
+    "envoy.extensions.clusters.dns.v3.DnsCluster": "envoy.extensions.clusters.dns.v3.dns_cluster_pb2",
     "envoy.extensions.upstreams.http.v3.HttpProtocolOptions":
         "envoy.extensions.upstreams.http.v3.http_protocol_options_pb2",
 }

@@ -94,7 +94,15 @@ extension ClusterBuilder {
         Google_Protobuf_UInt32Value(UInt32(clamping: value))
       any = true
     }
-    if any { cluster.typedExtensionProtocolOptions[Self.httpProtocolOptionsKey] = .packed(options) }
+    guard any else { return }
+    if options.upstreamProtocolOptions == nil {
+      // Envoy requires upstream_protocol_options; the port speaks HTTP/1.1 here, which Istio
+      // states explicitly as well.
+      var explicit = Options.ExplicitHttpConfig()
+      explicit.httpProtocolOptions = .init()
+      options.explicitHTTPConfig = explicit
+    }
+    cluster.typedExtensionProtocolOptions[Self.httpProtocolOptionsKey] = .packed(options)
   }
 
   /// Istio's outlier detection mapping: each consecutive-error kind is enforced at 100% when

@@ -60,25 +60,27 @@ struct ClusterBuilder: Sendable {
           return nil
         }
         cluster.type = .logicalDns
+        cluster.dnsLookupFamily = .v4Only
         cluster.loadAssignment = Self.dnsLoadAssignment(
           name: cluster.name, endpoints: [first], port: port)
       } else {
-        cluster.type = .strictDns
+        cluster.clusterType = Self.dnsClusterType(logical: false)
         let selected = service.endpoints.filter { $0.matches(labels: subset?.labels ?? [:]) }
         cluster.loadAssignment = Self.dnsLoadAssignment(
           name: cluster.name, endpoints: selected, port: port)
       }
-      cluster.dnsLookupFamily = .v4Only
-      cluster.respectDnsTtl = true
     case .dnsRoundRobin:
       guard let first = service.endpoints.first(where: { $0.unixSocketPath == nil }) else {
         return nil
       }
-      cluster.type = .logicalDns
+      if flavor == .grpc {
+        cluster.type = .logicalDns
+        cluster.dnsLookupFamily = .v4Only
+      } else {
+        cluster.clusterType = Self.dnsClusterType(logical: true)
+      }
       cluster.loadAssignment = Self.dnsLoadAssignment(
         name: cluster.name, endpoints: [first], port: port)
-      cluster.dnsLookupFamily = .v4Only
-      cluster.respectDnsTtl = true
     case .none:
       // grpc cannot forward to the original destination: it has no intercepted connection.
       guard flavor == .sidecar else { return nil }
@@ -119,6 +121,26 @@ struct ClusterBuilder: Sendable {
     blackHole.type = .static
     blackHole.connectTimeout = defaultConnectTimeout
     return [blackHole, passthrough]
+  }
+
+  /// Istio's default DNS refresh rate (MeshConfig dnsRefreshRate); with respect_dns_ttl the
+  /// records' TTL decides.
+  static let dnsRefreshRate = Google_Protobuf_Duration(seconds: 60)
+
+  /// STRICT_DNS (`logical: false`) or LOGICAL_DNS as Envoy 1.40 wants them: the
+  /// `envoy.clusters.dns` extension, which carries the DNS settings the Cluster fields
+  /// (respect_dns_ttl, dns_refresh_rate) used to and which Envoy now deprecates. grpc only
+  /// knows the plain LOGICAL_DNS type, so it keeps that.
+  static func dnsClusterType(logical: Bool) -> Cluster.CustomClusterType {
+    var dns = Envoy_Extensions_Clusters_Dns_V3_DnsCluster()
+    dns.respectDnsTtl = true
+    dns.dnsRefreshRate = dnsRefreshRate
+    dns.dnsLookupFamily = .v4Only
+    dns.allAddressesInSingleEndpoint = logical
+    var type = Cluster.CustomClusterType()
+    type.name = "envoy.clusters.dns"
+    type.typedConfig = .packed(dns)
+    return type
   }
 
   static func adsEDSConfig(serviceName: String) -> Cluster.EdsClusterConfig {

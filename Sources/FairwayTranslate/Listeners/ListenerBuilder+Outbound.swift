@@ -22,7 +22,10 @@ extension ListenerBuilder {
           if view.client != .mosn { dubboPorts.insert(port.number) }
           continue
         }
-        let ips = service.addresses.filter(HostName.isIPAddress)
+        // Without interception nothing sends a service's virtual IP to the proxy, and the
+        // proxy could not bind it: such TCP ports share the loopback listener of their port.
+        let ips =
+          view.interceptionMode.bindsPorts ? [] : service.addresses.filter(HostName.isIPAddress)
         if ips.isEmpty {
           if tcpByPort[port.number] == nil { tcpByPort[port.number] = (service, port) }
         } else {
@@ -43,7 +46,7 @@ extension ListenerBuilder {
     }
     for (number, entry) in tcpByPort
     where !httpPorts.contains(number) && !dubboPorts.contains(number) {
-      let listener = tcpListener(address: "0.0.0.0", service: entry.0, port: entry.1)
+      let listener = tcpListener(address: outboundBindAddress, service: entry.0, port: entry.1)
       byName[listener.name] = listener
     }
     for (name, entry) in tcpByAddress where byName[name] == nil {
@@ -55,9 +58,9 @@ extension ListenerBuilder {
   static func listenerName(_ address: String, _ port: UInt32) -> String { "\(address)_\(port)" }
 
   func httpListener(port: UInt32) -> Listener {
-    var listener = baseListener(address: "0.0.0.0", port: port, direction: .outbound)
+    var listener = baseListener(address: outboundBindAddress, port: port, direction: .outbound)
     var hcm = HCM()
-    hcm.statPrefix = "outbound_0.0.0.0_\(port)"
+    hcm.statPrefix = "outbound_\(outboundBindAddress)_\(port)"
     hcm.rds.configSource = ClusterBuilder.adsConfigSource()
     hcm.rds.routeConfigName = String(port)
     hcm.httpFilters = HTTPFilters.chain(
@@ -68,7 +71,7 @@ extension ListenerBuilder {
   }
 
   func dubboListener(port: UInt32) -> Listener {
-    var listener = baseListener(address: "0.0.0.0", port: port, direction: .outbound)
+    var listener = baseListener(address: outboundBindAddress, port: port, direction: .outbound)
     listener.filterChains = [Self.filterChain(dubboProxy: DubboFilters.outbound(port: port))]
     return listener
   }

@@ -37,7 +37,7 @@ struct ListenerBuilder: Sendable {
       }
       return served.map { instance in
         var listener = baseListener(
-          address: "0.0.0.0", port: instance.inboundPort, direction: .inbound)
+          address: inboundBindAddress, port: instance.inboundPort, direction: .inbound)
         listener.name = ClusterName.inbound(port: instance.inboundPort)
         listener.filterChains = [inboundFilterChain(instance)]
         return listener
@@ -95,6 +95,36 @@ struct ListenerBuilder: Sendable {
     }
     chain.name = cluster
     return chain
+  }
+
+  /// Without interception, Envoy binds outbound listeners on loopback, as Istio's Sidecar
+  /// egress `bind: 127.0.0.1` does: the applications dial 127.0.0.1:PORT, and a port the pod's
+  /// own application listens on elsewhere does not make the whole LDS update fail. MOSN keeps
+  /// its wildcard listeners (its Dubbo demo dials them as they are).
+  var outboundBindAddress: String {
+    view.interceptionMode.bindsPorts && view.client == .envoy ? "127.0.0.1" : "0.0.0.0"
+  }
+
+  /// Without interception, Envoy's inbound listeners bind the pod's own address (Istio binds
+  /// the instance IP), so they leave 127.0.0.1:PORT, where the application listens, free.
+  var inboundBindAddress: String {
+    guard view.client == .envoy, let ip = view.ipAddresses.first(where: HostName.isIPAddress)
+    else { return "0.0.0.0" }
+    return ip
+  }
+
+  /// Ports no loopback outbound listener may take without interception: the application's
+  /// own ports (it listens on 127.0.0.1 or the wildcard), and the inbound ports when those
+  /// bind the wildcard.
+  func reservedPorts(_ instances: [InboundBuilder.Instance]) -> Set<UInt32> {
+    guard view.interceptionMode.bindsPorts else { return [] }
+    guard view.client == .envoy else {
+      // MOSN: its own inbound listeners (its Dubbo ingress is static in its config).
+      return Set(instances.filter { !$0.port.proto.isDubbo }.map(\.inboundPort))
+    }
+    var ports = Set(instances.map(\.applicationPort))
+    if inboundBindAddress == "0.0.0.0" { ports.formUnion(instances.map(\.inboundPort)) }
+    return ports
   }
 
   func baseListener(address: String, port: UInt32, direction: Envoy_Config_Core_V3_TrafficDirection)

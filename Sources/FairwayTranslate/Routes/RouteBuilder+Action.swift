@@ -44,8 +44,7 @@ extension RouteBuilder {
         }
         weighted.clusters.append(entry)
       }
-      weighted.totalWeight = Google_Protobuf_UInt32Value(
-        UInt32(clamping: weights.reduce(UInt64(0)) { $0 + UInt64($1) }))
+      // No total_weight: Envoy 1.40 deprecates it and takes the sum of the weights.
       action.weightedClusters = weighted
     }
 
@@ -62,7 +61,6 @@ extension RouteBuilder {
       applyRewrite(http.rewrite, to: &action)
       action.requestMirrorPolicies = mirrorPolicies(
         http, namespace: namespace, service: service, port: port)
-      if let cors = http.corsPolicy { action.cors = Self.cors(cors) }
     }
     if flavor == .grpc, let retries = http.retries, let policy = grpcRetryPolicy(retries) {
       action.retryPolicy = policy
@@ -83,7 +81,7 @@ extension RouteBuilder {
     return all.count == 1 ? all : all.filter { $0.weight > 0 }
   }
 
-  /// Envoy requires the weights to sum within 32 bits (and to equal total_weight); absurd
+  /// Envoy requires the weights to sum within 32 bits (it divides by their sum); absurd
   /// weights are scaled down proportionally, never below 1.
   static func fittingWeights(_ weights: [UInt32]) -> [UInt32] {
     let sum = weights.reduce(UInt64(0)) { $0 + UInt64($1) }

@@ -79,8 +79,8 @@ extension RouteBuilder {
     return names.firstIndex(of: text.uppercased()).map(UInt32.init)
   }
 
-  static func cors(_ policy: CorsPolicy) -> Envoy_Config_Route_V3_CorsPolicy {
-    var out = Envoy_Config_Route_V3_CorsPolicy()
+  static func cors(_ policy: CorsPolicy) -> Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy {
+    var out = Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy()
     for origin in policy.allowOrigins ?? [] {
       if let matcher = stringMatcher(origin) { out.allowOriginStringMatch.append(matcher) }
     }
@@ -97,6 +97,11 @@ extension RouteBuilder {
       out.allowCredentials = Google_Protobuf_BoolValue(credentials)
     }
     out.filterEnabled.defaultValue = fraction(100)
+    if policy.unmatchedPreflights?.uppercased() == "IGNORE" {
+      // Istio: preflights that match no origin get no answer from the filter and go upstream
+      // only with FORWARD (Envoy's default).
+      out.forwardNotMatchingPreflights = Google_Protobuf_BoolValue(false)
+    }
     return out
   }
 

@@ -30,6 +30,11 @@ extension RouteBuilder {
         var template = routeTemplate(
           http, namespace: config.namespace, service: service, port: port)
       else { continue }
+      if flavor == .sidecar, let cors = http.corsPolicy, case .route? = template.action {
+        // The CORS filter's per-route policy (RouteAction.cors is deprecated in Envoy 1.40);
+        // forwarding routes only, as before.
+        template.typedPerFilterConfig[HTTPFilters.corsName] = .packed(Self.cors(cors))
+      }
       if let fault = http.fault, let envoyFault = Self.fault(fault) {
         template.typedPerFilterConfig[HTTPFilters.faultName] = .packed(envoyFault)
         usesFault = true

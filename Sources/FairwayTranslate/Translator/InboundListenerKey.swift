@@ -1,3 +1,5 @@
+import FairwayMesh
+
 /// Everything a sidecar's own listeners (virtualInbound, virtualOutbound, or per-port inbound
 /// listeners without interception) are built from. Pods of one workload share it, and so do
 /// successive translations while the workload's ports stay the same, so those listeners are
@@ -15,12 +17,17 @@ struct InboundListenerKey: Sendable, Hashable {
   /// MOSN keeps its Dubbo listeners in its own config; Envoy gets them from us.
   let client: Proxy.Client
   let interceptionMode: Proxy.InterceptionMode
+  /// Without interception Envoy's inbound listeners bind the pod's address: part of the key.
+  let bindAddress: String
   let instances: [Instance]
 
   init(view: ProxyView, instances: [InboundBuilder.Instance]) {
     kind = view.kind
     client = view.client
     interceptionMode = view.interceptionMode
+    bindAddress =
+      view.interceptionMode.bindsPorts && view.client == .envoy
+      ? (view.ipAddresses.first(where: HostName.isIPAddress) ?? "") : ""
     self.instances = instances.map {
       Instance(
         host: $0.service.host, namespace: $0.service.namespace, port: $0.port,
@@ -29,10 +36,9 @@ struct InboundListenerKey: Sendable, Hashable {
   }
 }
 
-/// A sidecar's own listeners, encoded, with the workload's inbound ports: without interception
-/// those belong to its sidecar listener or to the application itself, never to an outbound
-/// listener.
+/// A sidecar's own listeners, encoded, with the ports outbound listeners must leave to the
+/// workload (without interception).
 struct OwnListeners: Sendable {
   let encoded: [EncodedResource]
-  let reservedPorts: [UInt32]
+  let reservedPorts: Set<UInt32>
 }

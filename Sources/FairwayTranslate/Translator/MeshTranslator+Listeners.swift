@@ -30,12 +30,15 @@ extension MeshTranslator {
       outbound = built
     }
     let own = ownListeners(view: view, builder: builder)
-    guard view.interceptionMode == .none else { return (outbound ?? []) + own.encoded }
-    // Without interception both sides bind real ports: the workload's own inbound port wins
-    // over an outbound listener on the same port, which could not bind (or, with the
-    // application on it, would send the workload's callers back out).
-    let taken = Set(own.reservedPorts.map { ListenerBuilder.listenerName("0.0.0.0", $0) })
-    return (outbound ?? []).filter { !taken.contains($0.name) } + own.encoded
+    guard !own.reservedPorts.isEmpty else { return (outbound ?? []) + own.encoded }
+    // Without interception both sides bind real ports: the workload's own ports win over an
+    // outbound listener on the same port, which could not bind.
+    return (outbound ?? []).filter { listener in
+      guard let port = listener.name.split(separator: "_").last.flatMap({ UInt32($0) }) else {
+        return true
+      }
+      return !own.reservedPorts.contains(port)
+    } + own.encoded
   }
 
   /// The pod's own listeners, shared by every pod (and translation) with the same inputs.
@@ -46,7 +49,7 @@ extension MeshTranslator {
     let listeners = builder.inboundAndCaptureListeners(instances)
     let built = OwnListeners(
       encoded: listeners.compactMap { Self.encode($0.name, .listener, $0) },
-      reservedPorts: instances.map(\.inboundPort))
+      reservedPorts: builder.reservedPorts(instances))
     caches.withLock { $0.ownListeners[key] = built }
     return built
   }
