@@ -130,14 +130,14 @@ import Testing
 
   static let golden: [String: String] = [
     "clusters": """
-    SERVICE FQDN                        PORT   SUBSET   DIRECTION   TYPE           DESTINATION RULE
+    SERVICE FQDN                        PORT   SUBSET   DIRECTION   TYPE                 DESTINATION RULE
     BlackHoleCluster                    -      -        -           STATIC
     PassthroughCluster                  -      -        -           ORIGINAL_DST
-    httpbin.org                         80     -        outbound    STRICT_DNS
+    httpbin.org                         80     -        outbound    envoy.clusters.dns
     ratings.default.svc.cluster.local   9080   -        outbound    EDS
-    reviews.default.svc.cluster.local   9080   -        outbound    EDS            reviews.default
-    reviews.default.svc.cluster.local   9080   v1       outbound    EDS            reviews.default
-    reviews.default.svc.cluster.local   9080   v2       outbound    EDS            reviews.default
+    reviews.default.svc.cluster.local   9080   -        outbound    EDS                  reviews.default
+    reviews.default.svc.cluster.local   9080   v1       outbound    EDS                  reviews.default
+    reviews.default.svc.cluster.local   9080   v2       outbound    EDS                  reviews.default
     """,
     "listeners": """
     ADDRESSES   PORT    MATCH          DESTINATION

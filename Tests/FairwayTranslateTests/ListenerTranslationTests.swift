@@ -197,8 +197,32 @@ import Testing
     #expect(tcp.address.socketAddress.portValue == 5432)
     // The application serves 9080 on 127.0.0.1: no outbound listener may take it.
     #expect(!set.names.contains("127.0.0.1_9080"))
+    // The application listens on 9080 itself (no targetPort): no inbound listener, which would
+    // be its own upstream.
+    #expect(!set.names.contains("inbound|9080||"))
+  }
+
+  /// With a targetPort the sidecar receives on the service port and forwards to the
+  /// application's: the inbound listener binds the pod's IP, never the app's loopback port.
+  @Test func envoyWithoutInterceptionReceivesOnThePodIPForTheAppsTargetPort() throws {
+    let translator = try Meshes.translator(
+      """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: local, namespace: default}
+      spec:
+        hosts: [local.default.svc.cluster.local]
+        resolution: STATIC
+        ports: [{number: 9080, name: http, protocol: HTTP, targetPort: 9081}]
+        endpoints: [{address: 10.1.0.9, ports: {http: 9080}}]
+      """)
+    let pod = Proxy(
+      id: "sidecar~10.1.0.9~local-1.default~default.svc.cluster.local",
+      ipAddresses: ["10.1.0.9"], labels: [:], interceptionMode: Proxy.InterceptionMode.none)
+    let set = listeners(translator, proxy: pod)
     let inbound = try Meshes.decode(Listener.self, set["inbound|9080||"])
-    #expect(inbound.address.socketAddress.address == "10.1.0.2")
+    #expect(inbound.address.socketAddress.address == "10.1.0.9")
     #expect(inbound.address.socketAddress.portValue == 9080)
+    #expect(!set.names.contains("127.0.0.1_9081"))
   }
 }
