@@ -434,8 +434,9 @@ def test_without_interception_the_local_app_keeps_its_port(server):
         dump = dump_sections(sidecar.config_dump())["ListenersConfigDump"]
         addresses = {l["name"]: l["active_state"]["listener"]["address"]["socket_address"]["address"]
                      for l in dump["dynamic_listeners"] if "active_state" in l}
+        # Its own service is reachable on 127.0.0.1:9080 like any other; the app's 9081 is left free.
         assert addresses == {"127.0.0.1_8080": "127.0.0.1", "127.0.0.1_5432": "127.0.0.1",
-                             "inbound|9080||": "10.77.0.40"}, addresses
+                             "127.0.0.1_9080": "127.0.0.1", "inbound|9080||": "10.77.0.40"}, addresses
         out = pod.http("http://127.0.0.1:8080/out", headers={"host": "other.default.svc.cluster.local:8080"})
         assert out["status"] == 200 and json.loads(out["body"])["backend"] == "other-1", out
         client = net.pod("client-1", "10.77.0.42")
