@@ -122,6 +122,23 @@ class Net:
         self.pods.append(pod)
         return pod
 
+    def backend_pods(self, backends: tuple[tuple[str, str], ...], port: int) -> list["Pod"]:
+        """One pod per (name, ip) running mesh_backend.py NAME PORT, each listening when returned."""
+        pods = []
+        for name, ip in backends:
+            pod = self.pod(name, ip)
+            pod.python("mesh_backend.py", name, str(port))
+            pod.wait_listening(port, ip)
+            pods.append(pod)
+        return pods
+
+    def client_with_sidecar(self, name: str, ip: str, labels: str) -> tuple["Pod", "Sidecar"]:
+        """A pod whose intercepted sidecar has applied its first CDS and LDS."""
+        client = self.pod(name, ip)
+        sidecar = client.start_sidecar(node_id("sidecar", ip, f"{name}-1"), labels=labels)
+        sidecar.wait_synced(("cluster_manager.cds", "listener_manager.lds"))
+        return client, sidecar
+
     def close(self) -> None:
         for pod in reversed(self.pods):
             pod.close()

@@ -19,7 +19,7 @@ import pytest
 
 from fairway_server import FairwayServer
 import mesh_net
-from mesh_net import Net, node_id
+from mesh_net import Net
 from test_envoy_dubbo import DEMO, DRDS_STAT, DubboMesh
 from test_envoy_smoke import MESH as SMOKE_MESH, server  # noqa: F401 (the fixture)
 
@@ -83,13 +83,8 @@ def report(name: str, samples: list[tuple[float, float]]) -> str:
 def test_http_weight_change_convergence(server):
     server.apply(HTTP_MESH + "---" + weights_vs(100, 0))
     with Net(server.ads_port) as net:
-        for name, ip in (("reviews-v1", "10.77.0.21"), ("reviews-v2", "10.77.0.22")):
-            backend = net.pod(name, ip)
-            backend.python("mesh_backend.py", name, "9080")
-            backend.wait_listening(9080, ip)
-        client = net.pod("productpage", "10.77.0.30")
-        sidecar = client.start_sidecar(node_id("sidecar", "10.77.0.30", "productpage-1"), labels="app=productpage")
-        sidecar.wait_synced(("cluster_manager.cds", "listener_manager.lds"))
+        net.backend_pods((("reviews-v1", "10.77.0.21"), ("reviews-v2", "10.77.0.22")), 9080)
+        client, sidecar = net.client_with_sidecar("productpage", "10.77.0.30", "app=productpage")
         probe = client.python_pipe("mesh_client.py", "--lines")
         request = json.dumps({"url": "http://240.240.0.10:9080/reviews", "timeout": 5,
                               "headers": {"host": "reviews.default.svc.cluster.local:9080"}}) + "\n"

@@ -8,7 +8,7 @@ import pytest
 
 from fairway_server import FairwayServer
 import mesh_net
-from mesh_net import Net, node_id
+from mesh_net import Net
 
 REASON = mesh_net.namespaces_supported()
 pytestmark = pytest.mark.skipif(REASON is not None, reason=f"real-Envoy tests: {REASON}")
@@ -67,14 +67,8 @@ def server():
 def test_intercepted_requests_follow_the_virtual_service(server):
     server.apply(MESH)
     with Net(server.ads_port) as net:
-        for name, ip in (("reviews-v1", "10.77.0.21"), ("reviews-v2", "10.77.0.22")):
-            backend = net.pod(name, ip)
-            backend.python("mesh_backend.py", name, "9080")
-            backend.wait_listening(9080, ip)
-        client = net.pod("productpage", "10.77.0.30")
-        sidecar = client.start_sidecar(node_id("sidecar", "10.77.0.30", "productpage-1"), labels="app=productpage")
-        sidecar.wait_synced(("cluster_manager.cds", "listener_manager.lds"))
-        url = "http://reviews.default.svc.cluster.local:9080/reviews"
+        net.backend_pods((("reviews-v1", "10.77.0.21"), ("reviews-v2", "10.77.0.22")), 9080)
+        client, sidecar = net.client_with_sidecar("productpage", "10.77.0.30", "app=productpage")
         plain = client.http_many("http://240.240.0.10:9080/reviews", 5,
                                  headers={"host": "reviews.default.svc.cluster.local:9080"})
         assert [json.loads(r["body"])["backend"] if r["status"] == 200 else r for r in plain] == ["reviews-v1"] * 5
@@ -82,4 +76,3 @@ def test_intercepted_requests_follow_the_virtual_service(server):
                                  headers={"host": "reviews.default.svc.cluster.local:9080", "end-user": "jason"})
         assert [json.loads(r["body"])["backend"] for r in jason] == ["reviews-v2"] * 5
         assert sidecar.rejections() == {}, sidecar.logs()
-        del url

@@ -44,7 +44,9 @@ struct RouteBuilder: Sendable {
         guard !domains.isEmpty else { continue }
         let built = virtualHost(service: service, port: port, domains: domains)
         usesFault = usesFault || built.usesFault
-        usesCors = usesCors || built.host.routes.contains { $0.typedPerFilterConfig[HTTPFilters.corsName] != nil }
+        usesCors =
+          usesCors
+          || built.host.routes.contains { $0.typedPerFilterConfig[HTTPFilters.corsName] != nil }
         config.virtualHosts.append(built.host)
       }
       if view.interceptionMode != .none {
