@@ -425,7 +425,7 @@ def test_without_interception_the_local_app_keeps_its_port(server):
         other.python("mesh_backend.py", "other-1", "8080")
         other.wait_listening(8080, "10.77.0.41")
         pod = net.pod("local-1", "10.77.0.40")
-        pod.python("mesh_backend.py", "local-app", "9081", "app.log", "127.0.0.1")
+        pod.python("mesh_backend.py", "local-app", "9081", str(pod.dir / "app.log"), "127.0.0.1")
         pod.wait_listening(9081)
         sidecar = pod.start_sidecar(node_id("sidecar", "10.77.0.40", "local-1"), labels="app=local",
                                     interception=False, extra_bootstrap_args=("--interception-mode", "NONE"))
