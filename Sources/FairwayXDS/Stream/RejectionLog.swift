@@ -45,11 +45,7 @@ struct RejectionLog {
     if let rejection {
       metadata["nonce"] = "\(rejection.nonce)"
       metadata["version"] = "\(rejection.version)"
-      let message = rejection.message
-      metadata["message"] =
-        message.utf8.count > messageLimit
-        ? "\(String(decoding: message.utf8.prefix(messageLimit), as: UTF8.self))... (\(message.utf8.count) bytes)"
-        : "\(message)"
+      metadata["message"] = "\(rejection.message.clipped(toUTF8: messageLimit))"
     }
     if heldBack > 0 { metadata["suppressed"] = "\(heldBack)" }
     return metadata

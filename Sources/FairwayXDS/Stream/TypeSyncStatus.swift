@@ -54,12 +54,9 @@ public struct TypeSyncStatus: Sendable, Equatable, Codable {
   static let nackMessageLimit = 16 * 1024
 
   mutating func recordNack(nonce: String, version: String, message: String, at time: Date) {
-    let kept =
-      message.utf8.count <= Self.nackMessageLimit
-      ? message
-      : String(decoding: message.utf8.prefix(Self.nackMessageLimit), as: UTF8.self)
-        + "… (\(message.utf8.count) bytes)"
-    lastError = Rejection(nonce: nonce, version: version, message: kept, time: time)
+    lastError = Rejection(
+      nonce: nonce, version: version, message: message.clipped(toUTF8: Self.nackMessageLimit),
+      time: time)
     nackCount += 1
   }
 }
