@@ -22,12 +22,8 @@ def fairway():
     server.stop()
 
 
-def scrape(fairway) -> dict:
-    return prom_text.scrape(fairway.admin_url)
-
-
 def test_sotw_unknown_type_is_answered_empty_and_acked(fairway):
-    before = scrape(fairway)
+    before = prom_text.scrape(fairway.admin_url)
     assert before[UNKNOWN].type == "counter"
     s = ADSStream(fairway.ads_address, make_node(SIDECAR))
     try:
@@ -45,7 +41,7 @@ def test_sotw_unknown_type_is_answered_empty_and_acked(fairway):
         # A stale nonce for the unknown type: no answer, not an expired nonce either.
         s.request(SECRET, names=["default"], nonce="999")
         s.expect_nothing(0.3)
-        after = scrape(fairway)
+        after = prom_text.scrape(fairway.admin_url)
         assert after[UNKNOWN].value() == before[UNKNOWN].value() + 3
         assert after[EXPIRED].value() == before[EXPIRED].value()
     finally:
@@ -53,7 +49,7 @@ def test_sotw_unknown_type_is_answered_empty_and_acked(fairway):
 
 
 def test_delta_unknown_type_lists_subscribed_names_as_removed(fairway):
-    before = scrape(fairway)
+    before = prom_text.scrape(fairway.admin_url)
     s = ADSStream(fairway.ads_address, make_node(SIDECAR), delta=True)
     try:
         s.delta_request(SECRET, subscribe=["default", "ROOTCA"])
@@ -64,7 +60,7 @@ def test_delta_unknown_type_lists_subscribed_names_as_removed(fairway):
         s.expect_nothing(0.3)
         s.delta_request(CDS)
         assert REVIEWS_CLUSTER in s.names_of(s.receive())
-        assert scrape(fairway)[UNKNOWN].value() == before[UNKNOWN].value() + 2
+        assert prom_text.scrape(fairway.admin_url)[UNKNOWN].value() == before[UNKNOWN].value() + 2
     finally:
         s.close()
 
