@@ -205,7 +205,8 @@ import Testing
     for name in Self.pool {
       _ = oneByOne.receive(Fixtures.deltaRequest(.endpoint, subscribe: [name]), now: Date())
     }
-    #expect(atOnce.types[.endpoint]?.subscribed == oneByOne.types[.endpoint]?.subscribed)
+    #expect(
+      atOnce.types[.endpoint]?.subscription.names == oneByOne.types[.endpoint]?.subscription.names)
     let first = atOnce.response(
       for: .endpoint, available: set, force: false, limit: nil, now: Date())
     let decoded = try #require(try Fixtures.decodeDelta(first))

@@ -147,12 +147,4 @@ import Testing
     _ = eds.receive(Fixtures.sotwRequest(.endpoint), now: now)
     #expect(eds.subscription(for: .endpoint)?.wildcard == false)
   }
-
-  @Test func unknownTypeIsIgnored() {
-    var state = SotWStreamState(controlPlaneIdentifier: "fw")
-    var request = Fixtures.sotwRequest(.cluster)
-    request.typeURL = "type.googleapis.com/envoy.config.core.v3.Unknown"
-    let outcome = state.receive(request, now: now)
-    #expect(outcome.type == nil && !outcome.respond)
-  }
 }

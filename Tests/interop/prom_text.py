@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import urllib.request
 from dataclasses import dataclass, field
 
 NAME = r"[a-zA-Z_:][a-zA-Z0-9_:]*"
@@ -173,3 +174,11 @@ def _check_histogram(family: Family) -> None:
             raise ParseError(f"{family.name}{dict(labels)} _count {count} != +Inf bucket {buckets[-1][1]}")
         if (family.name + "_sum", labels) not in family.samples:
             raise ParseError(f"{family.name}{dict(labels)} has no _sum")
+
+
+def scrape(admin_url: str) -> dict[str, Family]:
+    """GET /metrics from a running server, checked for Prometheus' content type, then parsed."""
+    with urllib.request.urlopen(admin_url + "/metrics", timeout=10) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+        return parse(r.read().decode())

@@ -17,6 +17,8 @@ final class XDSMetricHandles: Sendable {
     static let debounce = "pilot_debounce_time"
     static let sendTime = "pilot_xds_send_time"
     static let rejectedStreams = "pilot_xds_rejected_streams"
+    /// Fairway's own: istiod only logs "Unknown watched resources", with no counter to match.
+    static let unknownTypeRequests = "fairway_xds_unknown_type_requests_total"
   }
 
   let pushes: [XDSResourceType: Counter]
@@ -27,6 +29,8 @@ final class XDSMetricHandles: Sendable {
   let debounce: Recorder
   let sendTime: Recorder
   let rejectedStreams: Counter
+  /// Unlabelled: the type URL is the client's choice, and a label per URL would be unbounded.
+  let unknownTypeRequests: Counter
   /// Trigger kinds are open-ended strings, so their counters are made on first use.
   private let triggers = Mutex<[String: Counter]>([:])
 
@@ -53,6 +57,8 @@ final class XDSMetricHandles: Sendable {
     debounce = Recorder(label: Name.debounce, dimensions: [], aggregate: true, factory: factory)
     sendTime = Recorder(label: Name.sendTime, dimensions: [], aggregate: true, factory: factory)
     rejectedStreams = Counter(label: Name.rejectedStreams, dimensions: [], factory: factory)
+    unknownTypeRequests = Counter(
+      label: Name.unknownTypeRequests, dimensions: [], factory: factory)
     self.factory = factory
   }
 

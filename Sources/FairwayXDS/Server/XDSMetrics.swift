@@ -31,6 +31,8 @@ public final class XDSMetrics: Sendable {
     public var pushes: [XDSResourceType: Int] = [:]
     public var rejects: [XDSResourceType: Int] = [:]
     public var staleNonces = 0
+    /// Requests for a type URL this server does not serve (answered empty, never stale nonces).
+    public var unknownTypeRequests = 0
     public var pushTriggers: [String: Int] = [:]
     public var configSizeBytes: [XDSResourceType: Histogram] = [:]
     public var convergence = Histogram()
@@ -71,6 +73,11 @@ public final class XDSMetrics: Sendable {
   func recordStaleNonce() {
     values.withLock { $0.staleNonces += 1 }
     handles.expiredNonce.increment()
+  }
+
+  func recordUnknownTypeRequest() {
+    values.withLock { $0.unknownTypeRequests += 1 }
+    handles.unknownTypeRequests.increment()
   }
 
   func recordConvergence(seconds: Double) {

@@ -14,20 +14,21 @@ struct DeltaStreamState: StreamProtocolState {
 
   struct TypeState: StreamTypeState {
     var status = TypeSyncStatus()
-    var requested = false
-    var wildcard = false
-    var subscribed: Set<String> = []
-    var subscribedBytes = 0
+    var phase = TypePhase.unrequested
+    var subscription: Subscription
     /// Name -> version the client has, as far as this stream knows.
     var clientVersions = VersionedNames()
     /// Names to send on the next response even if the client has them.
     var pendingSubscribes: Set<String> = []
-    var answeredFirst = false
+
+    init(type: XDSResourceType) {
+      subscription = Subscription(type: type)
+    }
   }
 
   private(set) var types: [XDSResourceType: TypeState] = [:]
   private(set) var requestedTypes: [XDSResourceType] = []
-  private var envelope: StreamEnvelope
+  private(set) var envelope: StreamEnvelope
 
   init(controlPlaneIdentifier: String) {
     envelope = StreamEnvelope(controlPlaneIdentifier: controlPlaneIdentifier)
@@ -45,65 +46,51 @@ struct DeltaStreamState: StreamProtocolState {
   {
     envelope.adopt(request.hasNode ? request.node : nil)
     guard let type = XDSResourceType(typeURL: request.typeURL) else {
-      return RequestOutcome(type: nil, verdict: .stale, respond: false)
+      // A request without a nonce or with new names asks for an answer (subscriptions count
+      // even with a stale nonce): every name it subscribes to is listed as removed.
+      let subscribe = request.resourceNamesSubscribe
+      return envelope.unknownType(
+        request.typeURL, nonce: request.responseNonce,
+        error: request.hasErrorDetail ? request.errorDetail.message : nil,
+        answer: request.responseNonce.isEmpty || !subscribe.isEmpty
+      ) { nonce, controlPlane in
+        var seen = Set<String>()
+        return ResponseEncoder.emptyDelta(
+          typeURL: request.typeURL, systemVersion: ContentHash.setVersion(count: 0, pairSum: 0),
+          removed: subscribe.filter { $0 != "*" && seen.insert($0).inserted }, nonce: nonce,
+          controlPlane: controlPlane)
+      }
     }
     // Taken out of the dictionary, not copied: a copy would share the sets' storage and the
     // first mutation would duplicate thousands of entries per request.
-    var state = types.removeValue(forKey: type) ?? TypeState()
+    var state = types.removeValue(forKey: type) ?? TypeState(type: type)
     defer { types[type] = state }
 
-    let initial = !state.requested
+    let initial = !state.phase.requested
     if initial {
       requestedTypes.insertInPushOrder(type)
-      state.requested = true
-      state.wildcard = type.allowsWildcard && request.resourceNamesSubscribe.isEmpty
       for (name, version) in request.initialResourceVersions {
         state.clientVersions[name] = version
       }
     }
     let subscribe = request.resourceNamesSubscribe
-    var editedByName = !request.resourceNamesUnsubscribe.isEmpty
+    let unsubscribe = request.resourceNamesUnsubscribe
+    // A resource the client declared at reconnect with the current version is not resent.
     let declared = initial ? request.initialResourceVersions : [:]
-    if state.subscribed.isEmpty, state.pendingSubscribes.isEmpty, declared.isEmpty,
-      subscribe.count >= SubscriptionSets.minimumCount
-    {
-      // A first subscription to a long list (a sidecar's EDS names): the set shared by every
-      // stream that sent the same list, instead of two private sets built name by name.
-      let names = SubscriptionSets.shared.set(of: subscribe, droppingWildcard: true)
-      if names.count < subscribe.count, subscribe.contains("*") { state.wildcard = true }
-      state.subscribed = names
-      state.subscribedBytes = names.reduce(0) { $0 + $1.utf8.count }
-      state.pendingSubscribes = names
+    let change = state.subscription.update(
+      subscribe: subscribe, unsubscribe: unsubscribe, first: initial)
+    if let whole = change.builtAtOnce, state.pendingSubscribes.isEmpty, declared.isEmpty {
+      state.pendingSubscribes = whole
     } else {
-      for name in subscribe {
-        if name == "*" {
-          state.wildcard = true
-          continue
-        }
-        if state.subscribed.insert(name).inserted { state.subscribedBytes += name.utf8.count }
-        // A resource the client declared at reconnect with the current version is not resent.
-        if declared[name] == nil { state.pendingSubscribes.insert(name) }
+      for name in subscribe where name != "*" && declared[name] == nil {
+        state.pendingSubscribes.insert(name)
       }
-      editedByName = editedByName || !subscribe.isEmpty
     }
-    for name in request.resourceNamesUnsubscribe {
-      if name == "*" {
-        state.wildcard = false
-        continue
-      }
-      if state.subscribed.remove(name) != nil { state.subscribedBytes -= name.utf8.count }
-      state.pendingSubscribes.remove(name)
-      if !state.wildcard { state.clientVersions.removeValue(forKey: name) }
-    }
-    if editedByName {
-      // Shared with every stream holding the same subscription (see `SubscriptionSets`).
-      state.subscribed = SubscriptionSets.shared.interned(state.subscribed)
-    }
-    state.status.wildcard = state.wildcard
-    if initial || !request.resourceNamesSubscribe.isEmpty
-      || !request.resourceNamesUnsubscribe.isEmpty
-    {
-      state.status.subscribed = state.subscribed
+    for name in unsubscribe { state.pendingSubscribes.remove(name) }
+    for name in change.dropped { state.clientVersions.removeValue(forKey: name) }
+    state.status.wildcard = state.subscription.wildcard
+    if initial || !subscribe.isEmpty || !unsubscribe.isEmpty {
+      state.status.subscribed = state.subscription.names
     }
 
     let nonce = request.responseNonce
@@ -122,8 +109,8 @@ struct DeltaStreamState: StreamProtocolState {
         state.status.recordAck(nonce: nonce, version: state.status.sentVersion ?? "", at: now)
       }
     }
-    let respond = initial || !state.pendingSubscribes.isEmpty
-    return RequestOutcome(type: type, verdict: verdict, respond: respond)
+    let action = state.phase.receiveDelta(verdict, newNames: !state.pendingSubscribes.isEmpty)
+    return RequestOutcome(type: type, verdict: verdict, respond: action == .respond)
   }
 
   /// The response bringing the client up to date for `type`, or nil when it already is.
@@ -133,9 +120,8 @@ struct DeltaStreamState: StreamProtocolState {
   mutating func response(
     for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
   ) -> OutgoingResponse? {
-    guard types[type]?.requested == true, var state = types.removeValue(forKey: type) else {
-      return nil
-    }
+    guard types[type]?.phase.requested == true, var state = types.removeValue(forKey: type)
+    else { return nil }
     // Taken out, not copied (see `receive`).
     defer { types[type] = state }
 
@@ -153,8 +139,8 @@ struct DeltaStreamState: StreamProtocolState {
         removed.append(name)
       }
     }
-    let subscribed = state.subscribed
-    let wildcard = state.wildcard
+    let subscribed = state.subscription.names
+    let wildcard = state.subscription.wildcard
     func inScope(_ name: String) -> Bool {
       wildcard ? available[name] != nil || held(name) != nil : subscribed.contains(name)
     }
@@ -185,8 +171,8 @@ struct DeltaStreamState: StreamProtocolState {
       for name in missing.sorted() { consider(name, nil, forced: pending.contains(name)) }
     }
     state.pendingSubscribes.removeAll()
-    if toSend.isEmpty, removed.isEmpty, state.answeredFirst { return nil }
-    state.answeredFirst = true
+    if toSend.isEmpty, removed.isEmpty, !state.phase.owesAnswer { return nil }
+    state.phase.responded()
 
     state.clientVersions.record(sent: toSend, removed: removed, from: available)
     let version = state.clientVersions.setVersion

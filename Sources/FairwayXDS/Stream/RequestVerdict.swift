@@ -7,6 +7,7 @@ public enum RequestVerdict: Sendable, Equatable {
   /// A NACK of the latest response, with the client's error message.
   case nack(String)
   /// The nonce is not the latest sent for the type: ignored (SotW) or subscriptions only (Delta).
+  /// For a type URL the server does not serve: not the latest empty answer sent for it.
   case stale
   /// A request carrying no nonce after the first: a re-request (e.g. after a subscription change).
   case rerequest

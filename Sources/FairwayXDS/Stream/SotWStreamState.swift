@@ -15,24 +15,21 @@ struct SotWStreamState: StreamProtocolState {
 
   struct TypeState: StreamTypeState {
     var status = TypeSyncStatus()
-    var requested = false
-    var namesEverSent = false
-    var wildcard = false
-    var subscribed: Set<String> = []
-    var subscribedBytes = 0
+    var phase = TypePhase.unrequested
+    var subscription: Subscription
     /// Name -> version of every resource last sent to the client, for EDS and RDS (CDS and LDS
     /// are sent whole, so `sentSetVersion` is all they need).
     var sent = VersionedNames()
-    /// The names of the last request as sent, so an ACK repeating them skips all set work.
-    var lastNames: [String] = []
     var sentSetVersion: String?
-    /// A request asked for an answer: the next response carries everything subscribed.
-    var answerPending = false
+
+    init(type: XDSResourceType) {
+      subscription = Subscription(type: type)
+    }
   }
 
   private(set) var types: [XDSResourceType: TypeState] = [:]
   private(set) var requestedTypes: [XDSResourceType] = []
-  private var envelope: StreamEnvelope
+  private(set) var envelope: StreamEnvelope
 
   init(controlPlaneIdentifier: String) {
     envelope = StreamEnvelope(controlPlaneIdentifier: controlPlaneIdentifier)
@@ -49,69 +46,60 @@ struct SotWStreamState: StreamProtocolState {
   {
     envelope.adopt(request.hasNode ? request.node : nil)
     guard let type = XDSResourceType(typeURL: request.typeURL) else {
-      return RequestOutcome(type: nil, verdict: .stale, respond: false)
+      // Only a request without a nonce asks for an answer: an ACK of the empty answer needs
+      // none, and a changed name list changes nothing in an empty set.
+      return envelope.unknownType(
+        request.typeURL, nonce: request.responseNonce,
+        error: request.hasErrorDetail ? request.errorDetail.message : nil,
+        answer: request.responseNonce.isEmpty
+      ) { nonce, controlPlane in
+        ResponseEncoder.emptyStateOfTheWorld(
+          typeURL: request.typeURL, version: ContentHash.setVersion(count: 0, pairSum: 0),
+          nonce: nonce, controlPlane: controlPlane)
+      }
     }
     // Taken out of the dictionary, not copied: a copy would share the sets' storage and the
     // first mutation would duplicate thousands of entries per request.
-    var state = types.removeValue(forKey: type) ?? TypeState()
+    var state = types.removeValue(forKey: type) ?? TypeState(type: type)
     defer { types[type] = state }
 
     let nonce = request.responseNonce
-    if !nonce.isEmpty, nonce != state.status.sentNonce {
-      state.status.staleNonceCount += 1
-      return RequestOutcome(type: type, verdict: .stale, respond: false)
-    }
-
     let verdict: RequestVerdict
-    if !state.requested {
+    if !nonce.isEmpty, nonce != state.status.sentNonce {
+      verdict = .stale
+    } else if !state.phase.requested {
       verdict = .initial
     } else if nonce.isEmpty {
       verdict = .rerequest
     } else if request.hasErrorDetail {
       verdict = .nack(request.errorDetail.message)
-      state.status.recordNack(
-        nonce: nonce, version: request.versionInfo, message: request.errorDetail.message, at: now)
     } else {
       verdict = .ack
-      state.status.recordAck(nonce: nonce, version: request.versionInfo, at: now)
     }
-    if !state.requested { requestedTypes.insertInPushOrder(type) }
-    state.requested = true
-
-    // Envoy repeats every subscribed name in each ACK: when they are the same as last time,
-    // nothing about the subscription can have changed, so skip the O(names) set work.
-    var changed = false
-    var isInitial = false
-    if case .initial = verdict { isInitial = true }
-    if isInitial || request.resourceNames != state.lastNames {
-      state.lastNames = request.resourceNames
-      let names = request.resourceNames
-      let before = (state.wildcard, state.subscribed)
-      if type.allowsWildcard {
-        if !names.isEmpty { state.namesEverSent = true }
-        state.wildcard = names.contains("*") || !state.namesEverSent
-      }
-      // Shared with every stream subscribing to the same list (see `SubscriptionSets`).
-      state.subscribed = SubscriptionSets.shared.set(
-        of: names, droppingWildcard: type.allowsWildcard)
-      changed = before.0 != state.wildcard || before.1 != state.subscribed
-      if changed {
-        let (wildcard, subscribed) = (state.wildcard, state.subscribed)
-        state.sent.filter { wildcard || subscribed.contains($0) }
-        state.status.subscribed = subscribed
-        state.subscribedBytes = subscribed.reduce(0) { $0 + $1.utf8.count }
-      }
-      state.status.wildcard = state.wildcard
-    }
-
-    let respond: Bool
     switch verdict {
-    case .initial, .rerequest: respond = true
-    case .ack, .nack: respond = changed
-    case .stale: respond = false
+    case .stale:
+      state.status.staleNonceCount += 1
+      return RequestOutcome(type: type, verdict: verdict, respond: false)
+    case .initial:
+      requestedTypes.insertInPushOrder(type)
+    case .nack(let message):
+      state.status.recordNack(nonce: nonce, version: request.versionInfo, message: message, at: now)
+    case .ack:
+      state.status.recordAck(nonce: nonce, version: request.versionInfo, at: now)
+    case .rerequest:
+      break
     }
-    if respond { state.answerPending = true }
-    return RequestOutcome(type: type, verdict: verdict, respond: respond)
+
+    let changed = state.subscription.replace(with: request.resourceNames)
+    if changed {
+      let (wildcard, subscribed) = (state.subscription.wildcard, state.subscription.names)
+      state.sent.filter { wildcard || subscribed.contains($0) }
+      state.status.subscribed = subscribed
+    }
+    state.status.wildcard = state.subscription.wildcard
+
+    let action = state.phase.receiveSotW(verdict, subscriptionChanged: changed)
+    return RequestOutcome(type: type, verdict: verdict, respond: action == .respond)
   }
 
   /// The response for `type` given what the proxy should have now, or nil when nothing changed.
@@ -121,16 +109,14 @@ struct SotWStreamState: StreamProtocolState {
   mutating func response(
     for type: XDSResourceType, available: ResourceSet, force: Bool, limit: Set<String>?, now: Date
   ) -> OutgoingResponse? {
-    guard types[type]?.requested == true, var state = types.removeValue(forKey: type) else {
-      return nil
-    }
+    guard types[type]?.phase.requested == true, var state = types.removeValue(forKey: type)
+    else { return nil }
     // Taken out, not copied (see `receive`).
     defer { types[type] = state }
-    let force = force || state.answerPending
-    state.answerPending = false
+    let force = force || state.phase.owesAnswer
 
     let wanted: [EncodedResource]
-    let (wildcard, subscribed) = (state.wildcard, state.subscribed)
+    let (wildcard, subscribed) = (state.subscription.wildcard, state.subscription.names)
     if let limit, !type.isFullStateInSotW, !force {
       // Only the limited names can have changed: look at those, not the whole subscription.
       wanted = limit.filter { wildcard ? available[$0] != nil : subscribed.contains($0) }.sorted()
@@ -159,6 +145,7 @@ struct SotWStreamState: StreamProtocolState {
       version = state.sent.setVersion
     }
     state.sentSetVersion = version
+    state.phase.responded()
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)
     // The whole set of a type whose sets are shared by many proxies (all but LDS, which

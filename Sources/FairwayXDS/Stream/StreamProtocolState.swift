@@ -4,10 +4,13 @@ import Foundation
 
 /// What one step of a stream's protocol state machine decided about a request.
 struct RequestOutcome: Equatable {
+  /// nil for a type URL this server does not serve.
   var type: XDSResourceType?
   var verdict: RequestVerdict
   /// Whether the stream should answer (a new or changed subscription).
   var respond: Bool
+  /// For a type URL this server does not serve: the empty answer to write now, if one is owed.
+  var reply: EncodedMessage? = nil
 }
 
 /// A response the state machine decided to send, with what it carries (for config_dump).
@@ -21,11 +24,8 @@ struct OutgoingResponse {
 /// What both protocol variants track per resource type.
 protocol StreamTypeState {
   var status: TypeSyncStatus { get }
-  var requested: Bool { get }
-  var wildcard: Bool { get }
-  var subscribed: Set<String> { get }
-  /// UTF-8 bytes of the names in `subscribed`, kept as the set changes.
-  var subscribedBytes: Int { get }
+  var phase: TypePhase { get }
+  var subscription: Subscription { get }
 }
 
 /// How much a stream's subscriptions hold: names and their bytes, over all types.
@@ -60,15 +60,15 @@ extension StreamProtocolState {
   var subscriptionFootprint: SubscriptionFootprint {
     var footprint = SubscriptionFootprint()
     for state in types.values {
-      footprint.names += state.subscribed.count
-      footprint.bytes += state.subscribedBytes
+      footprint.names += state.subscription.names.count
+      footprint.bytes += state.subscription.bytes
     }
     return footprint
   }
 
   func subscription(for type: XDSResourceType) -> (wildcard: Bool, names: Set<String>)? {
-    guard let state = types[type], state.requested else { return nil }
-    return (state.wildcard, state.subscribed)
+    guard let state = types[type], state.phase.requested else { return nil }
+    return (state.subscription.wildcard, state.subscription.names)
   }
 
   func status(for type: XDSResourceType) -> TypeSyncStatus? {

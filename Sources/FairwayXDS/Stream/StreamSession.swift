@@ -132,10 +132,16 @@ struct StreamSession<State: StreamProtocolState> {
           context.throttle.acknowledge(stream: stream.id, type: type)
           logRejection(type)
         }
-      case .stale:
+      case .stale where outcome.type != nil:
         context.metrics.recordStaleNonce()
       default:
         break
+      }
+      if outcome.type == nil {
+        // A type URL this server does not serve: its own count, and its empty answer if owed
+        // (a few bytes, so it skips the push window).
+        context.metrics.recordUnknownTypeRequest()
+        if let reply = outcome.reply { try await write(reply) }
       }
       if outcome.respond, let type = outcome.type {
         // The subscription may have changed: what was sent is no longer the available set.
