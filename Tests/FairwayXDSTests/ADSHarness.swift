@@ -54,6 +54,13 @@ struct ADSHarness: Sendable {
     try await eventually { coordinator.pendingChanges == pending }
   }
 
+  /// Waits until the coordinator sleeps out the debounce again or has pushed past `pushes`.
+  func settled(pushes: Int, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    try await eventually(sourceLocation: sourceLocation) {
+      clock.sleeperCount == 1 || coordinator.recentPushes.count > pushes
+    }
+  }
+
   /// Runs the coordinator alone (no transport, no throttle) around `body`.
   static func withCoordinator(
     _ config: XDSServerConfig = config(), _ body: (ADSHarness) async throws -> Void
@@ -93,14 +100,18 @@ struct TimedOut: Error, CustomStringConvertible {
   var description: String
 }
 
-/// Waits (in real time, polling) until `condition` holds; fails after `timeout`.
+/// Waits (in real time, polling) until `condition` holds; after `timeout` records an issue at
+/// the caller's line and throws.
 func eventually(
-  timeout: Duration = .seconds(10), _ what: String = "condition",
+  timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
   _ condition: () -> Bool
 ) async throws {
   let deadline = ContinuousClock.now + timeout
   while !condition() {
-    guard ContinuousClock.now < deadline else { throw TimedOut(description: "\(what) timed out") }
+    guard ContinuousClock.now < deadline else {
+      Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+      throw TimedOut(description: "timed out")
+    }
     try await Task.sleep(for: .milliseconds(1))
   }
 }

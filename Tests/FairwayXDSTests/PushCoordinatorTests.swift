@@ -23,7 +23,7 @@ import Testing
       try await harness.apply(MeshYAML.workload("reviews-4", "10.1.0.4"), pending: 2)
       // 120 ms after the first change, 60 ms after the second: still inside the quiet period.
       clock.advance(by: .milliseconds(60))
-      try await eventually { clock.sleeperCount == 1 }
+      try await harness.settled(pushes: 1)
       #expect(coordinator.recentPushes.count == 1)
       #expect(coordinator.pendingChanges == 2)
 
@@ -50,7 +50,7 @@ import Testing
         if index > 0 { clock.advance(by: .milliseconds(80)) }
         try await harness.apply(
           MeshYAML.workload("reviews-\(index + 3)", "10.1.0.\(index + 3)"), pending: index + 1)
-        try await eventually { clock.sleeperCount == 1 }
+        try await harness.settled(pushes: 1)
         #expect(coordinator.recentPushes.count == 1, "pushed at \(index * 80) ms")
       }
       clock.advance(by: .milliseconds(60))
@@ -74,7 +74,7 @@ import Testing
 
       // A route change still waits for quiet.
       try await harness.apply(MeshYAML.reviewsRoute(subset: "v1"), pending: 1)
-      try await eventually { clock.sleeperCount == 1 }
+      try await harness.settled(pushes: 2)
       #expect(coordinator.recentPushes.count == 2)
       clock.advance(by: .milliseconds(100))
       try await eventually { coordinator.recentPushes.count == 3 }
@@ -85,10 +85,10 @@ import Testing
     try await ADSHarness.withCoordinator { harness in
       let (clock, coordinator) = (harness.clock, harness.coordinator)
       try await harness.apply(MeshYAML.workload("reviews-3", "10.1.0.3"), pending: 1)
-      try await eventually { clock.sleeperCount == 1 }
+      try await harness.settled(pushes: 1)
       #expect(coordinator.recentPushes.count == 1)
       clock.advance(by: .milliseconds(99))
-      try await eventually { clock.sleeperCount == 1 }
+      try await harness.settled(pushes: 1)
       #expect(coordinator.recentPushes.count == 1)
       clock.advance(by: .milliseconds(1))
       try await eventually { coordinator.recentPushes.count == 2 }
@@ -113,7 +113,7 @@ import Testing
       ]
       for (index, (yaml, changes, builds)) in batches.enumerated() {
         try await harness.apply(yaml, pending: changes)
-        try await eventually { clock.sleeperCount == 1 }
+        try await harness.settled(pushes: index + 1)
         clock.advance(by: .milliseconds(100))
         try await eventually { coordinator.recentPushes.count == index + 2 }
         #expect(coordinator.translationBuilds == builds, "batch \(index)")
@@ -143,7 +143,7 @@ import Testing
       }
       #expect(addresses() == ["10.1.0.1"])
       try await harness.apply(MeshYAML.workload("reviews-3", "10.1.0.3"), pending: 1)
-      try await eventually { clock.sleeperCount == 1 }
+      try await harness.settled(pushes: 1)
       clock.advance(by: .milliseconds(100))
       try await eventually { coordinator.recentPushes.count == 2 }
       #expect(coordinator.translationBuilds == (1, 0))
