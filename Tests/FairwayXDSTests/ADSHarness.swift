@@ -181,48 +181,51 @@ typealias DeltaRequest = Envoy_Service_Discovery_V3_DeltaDiscoveryRequest
 typealias DeltaResponse = Envoy_Service_Discovery_V3_DeltaDiscoveryResponse
 
 extension GRPCClient where Transport == InProcessTransport.Client {
+  typealias ADSClient = Envoy_Service_Discovery_V3_AggregatedDiscoveryService.Client<Transport>
+
   /// Opens a SotW ADS stream for the length of `body`.
   func withSotWStream(
     _ body: (ADSConversation<SotWRequest, SotWResponse>) async throws -> Void
   ) async throws {
-    let ads = Envoy_Service_Discovery_V3_AggregatedDiscoveryService.Client(wrapping: self)
-    let (requests, sink) = AsyncStream.makeStream(of: SotWRequest.self)
-    let conversation = ADSConversation<SotWRequest, SotWResponse>(outbound: sink)
-    try await withThrowingDiscardingTaskGroup { group in
-      group.addTask {
-        do {
-          try await ads.streamAggregatedResources(
-            requestProducer: { writer in
-              for await request in requests { try await writer.write(request) }
-            },
-            onResponse: { response in
-              for try await message in response.messages { conversation.received(message) }
-            })
-        } catch {
-          conversation.failed(error)
-        }
-      }
-      try await body(conversation)
-      conversation.finish()
-      group.cancelAll()
-    }
+    try await withStream(
+      { ads, produce, consume in
+        try await ads.streamAggregatedResources(requestProducer: produce, onResponse: consume)
+      }, body)
   }
 
   /// Opens a Delta ADS stream for the length of `body`.
   func withDeltaStream(
     _ body: (ADSConversation<DeltaRequest, DeltaResponse>) async throws -> Void
   ) async throws {
-    let ads = Envoy_Service_Discovery_V3_AggregatedDiscoveryService.Client(wrapping: self)
-    let (requests, sink) = AsyncStream.makeStream(of: DeltaRequest.self)
-    let conversation = ADSConversation<DeltaRequest, DeltaResponse>(outbound: sink)
+    try await withStream(
+      { ads, produce, consume in
+        try await ads.deltaAggregatedResources(requestProducer: produce, onResponse: consume)
+      }, body)
+  }
+
+  /// Runs the RPC `open` starts, feeding it the conversation's requests and keeping its
+  /// responses, for the length of `body`.
+  private func withStream<Request: Sendable, Response: Sendable>(
+    _ open:
+      @escaping @Sendable (
+        ADSClient,
+        _ produce: @escaping @Sendable (RPCWriter<Request>) async throws -> Void,
+        _ consume: @escaping @Sendable (StreamingClientResponse<Response>) async throws -> Void
+      ) async throws -> Void,
+    _ body: (ADSConversation<Request, Response>) async throws -> Void
+  ) async throws {
+    let ads = ADSClient(wrapping: self)
+    let (requests, sink) = AsyncStream.makeStream(of: Request.self)
+    let conversation = ADSConversation<Request, Response>(outbound: sink)
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask {
         do {
-          try await ads.deltaAggregatedResources(
-            requestProducer: { writer in
+          try await open(
+            ads,
+            { writer in
               for await request in requests { try await writer.write(request) }
             },
-            onResponse: { response in
+            { response in
               for try await message in response.messages { conversation.received(message) }
             })
         } catch {
