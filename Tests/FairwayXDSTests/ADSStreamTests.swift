@@ -13,6 +13,9 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct ADSStreamTests {
   typealias SotW = ADSConversation<SotWRequest, SotWResponse>
   typealias Delta = ADSConversation<DeltaRequest, DeltaResponse>
+  /// A push is over when no response follows for this long; generous, since two shared cores
+  /// may be busy building, and only the tests that push wait it out.
+  static let quietWindow: Duration = .seconds(1)
 
   /// A SotW client as Envoy behaves: it repeats its subscription in every ACK.
   final class SotWClient {
@@ -62,7 +65,7 @@ import Testing
     func drain() async throws -> [SotWResponse] {
       var responses: [SotWResponse] = []
       while true {
-        guard let response = try? await stream.next(timeout: .milliseconds(300)) else {
+        guard let response = try? await stream.next(timeout: ADSStreamTests.quietWindow) else {
           return responses
         }
         responses.append(response)
@@ -216,7 +219,7 @@ import Testing
 
   static func drain(_ stream: Delta) async throws -> [DeltaResponse] {
     var responses: [DeltaResponse] = []
-    while let response = try? await stream.next(timeout: .milliseconds(300)) {
+    while let response = try? await stream.next(timeout: Self.quietWindow) {
       responses.append(response)
       if let type = XDSResourceType(typeURL: response.typeURL) {
         stream.send(Fixtures.deltaRequest(type, nonce: response.nonce))
