@@ -182,8 +182,11 @@ let package = Package(
     .testTarget(
       name: "FairwayXDSTests",
       dependencies: [
-        "FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto",
+        "FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto", "FairwayTranslate",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),

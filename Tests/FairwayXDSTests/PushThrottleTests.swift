@@ -175,6 +175,25 @@ import Testing
     #expect(throttle.counts == (waited: 1, expired: 1))
   }
 
+  /// A lease of 30 s runs out when the injected clock says so, checked every quarter lease.
+  @Test func leasesRunOutOnTheInjectedClock() async throws {
+    let clock = ManualClock()
+    let throttle = PushThrottle(limit: 100, lease: .seconds(30), clock: clock)
+    let leases = Task { await throttle.run() }
+    defer { leases.cancel() }
+    await throttle.admit(stream: 1, type: .route, bytes: 100)
+    let waiter = Task { await throttle.admit(stream: 2, type: .route, bytes: 100) }
+    try await eventually { throttle.queued == 1 && clock.sleeperCount == 1 }
+    for _ in 0..<3 {
+      clock.advance(by: .milliseconds(7_500))
+      try await eventually { clock.sleeperCount == 1 }
+      #expect(throttle.queued == 1)
+    }
+    clock.advance(by: .milliseconds(7_500))
+    await waiter.value
+    #expect(throttle.counts == (waited: 1, expired: 1))
+  }
+
   @Test func throttleOffNeverWaits() async {
     let throttle = PushThrottle(limit: nil, lease: .seconds(30))
     for stream in 0..<100 {

@@ -6,10 +6,11 @@ import Logging
 import Synchronization
 
 /// Turns store changes into pushes: scopes each change with `PushTable`, merges changes until
-/// 100 ms of quiet (at most 10 s), rebuilds the translation once, and wakes every stream.
+/// 100 ms of quiet (at most 10 s) as `Debounce` decides, rebuilds the translation once, and
+/// wakes every stream.
 public final class PushCoordinator: Sendable {
   private struct Pending {
-    var scope: PushScope?
+    var debounce: Debounce
     var wake: AsyncStream<Void>.Continuation?
   }
 
@@ -19,7 +20,11 @@ public final class PushCoordinator: Sendable {
   private let metrics: XDSMetrics
   private let config: XDSServerConfig
   private let logger: Logger
-  private let pending = Mutex(Pending())
+  private let clock: any XDSClock
+  private let pending: Mutex<Pending>
+  /// Pushes that patched the previous translation, and pushes that rebuilt it from a snapshot.
+  private let patches = Atomic<Int>(0)
+  private let rebuilds = Atomic<Int>(0)
   /// The last full snapshot, as the push table needs it to judge a change's reach.
   private let latestBasis = Mutex(PushTable.Basis(.empty))
   private let history = Mutex<[PushRecord]>([])
@@ -28,8 +33,11 @@ public final class PushCoordinator: Sendable {
 
   init(
     store: any ConfigStore, translation: CurrentTranslation, registry: StreamRegistry,
-    metrics: XDSMetrics, config: XDSServerConfig, logger: Logger
+    metrics: XDSMetrics, config: XDSServerConfig, clock: any XDSClock = ContinuousXDSClock(),
+    logger: Logger
   ) {
+    self.clock = clock
+    self.pending = Mutex(Pending(debounce: Debounce(Debounce.Settings(config))))
     self.store = store
     self.translation = translation
     self.registry = registry
@@ -40,6 +48,14 @@ public final class PushCoordinator: Sendable {
 
   /// The most recent pushes, newest last.
   public var recentPushes: [PushRecord] { history.withLock { $0 } }
+
+  /// How translations were built since start: patched in place or rebuilt from a snapshot.
+  var translationBuilds: (patched: Int, rebuilt: Int) {
+    (patches.load(ordering: .relaxed), rebuilds.load(ordering: .relaxed))
+  }
+
+  /// Changes waiting for the debounce.
+  var pendingChanges: Int { pending.withLock { $0.debounce.pendingChanges } }
 
   /// Follows the store until cancelled. The initial translation is built before returning
   /// from the first suspension, so streams never see an empty mesh after startup.
@@ -68,7 +84,7 @@ public final class PushCoordinator: Sendable {
       }
       group.addTask {
         for await _ in signals {
-          await self.drain()
+          await self.drive()
         }
       }
     }
@@ -76,38 +92,30 @@ public final class PushCoordinator: Sendable {
 
   /// Adds a scope to the pending push (also used to push on demand).
   func enqueue(_ scope: PushScope) {
+    let now = clock.now
     let wake = pending.withLock { pending -> AsyncStream<Void>.Continuation? in
-      if var current = pending.scope {
-        current.merge(scope)
-        pending.scope = current
-      } else {
-        pending.scope = scope
-      }
+      pending.debounce.receive(scope, at: now)
       return pending.wake
     }
     wake?.yield()
   }
 
-  /// Waits out the debounce and pushes, until nothing is pending.
-  private func drain() async {
+  /// Carries out what the debounce decides (sleep, push) until it has nothing to do.
+  /// A change that arrives while this sleeps can only move the due time later (see
+  /// `Debounce.dueTime`), so sleeping to the instant decided before it is never late.
+  private func drive() async {
+    var action = pending.withLock { [now = clock.now] in $0.debounce.tick(at: now) }
     while true {
-      guard let scope = pending.withLock({ $0.scope }) else { return }
-      let now = ContinuousClock.now
-      var deadline = min(
-        scope.lastChange + config.debounceQuiet, scope.firstChange + config.debounceMax)
-      if scope.isEndpointOnly, config.endpointsSkipDebounce { deadline = now }
-      if now < deadline {
-        try? await Task.sleep(until: deadline, clock: .continuous)
-        if Task.isCancelled { return }
-        continue
+      switch action {
+      case .idle:
+        return
+      case .wait(let deadline):
+        do { try await clock.sleep(until: deadline) } catch { return }
+        action = pending.withLock { [now = clock.now] in $0.debounce.tick(at: now) }
+      case .push(let batch):
+        await push(batch)
+        action = pending.withLock { [now = clock.now] in $0.debounce.finished(at: now) }
       }
-      guard
-        let batch = pending.withLock({ state -> PushScope? in
-          defer { state.scope = nil }
-          return state.scope
-        })
-      else { return }
-      await push(batch)
     }
   }
 
@@ -137,13 +145,17 @@ public final class PushCoordinator: Sendable {
   }
 
   private func push(_ scope: PushScope) async {
+    // The debounce is timed on the injected clock, the work of the push on the real one.
+    let debounced = clock.now
     let started = ContinuousClock.now
     let previous = translation.current
     let next: MeshTranslator
     let revision: Int64
     if let patched = await patchedTranslation(of: previous, for: scope) {
       (next, revision) = patched
+      patches.add(1, ordering: .relaxed)
     } else {
+      rebuilds.add(1, ordering: .relaxed)
       let snapshot = await store.snapshot()
       revision = snapshot.revision
       next = MeshTranslator(snapshot: snapshot, reusing: previous)
@@ -161,7 +173,7 @@ public final class PushCoordinator: Sendable {
     let streams = registry.all
     for stream in streams { stream.push(scope) }
 
-    let debounce = (started - scope.firstChange).seconds
+    let debounce = (debounced - scope.firstChange).seconds
     metrics.recordPush(triggers: scope.triggers, debounceSeconds: debounce)
     let record = PushRecord(
       time: Date(), triggers: scope.triggers,

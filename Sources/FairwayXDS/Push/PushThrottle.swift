@@ -22,14 +22,17 @@ public final class PushThrottle: Sendable {
 
   private let window: Mutex<Window>
   private let nextWaiter = Atomic<UInt64>(0)
+  private let clock: any XDSClock
   /// Nil disables throttling: every response is written at once.
   public let limit: Int?
 
   /// - Parameters:
   ///   - limit: bytes in flight above which new streams wait; nil turns throttling off.
   ///   - lease: how long an unacknowledged response keeps counting.
-  public init(limit: Int?, lease: Duration) {
+  ///   - clock: what leases are timed on.
+  public init(limit: Int?, lease: Duration, clock: any XDSClock = ContinuousXDSClock()) {
     self.limit = limit
+    self.clock = clock
     window = Mutex(Window(limit: limit ?? .max, lease: lease))
   }
 
@@ -48,14 +51,14 @@ public final class PushThrottle: Sendable {
     let key = Window.Key(stream: stream, type: type)
     // Almost every response finds room: no continuation, so the stream's task is not
     // suspended and rescheduled once per response for nothing.
-    guard !window.withLock({ $0.admitIfRoom(key, bytes: bytes, now: .now) }) else { return }
+    guard !window.withLock({ $0.admitIfRoom(key, bytes: bytes, now: clock.now) }) else { return }
     let id = nextWaiter.wrappingAdd(1, ordering: .relaxed).newValue
     await withTaskCancellationHandler {
       await withCheckedContinuation { continuation in
         let admitted = window.withLock {
           $0.admit(
             key, bytes: bytes, waiter: Waiter(id: id, continuation: continuation),
-            now: .now)
+            now: clock.now)
         }
         if admitted { continuation.resume() }
       }
@@ -70,13 +73,13 @@ public final class PushThrottle: Sendable {
   func acknowledge(stream: UInt64, type: XDSResourceType) {
     guard limit != nil else { return }
     let key = Window.Key(stream: stream, type: type)
-    resume(window.withLock { $0.acknowledge(key, now: .now) })
+    resume(window.withLock { $0.acknowledge(key, now: clock.now) })
   }
 
   /// The stream ended.
   func end(stream: UInt64) {
     guard limit != nil else { return }
-    resume(window.withLock { $0.end(stream: stream, now: .now) })
+    resume(window.withLock { $0.end(stream: stream, now: clock.now) })
   }
 
   /// Expires leases a few times per lease, for as long as the server runs.
@@ -84,8 +87,8 @@ public final class PushThrottle: Sendable {
     guard limit != nil else { return }
     let tick = max(window.withLock { $0.lease } / 4, .milliseconds(10))
     while true {
-      do { try await Task.sleep(for: tick) } catch { return }
-      resume(window.withLock { $0.expireLeases(now: .now) })
+      do { try await clock.sleep(for: tick) } catch { return }
+      resume(window.withLock { $0.expireLeases(now: clock.now) })
     }
   }
 

@@ -38,11 +38,13 @@ struct HeapTrimmer: Sendable {
   /// A count that moves with every response sent and every stream ended.
   let activity: @Sendable () -> Int
   let logger: Logger
+  /// What the quiet period is timed on.
+  var clock: any XDSClock = ContinuousXDSClock()
 
   func run() async {
     var schedule = Schedule(responsesSent: activity())
     while true {
-      do { try await Task.sleep(for: quiet) } catch { return }
+      do { try await clock.sleep(for: quiet) } catch { return }
       guard schedule.sample(responsesSent: activity()) else { continue }
       let started = ContinuousClock.now
       Self.releaseFreeHeap()

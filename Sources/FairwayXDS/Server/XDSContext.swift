@@ -1,7 +1,7 @@
 import Logging
 
 /// What every ADS stream shares: the current translation, the registry, metrics, settings,
-/// the push throttle and the server's logger.
+/// the push throttle, the server's logger and the clock pushes are timed on.
 struct XDSContext: Sendable {
   let logger: Logger
   let translation: CurrentTranslation
@@ -9,4 +9,5 @@ struct XDSContext: Sendable {
   let metrics: XDSMetrics
   let config: XDSServerConfig
   let throttle: PushThrottle
+  let clock: any XDSClock
 }

@@ -8,15 +8,17 @@ import NIOCore
 import ServiceLifecycle
 import Synchronization
 
-/// The ADS server: gRPC over HTTP/2 serving `AggregatedDiscoveryService` (SotW and Delta),
-/// fed by the config store through the push coordinator.
+/// The ADS server: `XDSService` (SotW and Delta, fed by the config store through the push
+/// coordinator) served over gRPC on HTTP/2, with TLS and connection limits.
 public final class XDSServer: Service, Sendable {
-  public let registry = StreamRegistry()
-  public let metrics = XDSMetrics()
-  public let translation = CurrentTranslation()
-  public let coordinator: PushCoordinator
-  public let throttle: PushThrottle
-  public let config: XDSServerConfig
+  /// The transport-independent part; `XDSService.serve(on:)` runs it over any transport.
+  public let service: XDSService
+  public var registry: StreamRegistry { service.registry }
+  public var metrics: XDSMetrics { service.metrics }
+  public var translation: CurrentTranslation { service.translation }
+  public var coordinator: PushCoordinator { service.coordinator }
+  public var throttle: PushThrottle { service.throttle }
+  public var config: XDSServerConfig { service.config }
   private let logger: Logger
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let certificateReloader: TimedCertificateReloader?
@@ -26,12 +28,9 @@ public final class XDSServer: Service, Sendable {
 
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
   public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) throws {
-    self.config = config
     self.logger = logger
-    self.throttle = PushThrottle(limit: config.pushWindowBytes, lease: config.pushLease)
-    self.coordinator = PushCoordinator(
-      store: store, translation: translation, registry: registry, metrics: metrics,
-      config: config, logger: logger)
+    let service = XDSService(store: store, config: config, logger: logger)
+    self.service = service
     var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
     if let tls = config.tls {
       let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
@@ -78,14 +77,7 @@ public final class XDSServer: Service, Sendable {
         // A backstop above the limit the service enforces with a clear status.
         transport.rpc.maxRequestPayloadSize = config.maxRequestBytes * 2 + 1024
       })
-    let context = XDSContext(
-      logger: logger, translation: translation, registry: registry, metrics: metrics,
-      config: config, throttle: throttle)
-    let service = AggregatedDiscoveryService(
-      context: context,
-      admission: TokenBucket(
-        ratePerSecond: config.newStreamsPerSecond, burst: config.newStreamBurst))
-    self.server = GRPCServer(transport: transport, services: [service])
+    self.server = GRPCServer(transport: transport, services: service.services)
   }
 
   /// Bytes a connection may hold unwritten before it reports itself unwritable (NIO's default
@@ -116,19 +108,6 @@ public final class XDSServer: Service, Sendable {
   public func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingDiscardingTaskGroup { group in
-        group.addTask { await self.coordinator.run() }
-        group.addTask { await self.throttle.run() }
-        if let quiet = self.config.heapTrimQuiet {
-          let (metrics, logger) = (self.metrics, self.logger)
-          group.addTask {
-            // Streams that end free what they held just as a push burst does.
-            let registry = self.registry
-            await HeapTrimmer(
-              quiet: quiet, activity: { metrics.responsesSent &+ registry.removedCount },
-              logger: logger
-            ).run()
-          }
-        }
         if let reloader = self.certificateReloader {
           group.addTask { try await reloader.run() }
         }
@@ -137,7 +116,7 @@ public final class XDSServer: Service, Sendable {
             self.logger.info("ADS listening", metadata: ["address": "\(self.config.host):\(port)"])
           }
         }
-        try await self.server.serve()
+        try await self.service.serve(on: self.server)
         group.cancelAll()
       }
     } onGracefulShutdown: {
@@ -149,6 +128,6 @@ public final class XDSServer: Service, Sendable {
   /// to another replica at once instead of waiting out the grace time.
   public func beginGracefulShutdown() {
     server.beginGracefulShutdown()
-    for stream in registry.all { stream.close() }
+    service.closeStreams()
   }
 }

@@ -177,7 +177,7 @@ struct StreamSession<State: StreamProtocolState> {
       }
       if sentAny {
         context.metrics.recordConvergence(
-          seconds: (ContinuousClock.now - scope.firstChange).seconds)
+          seconds: (context.clock.now - scope.firstChange).seconds)
       }
       publish()
     }
