@@ -36,9 +36,7 @@ struct ProxyStatus: AsyncParsableCommand {
     let now = Date()
     switch output {
     case .json:
-      let data = try JSONSerialization.data(
-        withJSONObject: selected.map { Self.json($0, now: now) },
-        options: [.prettyPrinted, .sortedKeys])
+      let data = try APICoding.encode(selected.map { Row($0, now: now) })
       print(String(decoding: data, as: UTF8.self))
     case .table:
       if selected.isEmpty {
@@ -90,30 +88,6 @@ struct ProxyStatus: AsyncParsableCommand {
     lines.append(TextTable.render(rows, indent: "  "))
     lines += errors.isEmpty ? ["  No NACKs."] : errors.map { "  " + $0 }
     return lines.joined(separator: "\n")
-  }
-
-  static func json(_ entry: SyncStatus, now: Date) -> [String: Any] {
-    var types: [String: Any] = [:]
-    for (name, typeURL) in SyncStatus.columns {
-      let status = entry.xds[typeURL]
-      var item: [String: Any] = [
-        "state": entry.state(typeURL), "sentVersion": status?.sentVersion ?? "",
-        "ackedVersion": status?.ackedVersion ?? "", "nacks": status?.nacks ?? 0,
-      ]
-      if let message = status?.lastError, !message.isEmpty { item["lastError"] = message }
-      if let time = status?.sentTime, !time.isEmpty { item["lastPush"] = time }
-      types[name.lowercased()] = item
-    }
-    var json: [String: Any] = [
-      "name": entry.proxy, "cluster": entry.clusterID, "stream": entry.streamKind,
-      "connectionId": entry.connectionID, "type": entry.proxyType,
-      "version": entry.istioVersion, "age": Self.age(since: entry.lastPush, now: now),
-      "xds": types,
-    ]
-    if let last = entry.lastPush {
-      json["lastPushSecondsAgo"] = max(0, now.timeIntervalSince(last))
-    }
-    return json
   }
 
   /// kubectl's short ages: 42s, 7m, 3h, 2d.
