@@ -43,6 +43,12 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The admin API's types (debug JSON, errors, apply results) and its HTTP client: the
+    // server encodes them, the CLI decodes them. Foundation only.
+    .target(
+      name: "FairwayAPI",
+      swiftSettings: swiftSettings
+    ),
     // Istio networking model: decoding, validation, encoding.
     .target(
       name: "FairwayMesh",
@@ -68,7 +74,7 @@ let package = Package(
     .target(
       name: "FairwayXDS",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayProto",
+        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayProto",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),
@@ -84,7 +90,7 @@ let package = Package(
     .target(
       name: "FairwayAdmin",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
+        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -107,7 +113,8 @@ let package = Package(
     .executableTarget(
       name: "fairway",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin", "FairwayAnalyze",
+        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin",
+        "FairwayAnalyze",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -159,6 +166,13 @@ let package = Package(
       dependencies: ["FairwayProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
       swiftSettings: swiftSettings
     ),
+    // Golden JSON of the admin API types, captured from the server before they existed.
+    .testTarget(
+      name: "FairwayAPITests",
+      dependencies: ["FairwayAPI"],
+      exclude: ["Golden"],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "FairwayMeshTests",
       dependencies: ["FairwayMesh"],
@@ -202,7 +216,7 @@ let package = Package(
     .testTarget(
       name: "FairwayAdminTests",
       dependencies: [
-        "FairwayAdmin", "FairwayStore", "FairwayMesh", "FairwayXDS",
+        "FairwayAdmin", "FairwayAPI", "FairwayStore", "FairwayMesh", "FairwayXDS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import FairwayAPI
 import FairwayMesh
 import NIOSSL
 
@@ -23,7 +24,7 @@ public struct AdminConfiguration: Sendable {
   /// `maxBodyBytes` when that is larger, so any body under the size limit can be read.
   public var parseLimits: ParseLimits
 
-  public static let defaultPort = 15014
+  public static let defaultPort = AdminClient.defaultPort
   public static let defaultMaxBodyBytes = 8 * 1024 * 1024
   public static let defaultIdleTimeout = Duration.seconds(60)
   public static let defaultHeaderTimeout = Duration.seconds(10)

@@ -1,3 +1,4 @@
+import FairwayAPI
 import FairwayMesh
 import FairwayStore
 import Foundation
@@ -6,24 +7,7 @@ import Hummingbird
 /// An API error, always answered as JSON `{"error": "...", "details": [...]}`.
 public struct AdminError: Error, HTTPResponseError, Sendable {
   /// One item of `details`: a located problem.
-  public struct Detail: Sendable, Equatable, Codable {
-    public var document: String?
-    public var field: String?
-    public var line: Int?
-    public var column: Int?
-    public var message: String
-
-    public init(
-      document: String? = nil, field: String? = nil, line: Int? = nil, column: Int? = nil,
-      message: String
-    ) {
-      self.document = document
-      self.field = field
-      self.line = line
-      self.column = column
-      self.message = message
-    }
-  }
+  public typealias Detail = ErrorBody.Detail
 
   public var status: HTTPResponse.Status
   public var message: String
@@ -62,21 +46,9 @@ public struct AdminError: Error, HTTPResponseError, Sendable {
   }
 
   /// The JSON body.
-  public var jsonValue: JSONValue {
-    .object([
-      "error": .string(message),
-      "code": .int(Int64(status.code)),
-      "omittedDetails": .int(Int64(omittedDetails)),
-      "details": .array(
-        details.map { detail in
-          var members: [String: JSONValue] = ["message": .string(detail.message)]
-          if let document = detail.document { members["document"] = .string(document) }
-          if let field = detail.field { members["field"] = .string(field) }
-          if let line = detail.line { members["line"] = .int(Int64(line)) }
-          if let column = detail.column { members["column"] = .int(Int64(column)) }
-          return .object(members)
-        }),
-    ])
+  public var body: ErrorBody {
+    ErrorBody(
+      error: message, code: Int(status.code), details: details, omittedDetails: omittedDetails)
   }
 
   public func response(from request: Request, context: some RequestContext) throws -> Response {
@@ -85,7 +57,13 @@ public struct AdminError: Error, HTTPResponseError, Sendable {
 
   /// The response carrying this error.
   var httpResponse: Response {
-    var response = AdminResponse.json(jsonValue, status: status)
+    var response: Response
+    do {
+      response = try AdminResponse.json(encoding: body, status: status)
+    } catch {
+      // Strings and integers always encode; this only keeps the status if that ever changes.
+      response = Response(status: status)
+    }
     if closesConnection { response.headers[.connection] = "close" }
     return response
   }

@@ -1,3 +1,4 @@
+import FairwayAPI
 import FairwayMesh
 import FairwayStore
 import Hummingbird
@@ -24,22 +25,16 @@ extension AdminServer {
       logger.info(
         "\(result.action.rawValue) \(result.key) at resourceVersion \(result.resourceVersion)")
     }
-    let summary: JSONValue = .object([
-      "revision": .int(revision),
-      "results": .array(results.map(Self.resultJSON)),
-      "warnings": .array(parsed.warnings.map { .string($0.description) }),
-    ])
-    return AdminResponse.negotiated(summary, request: request)
+    let summary = ApplyResponse(
+      revision: revision, results: results.map(Self.apiResult),
+      warnings: parsed.warnings.map(\.description))
+    return try AdminResponse.negotiated(encoding: summary, request: request)
   }
 
-  static func resultJSON(_ result: ApplyResult) -> JSONValue {
-    .object([
-      "kind": .string(result.key.kind.rawValue),
-      "namespace": .string(result.key.namespace),
-      "name": .string(result.key.name),
-      "action": .string(result.action.rawValue),
-      "resourceVersion": .string(result.resourceVersion),
-      "generation": .int(result.object.metadata.generation),
-    ])
+  static func apiResult(_ result: ApplyResult) -> ApplyResponse.Result {
+    ApplyResponse.Result(
+      kind: result.key.kind.rawValue, namespace: result.key.namespace, name: result.key.name,
+      action: result.action.rawValue, resourceVersion: result.resourceVersion,
+      generation: result.object.metadata.generation)
   }
 }

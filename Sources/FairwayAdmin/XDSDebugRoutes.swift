@@ -1,3 +1,4 @@
+import FairwayAPI
 import FairwayTranslate
 import FairwayXDS
 import Foundation
@@ -15,13 +16,13 @@ public struct XDSDebugRoutes: AdminExtension {
   public func registerRoutes(on router: Router<AdminRequestContext>) {
     let reports = reports
     router.get("/debug/syncz") { _, _ in
-      try Self.json(reports.syncz())
+      try AdminResponse.json(encoding: reports.syncz())
     }
     router.get("/debug/adsz") { _, _ in
-      try Self.json(reports.adsz())
+      try AdminResponse.json(encoding: reports.adsz())
     }
     router.get("/debug/push_status") { _, _ in
-      Self.response(try reports.pushStatus())
+      try AdminResponse.json(encoding: reports.pushStatus())
     }
     router.get("/debug/config_dump") { request, _ in
       try Self.configDump(request: request, reports: reports)
@@ -45,19 +46,10 @@ public struct XDSDebugRoutes: AdminExtension {
                 "not connected; pass ip/namespace/labels/type to describe a hypothetical proxy")
           ])
       }
-      if dumps.count == 1 { return try Self.json(dumps[0]) }
-      let all: [String: Any] = ["streams": dumps]
-      return try Self.json(all)
+      return try AdminResponse.json(encoding: ConfigDumpResponse(dumps))
     }
-    let proxy = try Self.hypotheticalProxy(query)
-    let dump = reports.server.translation.current.configDump(for: proxy)
-    var object = try DebugReports.jsonObject(dump.jsonString())
-    let identity: [String: Any] = [
-      "id": proxy.id, "client": proxy.client.rawValue, "namespace": proxy.namespace,
-      "ipAddresses": proxy.ipAddresses, "labels": proxy.labels,
-    ]
-    object["proxy"] = identity
-    return try Self.json(object)
+    return try AdminResponse.json(
+      encoding: ConfigDumpResponse.one(reports.configDump(for: Self.hypotheticalProxy(query))))
   }
 
   /// A proxy described by query parameters: ip, namespace, labels (k=v,k=v), type
@@ -108,18 +100,5 @@ public struct XDSDebugRoutes: AdminExtension {
         ?? "\(kind.rawValue)~\(ip ?? "")~hypothetical.\(namespace)~\(namespace).svc.cluster.local",
       kind: kind, client: client, ipAddresses: ip.map { [$0] } ?? [], namespace: namespace,
       dnsDomain: "\(namespace).svc.cluster.local", labels: labels, interceptionMode: interception)
-  }
-
-  static func json(_ object: Any) throws -> Response {
-    let data = try JSONSerialization.data(
-      withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-    return response(data)
-  }
-
-  static func response(_ data: Data) -> Response {
-    var buffer = ByteBuffer(bytes: data)
-    buffer.writeString("\n")
-    return Response(
-      status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
   }
 }

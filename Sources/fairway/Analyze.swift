@@ -1,5 +1,5 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import FairwayAnalyze
 import FairwayMesh
 import Foundation
@@ -72,13 +72,7 @@ struct Analyze: AsyncParsableCommand {
     if useLive { try await readLive(into: &input) }
     var parseErrors = 0
     if !files.isEmpty {
-      let inputs: [ConfigFiles.Input]
-      do {
-        inputs = try ConfigFiles.inputs(for: files)
-      } catch {
-        CLIError.fail("error: \(error)")
-      }
-      for file in inputs {
+      for file in try ConfigFiles.readInputs(for: files) {
         do {
           try input.add(
             file.data, format: file.contentType == "application/json" ? .json : .auto,
@@ -108,9 +102,9 @@ struct Analyze: AsyncParsableCommand {
       write(JSONValue.array(shown.map(\.jsonValue)).yamlString())
     }
     if messages.contains(where: { $0.severity >= failureThreshold }) {
-      Foundation.exit(Self.foundIssuesExitCode)
+      throw ExitCode(Self.foundIssuesExitCode)
     }
-    if parseErrors > 0 { Foundation.exit(Self.fileParseExitCode) }
+    if parseErrors > 0 { throw ExitCode(Self.fileParseExitCode) }
   }
 
   private func write(_ text: String) {
@@ -119,19 +113,11 @@ struct Analyze: AsyncParsableCommand {
 
   /// Every stored config, from `/debug/configz`.
   private func readLive(into input: inout AnalysisInput) async throws {
-    let client = try server.client()
-    do {
-      let response = try await client.checked(
-        method: "GET", path: "/debug/configz", accept: "application/json")
-      guard let documents = try JSONValue.parse(json: response.body).arrayValue else {
-        CLIError.fail("error: /debug/configz from \(server.server) is not a JSON array")
-      }
-      input.add(documents: documents, source: nil)
-    } catch let error as AdminClientError {
-      CLIError.fail("\(error)")
-    } catch {
-      CLIError.fail("error: unexpected /debug/configz answer from \(server.server): \(error)")
+    let documents = try await server.client().get(JSONValue.self, path: "/debug/configz")
+    guard let documents = documents.arrayValue else {
+      throw CLIError("error: /debug/configz from \(server.server) is not a JSON array")
     }
+    input.add(documents: documents, source: nil)
   }
 
   static func analyzerList() -> String {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import FairwayMesh
 import Foundation
 
@@ -22,30 +22,22 @@ struct Apply: AsyncParsableCommand {
 
   func run() async throws {
     let client = try server.client()
-    let inputs: [ConfigFiles.Input]
-    do {
-      inputs = try ConfigFiles.inputs(for: files)
-    } catch {
-      CLIError.fail("error: \(error)")
-    }
+    let inputs = try ConfigFiles.readInputs(for: files)
     if inputs.isEmpty {
-      CLIError.fail(
+      throw CLIError(
         "error: no *.yaml, *.yml or *.json files found in \(files.joined(separator: ", "))")
     }
     var failed = false
     for input in inputs {
       do {
         let response = try await client.apply(input.data, contentType: input.contentType)
-        let body = try JSONValue.parse(json: response.body)
-        for result in body["results"]?.arrayValue ?? [] {
-          let kind = (result["kind"]?.stringValue ?? "").lowercased()
-          let name = result["name"]?.stringValue ?? ""
-          let namespace = result["namespace"]?.stringValue ?? ""
-          let action = result["action"]?.stringValue ?? ""
-          print("\(kind).\(ConfigKind.group)/\(name) \(action) (namespace \(namespace))")
+        for result in response.results {
+          print(
+            "\(result.kind.lowercased()).\(ConfigKind.group)/\(result.name) \(result.action) (namespace \(result.namespace))"
+          )
         }
-        for warning in body["warnings"]?.arrayValue ?? [] {
-          CLIError.warn("warning: \(warning.stringValue ?? "")")
+        for warning in response.warnings {
+          CLIError.warn("warning: \(warning)")
         }
       } catch let error as AdminClientError {
         failed = true

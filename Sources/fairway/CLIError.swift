@@ -1,13 +1,29 @@
 import Foundation
 
-/// Prints a message for people on stderr and exits with status 1.
-enum CLIError {
+/// A failed command: `Fairway.main` prints `description` on stderr once and exits with
+/// `exitCode`. Subcommands throw it instead of exiting, so cleanup and tests see the failure.
+struct CLIError: Error, CustomStringConvertible {
+  var description: String
+  var exitCode: Int32
+
+  init(_ message: String, exitCode: Int32 = 1) {
+    self.description = message
+    self.exitCode = exitCode
+  }
+
+  /// Prints `message` and exits with status 1. Left for `serve`'s startup checks until they
+  /// throw `CLIError` too; every other command throws.
   static func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    write(message)
     exit(1)
   }
 
+  /// A message for people on stderr; the command goes on.
   static func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    write(message)
+  }
+
+  static func write(_ message: String) {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
   }
 }

@@ -38,6 +38,15 @@ enum ConfigFiles {
     return inputs
   }
 
+  /// `inputs(for:)` for a command: a bad path ends it with the path's problem.
+  static func readInputs(for paths: [String]) throws -> [Input] {
+    do {
+      return try inputs(for: paths)
+    } catch {
+      throw CLIError("error: \(error)")
+    }
+  }
+
   static func directoryFiles(_ directory: String) throws -> [String] {
     let names: [String]
     do {

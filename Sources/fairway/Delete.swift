@@ -1,5 +1,5 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import FairwayMesh
 
 /// `fairway delete KIND NAME [-n NS]`.
@@ -20,13 +20,9 @@ struct Delete: AsyncParsableCommand {
 
   func run() async throws {
     let client = try server.client()
-    do {
-      _ = try await client.delete(kind: kind, namespace: namespace, name: name)
-      print(
-        "\(kind.rawValue.lowercased()).\(ConfigKind.group) \"\(name)\" deleted (namespace \(namespace))"
-      )
-    } catch let error as AdminClientError {
-      CLIError.fail("\(error)")
-    }
+    _ = try await client.delete(kind.resourceType, namespace: namespace, name: name)
+    print(
+      "\(kind.rawValue.lowercased()).\(ConfigKind.group) \"\(name)\" deleted (namespace \(namespace))"
+    )
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FairwayAPI
 import Foundation
 
 /// The `fairway` command: an xDS control plane for Istio networking config.
@@ -13,8 +14,9 @@ struct Fairway: AsyncParsableCommand {
     ]
   )
 
-  /// Runs the chosen subcommand. Every failure, usage errors included, exits with
-  /// status 1 (ArgumentParser would use 64 for usage errors); help exits 0.
+  /// Runs the chosen subcommand and reports a failure once, here. Usage errors exit with
+  /// status 1 (ArgumentParser would use 64); a thrown `ExitCode` or `CLIError` keeps its own
+  /// status (`analyze`: 79 and 65, `journal check`: 2); help exits 0.
   static func main() async {
     do {
       var command = try parseAsRoot()
@@ -24,10 +26,27 @@ struct Fairway: AsyncParsableCommand {
         try command.run()
       }
     } catch {
+      Foundation.exit(report(error))
+    }
+  }
+
+  /// Prints what `error` says, once, and returns the exit status for it.
+  static func report(_ error: any Error) -> Int32 {
+    switch error {
+    case let error as CLIError:
+      CLIError.write(error.description)
+      return error.exitCode
+    case let error as AdminClientError:
+      CLIError.write(error.description)
+      return 1
+    case let code as ExitCode:
+      // Thrown after the command said what it had to (analyze's findings, journal's damage).
+      return code.rawValue
+    default:
       if exitCode(for: error) == .success { exit(withError: error) }
       let message = fullMessage(for: error)
-      if !message.isEmpty { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-      Foundation.exit(1)
+      if !message.isEmpty { CLIError.write(message) }
+      return 1
     }
   }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import FairwayMesh
 import Foundation
 
@@ -32,27 +32,21 @@ struct Get: AsyncParsableCommand {
   func run() async throws {
     let client = try server.client()
     let namespace: String? = (allNamespaces && name == nil) ? nil : self.namespace
-    do {
-      if output == .table {
-        let response = try await client.get(
-          kind: kind, namespace: namespace, name: name, yaml: false)
-        let body = try JSONValue.parse(json: response.body)
-        let items = name == nil ? (body["items"]?.arrayValue ?? []) : [body]
-        if items.isEmpty {
-          CLIError.warn(
-            namespace.map { "No \(kind.plural) found in namespace \($0)." }
-              ?? "No \(kind.plural) found.")
-          return
-        }
-        print(Self.table(items))
-      } else {
-        let response = try await client.get(
-          kind: kind, namespace: namespace, name: name, yaml: output == .yaml)
-        FileHandle.standardOutput.write(response.body)
-      }
-    } catch let error as AdminClientError {
-      CLIError.fail("\(error)")
+    let response = try await client.get(
+      kind.resourceType, namespace: namespace, name: name, yaml: output == .yaml)
+    guard output == .table else {
+      FileHandle.standardOutput.write(response.body)
+      return
     }
+    let body = try JSONValue.parse(json: response.body)
+    let items = name == nil ? (body["items"]?.arrayValue ?? []) : [body]
+    if items.isEmpty {
+      CLIError.warn(
+        namespace.map { "No \(kind.plural) found in namespace \($0)." }
+          ?? "No \(kind.plural) found.")
+      return
+    }
+    print(Self.table(items))
   }
 
   static func table(_ items: [JSONValue]) -> String {

@@ -24,7 +24,9 @@ struct JournalCommand: ParsableCommand {
     var dataDir: String
 
     func run() throws {
-      let report = JournalCommand.run(on: dataDir) { try FileConfigJournal.check(directory: $0) }
+      let report = try JournalCommand.run(on: dataDir) {
+        try FileConfigJournal.check(directory: $0)
+      }
       if let snapshot = report.snapshot {
         print("snapshot.json: revision \(snapshot.revision), \(snapshot.objects) objects")
       } else if let error = report.snapshotError {
@@ -35,20 +37,19 @@ struct JournalCommand: ParsableCommand {
       print("journal.log: \(report.journalBytes) bytes, \(report.records) good records")
       print("revision at start: \(report.revision)")
       guard let damage = report.damage else {
-        if report.snapshotError != nil { Foundation.exit(1) }
+        if report.snapshotError != nil { throw ExitCode.failure }
         print("clean")
         return
       }
       print("damage: \(damage)")
       if damage.kind == .tornTail, report.snapshotError == nil {
         print("serve drops a torn tail at start by itself (nothing acknowledged is in it)")
-        // Fairway.main turns every thrown failure into status 1.
-        Foundation.exit(2)
+        throw ExitCode(2)
       }
       print(
         "serve refuses to start; `fairway journal repair --data-dir \(dataDir)` keeps the \(report.records) records before offset \(damage.offset) and moves the rest aside"
       )
-      Foundation.exit(1)
+      throw ExitCode.failure
     }
   }
 
@@ -63,7 +64,9 @@ struct JournalCommand: ParsableCommand {
     var dataDir: String
 
     func run() throws {
-      let report = JournalCommand.run(on: dataDir) { try FileConfigJournal.repair(directory: $0) }
+      let report = try JournalCommand.run(on: dataDir) {
+        try FileConfigJournal.repair(directory: $0)
+      }
       guard let damage = report.damage, let sidePath = report.sidePath else {
         print(
           "journal is clean: \(report.keptRecords) records, revision \(report.revision); nothing to do"
@@ -81,17 +84,17 @@ struct JournalCommand: ParsableCommand {
   }
 
   /// `body` on an existing data directory; any failure ends the command with its message.
-  static func run<Report>(on dataDir: String, _ body: (String) throws -> Report) -> Report {
+  static func run<Report>(on dataDir: String, _ body: (String) throws -> Report) throws -> Report {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: dataDir, isDirectory: &isDirectory),
       isDirectory.boolValue
     else {
-      CLIError.fail("error: --data-dir \(dataDir): not a directory")
+      throw CLIError("error: --data-dir \(dataDir): not a directory")
     }
     do {
       return try body(dataDir)
     } catch {
-      CLIError.fail("error: \(error)")
+      throw CLIError("error: \(error)")
     }
   }
 }

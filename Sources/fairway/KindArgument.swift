@@ -1,4 +1,5 @@
 import ArgumentParser
+import FairwayAPI
 import FairwayMesh
 
 extension ConfigKind: ExpressibleByArgument {
@@ -8,4 +9,11 @@ extension ConfigKind: ExpressibleByArgument {
   }
 
   public static var allValueStrings: [String] { allCases.map(\.shortName) + allCases.map(\.plural) }
+}
+
+extension ConfigKind {
+  /// The admin API collection of this kind, at the version the CLI writes.
+  var resourceType: ResourceType {
+    ResourceType(apiVersion: ConfigKind.preferredAPIVersion, plural: plural)
+  }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import FairwayAnalyze
 import FairwayMesh
 import Foundation
@@ -131,15 +131,12 @@ struct ProxyConfig: AsyncParsableCommand {
 
   func run() async throws {
     let client = try server.client()
+    let answer = try await client.get(ConfigDumpResponse.self, path: dumpPath())
     let dump: ConfigDumpView
     do {
-      let response = try await client.checked(
-        method: "GET", path: dumpPath(), accept: "application/json")
-      dump = try ConfigDumpView(JSONValue.parse(json: response.body), proxyID: proxyID)
-    } catch let error as AdminClientError {
-      CLIError.fail("\(error)")
+      dump = try ConfigDumpView(JSONValue(answer), proxyID: proxyID)
     } catch {
-      CLIError.fail("error: unexpected /debug/config_dump answer from \(server.server): \(error)")
+      throw CLIError("error: unexpected /debug/config_dump answer from \(server.server): \(error)")
     }
     let table = try await self.table(dump, client: client)
     switch output {
@@ -193,10 +190,9 @@ struct ProxyConfig: AsyncParsableCommand {
   /// empty columns) when they cannot be read.
   func mesh(_ client: AdminClient) async -> MeshModel? {
     do {
-      let response = try await client.checked(
-        method: "GET", path: "/debug/configz", accept: "application/json")
+      let documents = try await client.get(JSONValue.self, path: "/debug/configz")
       var input = AnalysisInput()
-      input.add(documents: try JSONValue.parse(json: response.body).arrayValue ?? [], source: nil)
+      input.add(documents: documents.arrayValue ?? [], source: nil)
       return MeshModel(snapshot: input.snapshot)
     } catch {
       CLIError.warn("warning: cannot read /debug/configz (\(error)); config columns left empty")

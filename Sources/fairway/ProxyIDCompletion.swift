@@ -1,5 +1,4 @@
-import FairwayAdmin
-import FairwayMesh
+import FairwayAPI
 import Foundation
 import Synchronization
 
@@ -7,7 +6,7 @@ import Synchronization
 /// the `--server` on the command line (or the default), given two seconds to answer.
 enum ProxyIDCompletion {
   static func complete(words: [String], prefix: String) -> [String] {
-    var base = "http://127.0.0.1:\(AdminConfiguration.defaultPort)"
+    var base = "http://127.0.0.1:\(AdminClient.defaultPort)"
     if let position = words.firstIndex(of: "--server"), position + 1 < words.count {
       base = words[position + 1]
     }
@@ -17,12 +16,8 @@ enum ProxyIDCompletion {
     let found = Mutex<[String]>([])
     let done = DispatchSemaphore(value: 0)
     Task {
-      if let response = try? await client.checked(
-        method: "GET", path: "/debug/syncz", accept: "application/json"),
-        let entries = try? JSONValue.parse(json: response.body).arrayValue
-      {
-        let ids = entries.compactMap { $0["proxy"]?.stringValue }
-        found.withLock { $0 = ids }
+      if let entries = try? await client.syncz() {
+        found.withLock { $0 = entries.map(\.proxy).filter { !$0.isEmpty } }
       }
       done.signal()
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import FairwayAnalyze
 import Foundation
 
@@ -27,28 +27,16 @@ struct ProxyStatus: AsyncParsableCommand {
   @OptionGroup var server: ServerOptions
 
   func run() async throws {
-    let client = try server.client()
-    let entries: [SyncEntry]
-    do {
-      let response = try await client.checked(
-        method: "GET", path: "/debug/syncz", accept: "application/json")
-      entries = try JSONDecoder().decode([SyncEntry].self, from: response.body)
-    } catch let error as AdminClientError {
-      CLIError.fail("\(error)")
-    } catch {
-      CLIError.fail("error: unexpected /debug/syncz answer from \(server.server): \(error)")
-    }
+    let entries = try await server.client().syncz()
     var selected = entries
     if let proxyID {
       selected = entries.filter { $0.proxy == proxyID }
-      if selected.isEmpty { CLIError.fail("error: no connected proxy with id \(proxyID)") }
+      if selected.isEmpty { throw CLIError("error: no connected proxy with id \(proxyID)") }
     }
     let now = Date()
     switch output {
     case .json:
-      let data = try JSONSerialization.data(
-        withJSONObject: selected.map { Self.json($0, now: now) },
-        options: [.prettyPrinted, .sortedKeys])
+      let data = try APICoding.encode(selected.map { Row($0, now: now) })
       print(String(decoding: data, as: UTF8.self))
     case .table:
       if selected.isEmpty {
@@ -62,40 +50,39 @@ struct ProxyStatus: AsyncParsableCommand {
     }
   }
 
-  static func table(_ entries: [SyncEntry], now: Date) -> String {
+  static func table(_ entries: [SyncStatus], now: Date) -> String {
     var rows = [
-      ["NAME", "CLUSTER"] + SyncEntry.columns.map(\.name) + ["STREAM", "VERSION", "AGE"]
+      ["NAME", "CLUSTER"] + SyncStatus.columns.map(\.name) + ["STREAM", "VERSION", "AGE"]
     ]
     for entry in entries {
       rows.append(
-        [entry.proxy ?? "", entry.clusterID ?? ""]
-          + SyncEntry.columns.map { entry.state($0.typeURL) }
+        [entry.proxy, entry.clusterID]
+          + SyncStatus.columns.map { entry.state($0.typeURL) }
           + [
-            entry.streamKind ?? "",
-            (entry.istioVersion ?? "").isEmpty ? "-" : entry.istioVersion ?? "",
-            SyncEntry.age(since: entry.lastPush, now: now),
+            entry.streamKind, entry.istioVersion.isEmpty ? "-" : entry.istioVersion,
+            Self.age(since: entry.lastPush, now: now),
           ])
     }
     return TextTable.render(rows)
   }
 
   /// Per type: state, nonces and versions, and the last NACK's message.
-  static func detail(_ entry: SyncEntry, now: Date) -> String {
+  static func detail(_ entry: SyncStatus, now: Date) -> String {
     var lines = [
-      "Proxy \(entry.proxy ?? "") (connection \(entry.connectionID ?? "?"), \(entry.streamKind ?? "?"), "
-        + "\(entry.proxyType ?? "?"))"
+      "Proxy \(entry.proxy) (connection \(entry.connectionID), \(entry.streamKind), "
+        + "\(entry.proxyType))"
     ]
     var rows = [["TYPE", "STATE", "SENT VERSION", "ACKED VERSION", "NACKS", "LAST PUSH"]]
     var errors: [String] = []
-    for (name, typeURL) in SyncEntry.columns {
-      let status = entry.status(typeURL)
+    for (name, typeURL) in SyncStatus.columns {
+      let status = entry.xds[typeURL]
       rows.append([
         name, entry.state(typeURL), status?.sentVersion ?? "", status?.ackedVersion ?? "",
         String(status?.nacks ?? 0),
-        SyncEntry.age(since: status?.sentTime.flatMap(SyncEntry.parseTime), now: now),
+        Self.age(since: status.flatMap { APICoding.date($0.sentTime) }, now: now),
       ])
-      if let message = status?.lastError, !message.isEmpty {
-        errors.append("\(name) NACK (nonce \(status?.lastErrorNonce ?? "?")): \(message)")
+      if let status, !status.lastError.isEmpty {
+        errors.append("\(name) NACK (nonce \(status.lastErrorNonce ?? "?")): \(status.lastError)")
       }
     }
     lines.append(TextTable.render(rows, indent: "  "))
@@ -103,27 +90,15 @@ struct ProxyStatus: AsyncParsableCommand {
     return lines.joined(separator: "\n")
   }
 
-  static func json(_ entry: SyncEntry, now: Date) -> [String: Any] {
-    var types: [String: Any] = [:]
-    for (name, typeURL) in SyncEntry.columns {
-      let status = entry.status(typeURL)
-      var item: [String: Any] = [
-        "state": entry.state(typeURL), "sentVersion": status?.sentVersion ?? "",
-        "ackedVersion": status?.ackedVersion ?? "", "nacks": status?.nacks ?? 0,
-      ]
-      if let message = status?.lastError, !message.isEmpty { item["lastError"] = message }
-      if let time = status?.sentTime, !time.isEmpty { item["lastPush"] = time }
-      types[name.lowercased()] = item
+  /// kubectl's short ages: 42s, 7m, 3h, 2d.
+  static func age(since date: Date?, now: Date) -> String {
+    guard let date else { return "never" }
+    let seconds = max(0, Int(now.timeIntervalSince(date)))
+    switch seconds {
+    case ..<120: return "\(seconds)s"
+    case ..<7200: return "\(seconds / 60)m"
+    case ..<172_800: return "\(seconds / 3600)h"
+    default: return "\(seconds / 86400)d"
     }
-    var json: [String: Any] = [
-      "name": entry.proxy ?? "", "cluster": entry.clusterID ?? "", "stream": entry.streamKind ?? "",
-      "connectionId": entry.connectionID ?? "", "type": entry.proxyType ?? "",
-      "version": entry.istioVersion ?? "", "age": SyncEntry.age(since: entry.lastPush, now: now),
-      "xds": types,
-    ]
-    if let last = entry.lastPush {
-      json["lastPushSecondsAgo"] = max(0, now.timeIntervalSince(last))
-    }
-    return json
   }
 }

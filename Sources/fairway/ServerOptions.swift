@@ -1,11 +1,11 @@
 import ArgumentParser
-import FairwayAdmin
+import FairwayAPI
 import Foundation
 
 /// `--server`, shared by the client subcommands.
 struct ServerOptions: ParsableArguments {
   @Option(name: .long, help: "Admin API base URL.")
-  var server: String = "http://127.0.0.1:\(AdminConfiguration.defaultPort)"
+  var server: String = "http://127.0.0.1:\(AdminClient.defaultPort)"
 
   @Option(name: .long, help: "Admin bearer token (default: $FAIRWAY_ADMIN_TOKEN).")
   var token: String?

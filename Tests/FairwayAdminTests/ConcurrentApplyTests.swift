@@ -1,3 +1,4 @@
+import FairwayAPI
 import FairwayAdmin
 import FairwayMesh
 import FairwayStore
@@ -53,12 +54,13 @@ import Testing
       let port = try #require(testClient.port)
       let client = AdminClient(baseURL: try #require(URL(string: "http://127.0.0.1:\(port)")))
       let applied = try await client.apply(Data(AdminFixtures.reviewsDR.utf8))
-      #expect(applied.status == 200)
+      #expect(applied.results.map(\.action) == ["created"])
+      #expect(applied.results.first?.kind == "DestinationRule")
       let yaml = try await client.get(
-        kind: .destinationRule, namespace: "default", name: "reviews", yaml: true)
+        ConfigKind.destinationRule.api, namespace: "default", name: "reviews", yaml: true)
       #expect(yaml.text.contains("kind: DestinationRule"))
       let list = try await client.get(
-        kind: .destinationRule, namespace: nil, name: nil, yaml: false)
+        ConfigKind.destinationRule.api, namespace: nil, name: nil, yaml: false)
       #expect(try JSONValue.parse(json: list.body)["items"]?.arrayValue?.count == 1)
       do {
         _ = try await client.apply(
@@ -70,9 +72,11 @@ import Testing
         #expect(error.status == 422)
         #expect(error.description.contains("spec.host"))
       }
-      _ = try await client.delete(kind: .destinationRule, namespace: "default", name: "reviews")
+      _ = try await client.delete(
+        ConfigKind.destinationRule.api, namespace: "default", name: "reviews")
       do {
-        _ = try await client.delete(kind: .destinationRule, namespace: "default", name: "reviews")
+        _ = try await client.delete(
+          ConfigKind.destinationRule.api, namespace: "default", name: "reviews")
         Issue.record("expected 404")
       } catch let error as AdminClientError {
         #expect(error.status == 404)
@@ -83,7 +87,13 @@ import Testing
   @Test func unreachableServerIsATransportError() async throws {
     let client = AdminClient(baseURL: try #require(URL(string: "http://127.0.0.1:1")))
     await #expect(throws: AdminClientError.self) {
-      _ = try await client.get(kind: .virtualService, namespace: nil, name: nil, yaml: false)
+      _ = try await client.get(
+        ConfigKind.virtualService.api, namespace: nil, name: nil, yaml: false)
     }
   }
+}
+
+extension ConfigKind {
+  /// The admin API collection the CLI would use for this kind.
+  var api: ResourceType { ResourceType(apiVersion: ConfigKind.preferredAPIVersion, plural: plural) }
 }

@@ -1,24 +1,10 @@
-import Foundation
+import FairwayAPI
 
-/// One completed push, for `/debug/push_status` and the status page.
-public struct PushRecord: Sendable, Codable, Equatable {
-  public var time: Date
-  /// Config kinds that triggered it, with counts.
-  public var triggers: [String: Int]
-  /// The first `listedConfigs` of the changed configs, by key. A batch can be the whole mesh
-  /// (11,000 objects at 1,000 services), and listing it made every `/debug/push_status` read
-  /// encode all of it twice, for as long as the push stayed in the history.
-  public var configsUpdated: [String]
-  /// How many configs changed, listed or not.
-  public var configsUpdatedCount: Int
-  public var types: [String]
-  public var proxiesPushed: Int
-  /// From the first change in the batch to the push starting (debounce + queueing).
-  public var debounceSeconds: Double
-  /// Building the new translation and waking the streams.
-  public var durationSeconds: Double
-  public var revision: Int64
+/// A push in the history is the API's `/debug/push_status` entry; the alias keeps the push
+/// code's spelling without importing the API module everywhere.
+public typealias PushRecord = FairwayAPI.PushRecord
 
+extension PushRecord {
   /// Configs named in `configsUpdated` at most.
   static let listedConfigs = 20
 }

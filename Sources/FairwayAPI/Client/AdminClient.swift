@@ -1,4 +1,3 @@
-import FairwayMesh
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -15,7 +14,17 @@ public struct AdminClient: Sendable {
 
     /// The body as UTF-8 text (lossy).
     public var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The body as the API type `type`.
+    ///
+    /// - Throws: `DecodingError` when the body is not that type's JSON.
+    public func decoded<Value: Decodable>(_ type: Value.Type) throws -> Value {
+      try APICoding.decode(type, from: body)
+    }
   }
+
+  /// The admin port `serve` listens on unless told otherwise (istiod's monitoring port).
+  public static let defaultPort = 15014
 
   public let baseURL: URL
   /// Sent as `Authorization: Bearer` when the server requires a token.
@@ -72,36 +81,63 @@ public struct AdminClient: Sendable {
     return response
   }
 
+  /// `GET path` as the API type `type`.
+  ///
+  /// - Throws: `AdminClientError` for transport and API errors, `.malformed` when the body is
+  ///   not that type's JSON.
+  public func get<Value: Decodable>(_ type: Value.Type, path: String) async throws -> Value {
+    let response = try await checked(method: "GET", path: path, accept: "application/json")
+    do {
+      return try response.decoded(type)
+    } catch {
+      throw AdminClientError.malformed(
+        path: path, server: baseURL.absoluteString, reason: "\(error)")
+    }
+  }
+
   /// `POST /apply`. `contentType` defaults to sniffing by the server.
   public func apply(_ body: Data, contentType: String? = "application/yaml") async throws
-    -> Response
+    -> ApplyResponse
   {
-    try await checked(
+    let response = try await checked(
       method: "POST", path: "/apply", body: body, contentType: contentType,
       accept: "application/json")
+    do {
+      return try response.decoded(ApplyResponse.self)
+    } catch {
+      throw AdminClientError.malformed(
+        path: "/apply", server: baseURL.absoluteString, reason: "\(error)")
+    }
   }
 
   /// `GET` one object, or a list when `name` is nil (`namespace` nil lists all namespaces).
-  public func get(kind: ConfigKind, namespace: String?, name: String?, yaml: Bool) async throws
-    -> Response
+  public func get(_ resource: ResourceType, namespace: String?, name: String?, yaml: Bool)
+    async throws -> Response
   {
     try await checked(
-      method: "GET", path: Self.path(kind: kind, namespace: namespace, name: name),
+      method: "GET", path: Self.path(resource, namespace: namespace, name: name),
       accept: yaml ? "application/yaml" : "application/json")
   }
 
-  /// `DELETE` one object.
-  public func delete(kind: ConfigKind, namespace: String, name: String) async throws -> Response {
+  /// `DELETE` one object; the answer is the deleted object.
+  public func delete(_ resource: ResourceType, namespace: String, name: String) async throws
+    -> Response
+  {
     try await checked(
-      method: "DELETE", path: Self.path(kind: kind, namespace: namespace, name: name),
+      method: "DELETE", path: Self.path(resource, namespace: namespace, name: name),
       accept: "application/json")
   }
 
+  /// `/debug/syncz`: every stream's sync state.
+  public func syncz() async throws -> [SyncStatus] {
+    try await get([SyncStatus].self, path: "/debug/syncz")
+  }
+
   /// REST path of a collection or object.
-  public static func path(kind: ConfigKind, namespace: String?, name: String?) -> String {
-    var path = "/apis/\(ConfigKind.preferredAPIVersion)"
+  public static func path(_ resource: ResourceType, namespace: String?, name: String?) -> String {
+    var path = "/apis/\(resource.apiVersion)"
     if let namespace { path += "/namespaces/\(escape(namespace))" }
-    path += "/\(kind.plural)"
+    path += "/\(resource.plural)"
     if let name { path += "/\(escape(name))" }
     return path
   }
