@@ -55,23 +55,35 @@ let package = Package(
       dependencies: ["FairwayMesh", .product(name: "NIOPosix", package: "swift-nio")],
       swiftSettings: swiftSettings
     ),
-    // Mesh snapshot + proxy -> Envoy v3 resources.
+    // The xDS vocabulary the server and the translation share (resource types, encoded
+    // resources and sets, proxies, config dumps) and the serving protocols between them.
     .target(
-      name: "FairwayTranslate",
+      name: "FairwayResources",
       dependencies: [
-        "FairwayMesh", "FairwayProto",
+        "FairwayMesh", "FairwayProto", "FairwayStore",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),
-    // ADS server, push scope, debounce, per-stream state.
+    // Mesh snapshot + proxy -> Envoy v3 resources; which types a change pushes.
+    .target(
+      name: "FairwayTranslate",
+      dependencies: [
+        "FairwayMesh", "FairwayProto", "FairwayStore", "FairwayResources",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // ADS server, debounce, per-stream state; serves any `MeshTranslationEngine`.
     .target(
       name: "FairwayXDS",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayProto",
+        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayProto",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
@@ -84,7 +96,7 @@ let package = Package(
     .target(
       name: "FairwayAdmin",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
+        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayXDS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -107,7 +119,8 @@ let package = Package(
     .executableTarget(
       name: "fairway",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin", "FairwayAnalyze",
+        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayTranslate", "FairwayXDS",
+        "FairwayAdmin", "FairwayAnalyze",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -126,7 +139,7 @@ let package = Package(
     // Translation at mesh scale (1,000 services x 10 endpoints); see BENCHMARKS.md.
     .executableTarget(
       name: "fairway-bench",
-      dependencies: ["FairwayMesh", "FairwayTranslate", "FairwayBenchSupport"],
+      dependencies: ["FairwayMesh", "FairwayResources", "FairwayTranslate", "FairwayBenchSupport"],
       path: "Benchmarks/FairwayBench",
       swiftSettings: swiftSettings
     ),
@@ -134,7 +147,8 @@ let package = Package(
     .executableTarget(
       name: "FairwayMicro",
       dependencies: [
-        "FairwayMesh", "FairwayTranslate", "FairwayXDS", "FairwayProto", "FairwayBenchSupport",
+        "FairwayMesh", "FairwayResources", "FairwayTranslate", "FairwayXDS", "FairwayProto",
+        "FairwayBenchSupport",
         .product(name: "Benchmark", package: "benchmark"),
       ],
       path: "Benchmarks/FairwayMicro",
@@ -166,7 +180,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FairwayAnalyzeTests",
-      dependencies: ["FairwayAnalyze", "FairwayMesh", "FairwayTranslate"],
+      dependencies: ["FairwayAnalyze", "FairwayMesh", "FairwayResources", "FairwayTranslate"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -176,13 +190,15 @@ let package = Package(
     ),
     .testTarget(
       name: "FairwayTranslateTests",
-      dependencies: ["FairwayTranslate", "FairwayMesh", "FairwayProto"],
+      dependencies: [
+        "FairwayTranslate", "FairwayResources", "FairwayMesh", "FairwayProto", "FairwayStore",
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "FairwayXDSTests",
       dependencies: [
-        "FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto",
+        "FairwayXDS", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayProto",
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],
       swiftSettings: swiftSettings
@@ -191,7 +207,8 @@ let package = Package(
     .testTarget(
       name: "FairwayFuzzTests",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS", "FairwayProto",
+        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayTranslate", "FairwayXDS",
+        "FairwayProto",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: swiftSettings
@@ -199,7 +216,8 @@ let package = Package(
     .testTarget(
       name: "FairwayAdminTests",
       dependencies: [
-        "FairwayAdmin", "FairwayStore", "FairwayMesh", "FairwayXDS",
+        "FairwayAdmin", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayTranslate",
+        "FairwayXDS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 import FairwayXDS
 import Foundation
 import Hummingbird
@@ -50,7 +50,7 @@ public struct XDSDebugRoutes: AdminExtension {
       return try Self.json(all)
     }
     let proxy = try Self.hypotheticalProxy(query)
-    let dump = reports.server.translation.current.configDump(for: proxy)
+    let dump = reports.server.configDump(for: proxy)
     var object = try DebugReports.jsonObject(dump.jsonString())
     let identity: [String: Any] = [
       "id": proxy.id, "client": proxy.client.rawValue, "namespace": proxy.namespace,

@@ -1,3 +1,4 @@
+import FairwayResources
 import FairwayTranslate
 import Testing
 

@@ -1,5 +1,5 @@
+import FairwayResources
 import FairwayStore
-import FairwayTranslate
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
@@ -9,13 +9,15 @@ import ServiceLifecycle
 import Synchronization
 
 /// The ADS server: gRPC over HTTP/2 serving `AggregatedDiscoveryService` (SotW and Delta),
-/// fed by the config store through the push coordinator.
+/// fed by the config store through the push coordinator. It serves whatever the
+/// `MeshTranslationEngine` it is given translates; the admin module reads it through the small
+/// surface in `XDSServer+Status.swift`.
 public final class XDSServer: Service, Sendable {
-  public let registry = StreamRegistry()
-  public let metrics = XDSMetrics()
-  public let translation = CurrentTranslation()
-  public let coordinator: PushCoordinator
-  public let throttle: PushThrottle
+  let registry = StreamRegistry()
+  let metrics = XDSMetrics()
+  let translation: CurrentTranslation
+  let coordinator: PushCoordinator
+  let throttle: PushThrottle
   public let config: XDSServerConfig
   private let logger: Logger
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -24,14 +26,21 @@ public final class XDSServer: Service, Sendable {
   public var connectionCount: Int { connections.count }
   private let connections: ConnectionLimiter
 
+  /// Serves `store` as `engine` translates it.
+  ///
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
-  public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) throws {
+  public init(
+    store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
+    logger: Logger
+  ) throws {
     self.config = config
     self.logger = logger
     self.throttle = PushThrottle(limit: config.pushWindowBytes, lease: config.pushLease)
+    let translation = CurrentTranslation(engine.translation(of: .empty))
+    self.translation = translation
     self.coordinator = PushCoordinator(
-      store: store, translation: translation, registry: registry, metrics: metrics,
-      config: config, logger: logger)
+      store: store, engine: engine, translation: translation, registry: registry,
+      metrics: metrics, config: config, logger: logger)
     var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
     if let tls = config.tls {
       let reloader = try TimedCertificateReloader.makeReloaderValidatingSources(
