@@ -119,8 +119,8 @@ let package = Package(
     .executableTarget(
       name: "fairway",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayTranslate", "FairwayXDS",
-        "FairwayAdmin", "FairwayAnalyze",
+        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS", "FairwayAdmin",
+        "FairwayAnalyze",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
