@@ -216,8 +216,7 @@ let package = Package(
     .testTarget(
       name: "FairwayAdminTests",
       dependencies: [
-        "FairwayAdmin", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayTranslate",
-        "FairwayXDS",
+        "FairwayAdmin", "FairwayStore", "FairwayMesh", "FairwayTranslate", "FairwayXDS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

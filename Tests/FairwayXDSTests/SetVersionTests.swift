@@ -1,5 +1,4 @@
 import FairwayResources
-import FairwayTranslate
 import Testing
 
 @testable import FairwayXDS

@@ -1,6 +1,5 @@
 import FairwayProto
 import FairwayResources
-import FairwayTranslate
 import Foundation
 import SwiftProtobuf
 import Testing
