@@ -61,23 +61,35 @@ let package = Package(
       dependencies: ["FairwayMesh", .product(name: "NIOPosix", package: "swift-nio")],
       swiftSettings: swiftSettings
     ),
-    // Mesh snapshot + proxy -> Envoy v3 resources.
+    // The xDS vocabulary the server and the translation share (resource types, encoded
+    // resources and sets, proxies, config dumps) and the serving protocols between them.
     .target(
-      name: "FairwayTranslate",
+      name: "FairwayResources",
       dependencies: [
-        "FairwayMesh", "FairwayProto",
+        "FairwayMesh", "FairwayProto", "FairwayStore",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),
-    // ADS server, push scope, debounce, per-stream state.
+    // Mesh snapshot + proxy -> Envoy v3 resources; which types a change pushes.
+    .target(
+      name: "FairwayTranslate",
+      dependencies: [
+        "FairwayMesh", "FairwayProto", "FairwayStore", "FairwayResources",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // ADS server, debounce, per-stream state; serves any `MeshTranslationEngine`.
     .target(
       name: "FairwayXDS",
       dependencies: [
-        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayProto",
+        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayProto",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
@@ -90,7 +102,7 @@ let package = Package(
     .target(
       name: "FairwayAdmin",
       dependencies: [
-        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
+        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayXDS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -113,7 +125,8 @@ let package = Package(
     .executableTarget(
       name: "fairway",
       dependencies: [
-        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin",
+        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
+        "FairwayAdmin",
         "FairwayAnalyze",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
@@ -133,7 +146,7 @@ let package = Package(
     // Translation at mesh scale (1,000 services x 10 endpoints); see BENCHMARKS.md.
     .executableTarget(
       name: "fairway-bench",
-      dependencies: ["FairwayMesh", "FairwayTranslate", "FairwayBenchSupport"],
+      dependencies: ["FairwayMesh", "FairwayResources", "FairwayTranslate", "FairwayBenchSupport"],
       path: "Benchmarks/FairwayBench",
       swiftSettings: swiftSettings
     ),
@@ -141,7 +154,8 @@ let package = Package(
     .executableTarget(
       name: "FairwayMicro",
       dependencies: [
-        "FairwayMesh", "FairwayTranslate", "FairwayXDS", "FairwayProto", "FairwayBenchSupport",
+        "FairwayMesh", "FairwayResources", "FairwayTranslate", "FairwayXDS", "FairwayProto",
+        "FairwayBenchSupport",
         .product(name: "Benchmark", package: "benchmark"),
       ],
       path: "Benchmarks/FairwayMicro",
@@ -180,7 +194,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FairwayAnalyzeTests",
-      dependencies: ["FairwayAnalyze", "FairwayMesh", "FairwayTranslate"],
+      dependencies: ["FairwayAnalyze", "FairwayMesh", "FairwayResources", "FairwayTranslate"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -190,13 +204,16 @@ let package = Package(
     ),
     .testTarget(
       name: "FairwayTranslateTests",
-      dependencies: ["FairwayTranslate", "FairwayMesh", "FairwayProto"],
+      dependencies: [
+        "FairwayTranslate", "FairwayResources", "FairwayMesh", "FairwayProto", "FairwayStore",
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "FairwayXDSTests",
       dependencies: [
-        "FairwayXDS", "FairwayStore", "FairwayMesh", "FairwayProto", "FairwayTranslate",
+        "FairwayXDS", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayProto",
+        "FairwayTranslate",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -208,7 +225,8 @@ let package = Package(
     .testTarget(
       name: "FairwayFuzzTests",
       dependencies: [
-        "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS", "FairwayProto",
+        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayTranslate", "FairwayXDS",
+        "FairwayProto",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ],
       swiftSettings: swiftSettings
@@ -216,7 +234,8 @@ let package = Package(
     .testTarget(
       name: "FairwayAdminTests",
       dependencies: [
-        "FairwayAdmin", "FairwayAPI", "FairwayStore", "FairwayMesh", "FairwayXDS",
+        "FairwayAdmin", "FairwayAPI", "FairwayStore", "FairwayMesh", "FairwayTranslate",
+        "FairwayXDS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

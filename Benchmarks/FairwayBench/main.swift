@@ -1,5 +1,6 @@
 import FairwayBenchSupport
 import FairwayMesh
+import FairwayResources
 import FairwayTranslate
 import Foundation
 
@@ -128,26 +129,30 @@ var patchOnly: [Double] = []
 var full: [Double] = []
 var changedNames: Set<String> = []
 let changedKey = ConfigKey(kind: .workloadEntry, namespace: "bench", name: "svc-0-0")
+// Every derived translation goes through the engine's one update entry point, as pushes do.
+let engine = TranslationEngine()
 for _ in 0..<repetitions {
   let previous = MeshTranslator(snapshot: base)
   _ = previous.resources(for: proxy, type: .endpoint, requestedNames: nil)
   // What the push coordinator does for a WorkloadEntry-only change: patch, no index rebuild.
   patchOnly.append(
     measure {
-      let next = MeshTranslator(snapshot: changed, reusing: previous, changed: [changedKey])
-      _ = next.incrementalEndpointChanges
+      let next = engine.translation(
+        updating: previous, with: .snapshot(changed, changed: [changedKey]))
+      _ = next?.endpointClustersChanged(since: previous)
     })
   patched.append(
     measure {
-      let next = MeshTranslator(snapshot: changed, reusing: previous, changed: [changedKey])
-      _ = next.incrementalEndpointChanges
-      _ = next.resources(for: proxy, type: .endpoint, requestedNames: nil)
+      let next = engine.translation(
+        updating: previous, with: .snapshot(changed, changed: [changedKey]))
+      _ = next?.endpointClustersChanged(since: previous)
+      _ = next?.resources(for: proxy, type: .endpoint, requestedNames: nil)
     })
   incremental.append(
     measure {
-      let next = MeshTranslator(snapshot: changed, reusing: previous)
-      changedNames = next.changedEndpointClusters(since: previous)
-      _ = next.resources(for: proxy, type: .endpoint, requestedNames: nil)
+      let next = engine.translation(updating: previous, with: .snapshot(changed, changed: nil))
+      changedNames = next?.endpointClustersChanged(since: previous) ?? []
+      _ = next?.resources(for: proxy, type: .endpoint, requestedNames: nil)
     })
   full.append(
     measure {
@@ -187,17 +192,19 @@ print(
     for type in types { _ = previous.resources(for: proxy, type: type, requestedNames: nil) }
     let changed = MeshSnapshot(revision: 3, objects: unchangedObjects + replacement)
     patchOnly.append(
-      measure { _ = MeshTranslator(snapshot: changed, reusing: previous, changed: [key]) })
+      measure {
+        _ = engine.translation(updating: previous, with: .snapshot(changed, changed: [key]))
+      })
     patchBuild.append(
       measure {
-        let next = MeshTranslator(snapshot: changed, reusing: previous, changed: [key])
-        for type in types { _ = next.resources(for: proxy, type: type, requestedNames: nil) }
+        let next = engine.translation(updating: previous, with: .snapshot(changed, changed: [key]))
+        for type in types { _ = next?.resources(for: proxy, type: type, requestedNames: nil) }
       })
     full.append(
       measure {
         let snapshot = MeshSnapshot(revision: 3, objects: unchangedObjects + replacement)
-        let next = MeshTranslator(snapshot: snapshot, reusing: previous)
-        for type in types { _ = next.resources(for: proxy, type: type, requestedNames: nil) }
+        let next = engine.translation(updating: previous, with: .snapshot(snapshot, changed: nil))
+        for type in types { _ = next?.resources(for: proxy, type: type, requestedNames: nil) }
       })
   }
   print("\(title):")

@@ -2,6 +2,7 @@ import Benchmark
 import FairwayBenchSupport
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import FairwayTranslate
 import FairwayXDS
 import Foundation
@@ -55,18 +56,18 @@ let benchmarks: @Sendable () -> Void = {
   // The push path of one WorkloadEntry change, as the server takes it: the previous
   // translation patched with the changed object, the EDS clusters it names, and the EDS
   // resources a sidecar is sent for them.
-  let previous = MeshTranslator(snapshot: base)
+  let engine = TranslationEngine()
+  let previous = engine.translation(of: base)
   _ = previous.resources(for: sidecar, type: .endpoint, requestedNames: nil)
   let movedKey = ConfigKey(kind: .workloadEntry, namespace: "bench", name: "svc-0-0")
-  var movedEntry: WorkloadEntry?
-  if case .workloadEntry(let spec)? = moved[movedKey]?.spec { movedEntry = spec }
+  let movedObjects: [ConfigKey: ConfigObject?] = [movedKey: moved[movedKey]]
   Benchmark("Push path: one endpoint change -> EDS (patched)", configuration: fast) {
     benchmark in
     for iteration in benchmark.scaledIterations {
-      let next = MeshTranslator(
-        updating: previous, revision: Int64(2 + iteration), workloads: [movedKey: movedEntry])
-      let changed = next.incrementalEndpointChanges ?? []
-      blackHole(next.resources(for: sidecar, type: .endpoint, requestedNames: changed))
+      let next = engine.translation(
+        updating: previous, with: .objects(movedObjects, revision: Int64(2 + iteration)))
+      let changed = next?.endpointClustersChanged(since: previous) ?? []
+      blackHole(next?.resources(for: sidecar, type: .endpoint, requestedNames: changed))
     }
   }
 
@@ -74,9 +75,9 @@ let benchmarks: @Sendable () -> Void = {
   Benchmark("Push path: one endpoint change -> EDS (full rebuild)", configuration: slow) {
     benchmark in
     for _ in benchmark.scaledIterations {
-      let next = MeshTranslator(snapshot: moved, reusing: previous)
-      let changed = next.changedEndpointClusters(since: previous)
-      blackHole(next.resources(for: sidecar, type: .endpoint, requestedNames: changed))
+      let next = engine.translation(updating: previous, with: .snapshot(moved, changed: nil))
+      let changed = next?.endpointClustersChanged(since: previous) ?? []
+      blackHole(next?.resources(for: sidecar, type: .endpoint, requestedNames: changed))
     }
   }
 

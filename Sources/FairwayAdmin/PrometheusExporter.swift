@@ -1,7 +1,7 @@
 import CoreMetrics
 import FairwayMesh
+import FairwayResources
 import FairwayStore
-import FairwayTranslate
 import FairwayXDS
 import Prometheus
 import Synchronization
@@ -51,12 +51,12 @@ public final class PrometheusExporter: Sendable {
   /// Refreshes the scrape-time series and renders the registry as Prometheus text.
   public func scrape(server: XDSServer, store: any ConfigStore) async -> String {
     let configs = await store.list(kind: nil, namespace: nil)
-    let streams = server.registry.all.map(\.snapshot.proxy)
+    let streams = server.streams.map(\.snapshot.proxy)
     scrapeLock.withLock { _ in
       updateConnected(streams)
       updateConfigs(configs)
       updateProcess(ProcessStats.current())
-      updateThrottle(server.throttle)
+      updateThrottle(server.throttleFigures)
     }
     return registry.emitToString()
   }
@@ -111,20 +111,19 @@ public final class PrometheusExporter: Sendable {
     }
   }
 
-  private func updateThrottle(_ throttle: PushThrottle) {
-    let counts = throttle.counts
+  private func updateThrottle(_ figures: PushThrottleFigures) {
     registry.makeGauge(
       descriptor: Self.descriptor(
         "fairway_push_throttle_queued",
         "Streams waiting for room in the push window (bytes sent and not yet acknowledged).")
-    ).set(Double(throttle.queued))
+    ).set(Double(figures.queued))
     setCounter(
       "fairway_push_throttle_waits_total", "Responses that waited for room in the push window.",
-      to: Double(counts.waited))
+      to: Double(figures.waited))
     setCounter(
       "fairway_push_throttle_expired_leases_total",
       "Responses that stopped counting against the push window unacknowledged, at the end of their lease.",
-      to: Double(counts.expired))
+      to: Double(figures.expired))
   }
 
   private func setCounter(_ name: String, _ help: String, to value: Double) {

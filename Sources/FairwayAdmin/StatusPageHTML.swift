@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 import FairwayXDS
 import Foundation
 

@@ -1,6 +1,6 @@
 import FairwayMesh
+import FairwayResources
 import FairwayStore
-import FairwayTranslate
 import FairwayXDS
 import Foundation
 
@@ -59,7 +59,7 @@ struct StatusPageModel: Sendable {
     let objects = await store.list(kind: nil, namespace: nil)
     var proxies: [ProxyRow] = []
     var nacks: [Nack] = []
-    for stream in server.registry.all {
+    for stream in server.streams {
       let snapshot = stream.snapshot
       let id = snapshot.node?.id ?? "(no node yet)"
       var states: [TypeState] = []
@@ -89,7 +89,7 @@ struct StatusPageModel: Sendable {
           lastPush: snapshot.status.values.compactMap(\.sentTime).max(), states: states))
     }
     nacks.sort { $0.time > $1.time }
-    let metrics = server.metrics.snapshot
+    let metrics = server.metricsSnapshot
     let configs = objects.map { object in
       ConfigRow(
         kind: object.kind, namespace: object.namespace, name: object.name,
@@ -99,7 +99,7 @@ struct StatusPageModel: Sendable {
     }
     return StatusPageModel(
       now: now, proxies: proxies, nacks: nacks,
-      pushes: Array(server.coordinator.recentPushes.reversed()),
+      pushes: Array(server.recentPushes.reversed()),
       configs: configs, pushesSent: metrics.pushes.values.reduce(0, +),
       nacksReceived: metrics.rejects.values.reduce(0, +))
   }

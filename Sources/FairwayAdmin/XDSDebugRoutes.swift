@@ -1,5 +1,5 @@
 import FairwayAPI
-import FairwayTranslate
+import FairwayResources
 import FairwayXDS
 import Foundation
 import Hummingbird

@@ -2,6 +2,7 @@ import ArgumentParser
 import FairwayAdmin
 import FairwayMesh
 import FairwayStore
+import FairwayTranslate
 import FairwayXDS
 import Foundation
 import Logging
@@ -287,7 +288,8 @@ struct Serve: AsyncParsableCommand {
     }
     let xds: XDSServer
     do {
-      xds = try XDSServer(store: store, config: xdsConfig, logger: logger)
+      xds = try XDSServer(
+        store: store, engine: TranslationEngine(), config: xdsConfig, logger: logger)
     } catch {
       CLIError.fail("error: TLS for ADS: \(error)")
     }

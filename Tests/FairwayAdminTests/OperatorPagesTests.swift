@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayStore
+import FairwayTranslate
 import FairwayXDS
 import Foundation
 import Logging
@@ -34,7 +35,8 @@ import Testing
     let store: any ConfigStore = InMemoryConfigStore()
     _ = try await store.apply(
       try ConfigParser().parse(Data(AdminFixtures.reviewsVS.utf8), format: .yaml).objects)
-    let server = try XDSServer(store: store, logger: Logger(label: "test"))
+    let server = try XDSServer(
+      store: store, engine: TranslationEngine(), logger: Logger(label: "test"))
     let exporter = PrometheusExporter()
     let text = await exporter.scrape(server: server, store: store)
     #expect(text.contains("# TYPE pilot_virt_services gauge\npilot_virt_services 1"))

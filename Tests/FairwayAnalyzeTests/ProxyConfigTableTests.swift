@@ -1,5 +1,6 @@
 import FairwayAnalyze
 import FairwayMesh
+import FairwayResources
 import FairwayTranslate
 import Foundation
 import Testing

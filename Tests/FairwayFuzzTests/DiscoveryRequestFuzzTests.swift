@@ -1,4 +1,5 @@
 import FairwayProto
+import FairwayResources
 import FairwayTranslate
 import Foundation
 import PropertyBased

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 import FairwayStore
 import FairwayTranslate
 import Foundation

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import FairwayTranslate
 import SwiftProtobuf
 import Testing

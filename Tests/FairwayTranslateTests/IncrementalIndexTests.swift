@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 import FairwayTranslate
 import Testing
 
@@ -93,7 +94,8 @@ import Testing
       }
     }
     let snapshot = try Meshes.snapshot(after, revision: 2)
-    let patched = MeshTranslator(snapshot: snapshot, reusing: previous, changed: changed)
+    let patched = try Meshes.translation(
+      updating: previous, with: .snapshot(snapshot, changed: changed))
     let fresh = MeshTranslator(snapshot: snapshot)
     #expect(patched.incrementalEndpointChanges == fresh.changedEndpointClusters(since: previous))
     #expect(patched.endpointClusterNames == fresh.endpointClusterNames)
@@ -120,7 +122,8 @@ import Testing
       }
       let (after, names) = applying(edit, to: documents)
       let snapshot = try Meshes.snapshot(mesh(after), revision: Int64(offset + 2))
-      let patched = MeshTranslator(snapshot: snapshot, reusing: previous, changed: keys(names))
+      let patched = try Meshes.translation(
+        updating: previous, with: .snapshot(snapshot, changed: keys(names)))
       expectSameResources(patched, MeshTranslator(snapshot: snapshot))
       previous = patched
       documents = after
@@ -180,9 +183,11 @@ import Testing
 
   @Test func unchangedWorkloadChangesNothing() throws {
     let before = MeshTranslator(snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 1))
-    let patched = MeshTranslator(
-      snapshot: try Meshes.snapshot(Self.mesh(Self.base), revision: 2), reusing: before,
-      changed: [ConfigKey(kind: .workloadEntry, namespace: "default", name: "a-1")])
+    let patched = try Meshes.translation(
+      updating: before,
+      with: .snapshot(
+        try Meshes.snapshot(Self.mesh(Self.base), revision: 2),
+        changed: [ConfigKey(kind: .workloadEntry, namespace: "default", name: "a-1")]))
     #expect(patched.incrementalEndpointChanges == [])
   }
 }

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 import FairwayTranslate
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import FairwayResources
 import Testing
 
 @testable import FairwayTranslate

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import FairwayTranslate
 import Foundation
 import Testing
@@ -119,7 +120,8 @@ import Testing
     _ = before.resources(for: Meshes.envoy, type: .endpoint, requestedNames: nil)
     let changed = Meshes.bookinfo.replacingOccurrences(
       of: "address: 10.1.0.3", with: "address: 10.1.0.33")
-    let after = MeshTranslator(snapshot: try Meshes.snapshot(changed, revision: 2), reusing: before)
+    let after = try Meshes.translation(
+      updating: before, with: .snapshot(try Meshes.snapshot(changed, revision: 2), changed: nil))
     #expect(after.revision == 2)
     let delta = after.changedEndpointClusters(since: before)
     #expect(

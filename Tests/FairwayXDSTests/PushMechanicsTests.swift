@@ -1,5 +1,4 @@
 import FairwayMesh
-import FairwayTranslate
 import Testing
 
 @testable import FairwayXDS

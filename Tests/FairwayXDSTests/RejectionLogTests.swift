@@ -1,4 +1,3 @@
-import FairwayTranslate
 import Foundation
 import Testing
 

@@ -1,3 +1,5 @@
+import FairwayResources
+
 /// The shape of the outbound clusters a client can take. Envoy and MOSN share one; proxyless
 /// gRPC rejects several cluster types and load balancers, so it gets its own.
 enum ClientFlavor: Sendable, Hashable, CaseIterable {

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// Reads a VirtualService on a Dubbo service the way Aeraki users write it: `match[].method` is
 /// the Dubbo method, `match[].headers` are attachments, `route[]` destinations (subsets,

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// Writes a ClusterLoadAssignment's wire bytes directly, without building the message.
 ///

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// Everything one EDS cluster's ClusterLoadAssignment is computed from. Two translators with
 /// equal inputs for a cluster produce equal bytes, so the later one reuses the earlier encoding

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// Configs that name hosts (a DestinationRule's `host`, a VirtualService's `hosts`), indexed by
 /// what they name, so a changed config leads straight to the service hosts it can affect.

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// One label of a workload selector, within its namespace.
 struct SelectorLabel: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// WorkloadEntries by namespace and by each `label=value` they carry, so a ServiceEntry's
 /// selector looks at the workloads sharing one of its labels instead of every workload.

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import SwiftProtobuf
 
 /// Inbound side of a sidecar: for each port of each service this proxy's workload serves, a

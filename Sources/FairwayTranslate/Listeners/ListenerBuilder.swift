@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import SwiftProtobuf
 
 /// Builds a sidecar's listeners: one outbound listener per port (HTTP ports share an RDS

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import SwiftProtobuf
 
 /// Builds RouteConfigurations for one proxy view: one virtual host per service host on a port,

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 
 /// Everything a sidecar's own listeners (virtualInbound, virtualOutbound, or per-port inbound
 /// listeners without interception) are built from. Pods of one workload share it, and so do

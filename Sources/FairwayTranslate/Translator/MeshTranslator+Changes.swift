@@ -1,3 +1,5 @@
+import FairwayResources
+
 extension MeshTranslator {
   /// EDS cluster names whose endpoint inputs differ between `previous` and this translation
   /// (added, removed or changed): the only assignments an endpoint-only push has to send.
@@ -10,5 +12,13 @@ extension MeshTranslator {
       changed.insert(name)
     }
     return changed
+  }
+
+  /// `incrementalEndpointChanges` when this translation was patched from `previous`, else
+  /// `changedEndpointClusters(since:)`; nil when `previous` is not a `MeshTranslator`.
+  public func endpointClustersChanged(since previous: any MeshTranslation) -> Set<String>? {
+    if let incrementalEndpointChanges { return incrementalEndpointChanges }
+    guard let previous = previous as? MeshTranslator else { return nil }
+    return changedEndpointClusters(since: previous)
   }
 }

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 
 extension MeshTranslator {
   /// Outbound clusters of every service for one flavour, encoded once per translator.

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 
 extension MeshTranslator {
   /// The names of all EDS clusters in this translation.

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 
 extension MeshTranslator {
   /// Sidecar route configs for the view's outbound key, shared by its LDS (which filters the

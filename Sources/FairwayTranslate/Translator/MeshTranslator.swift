@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import SwiftProtobuf
 import Synchronization
 
@@ -9,7 +10,7 @@ import Synchronization
 /// assignments once per client flavour (they do not depend on who asks), everything else once
 /// per `ProxyView`. Each resource is serialized once per translator and shared by every proxy
 /// that receives it.
-public final class MeshTranslator: Sendable {
+public final class MeshTranslator: MeshTranslation {
   /// The store revision of the snapshot.
   public let revision: Int64
   let index: MeshIndex
@@ -29,24 +30,9 @@ public final class MeshTranslator: Sendable {
   /// `changedEndpointClusters(since:)` answers instead.
   public let incrementalEndpointChanges: Set<String>?
 
-  /// Translates `snapshot` like `init(snapshot:reusing:)`; when `changed` makes a
-  /// `TranslationPatch` (and `previous` is the translation of the snapshot before them),
-  /// patches `previous` instead (see `init(updating:revision:patch:)`).
-  public convenience init(
-    snapshot: MeshSnapshot, reusing previous: MeshTranslator?, changed: Set<ConfigKey>?
-  ) {
-    if let previous, let changed,
-      let patch = TranslationPatch(
-        Dictionary(uniqueKeysWithValues: changed.map { ($0, snapshot[$0]) }))
-    {
-      self.init(updating: previous, revision: snapshot.revision, patch: patch)
-    } else {
-      self.init(snapshot: snapshot, reusing: previous)
-    }
-  }
-
-  /// `previous` with `patch` applied.
-  public convenience init(
+  /// `previous` with `patch` applied. Reached through `TranslationEngine`, the one way to a
+  /// next translation.
+  convenience init(
     updating previous: MeshTranslator, revision: Int64, patch: TranslationPatch
   ) {
     switch patch {
@@ -63,7 +49,7 @@ public final class MeshTranslator: Sendable {
   /// needed: only the services those workloads belong to are resolved again and only their
   /// assignments are encoded again, so the cost follows the change, not the mesh. Everything
   /// else is shared with or carried over from `previous`.
-  public convenience init(
+  convenience init(
     updating previous: MeshTranslator, revision: Int64, workloads: [ConfigKey: WorkloadEntry?]
   ) {
     let (patched, changedServices) = previous.index.updatingWorkloads(workloads)
@@ -76,7 +62,7 @@ public final class MeshTranslator: Sendable {
   /// changed rules name, and the EDS clusters (one per subset) and outbound clusters are built
   /// again for only the services whose rule changed. Listeners and routes, which rules shape,
   /// are built again on demand.
-  public convenience init(
+  convenience init(
     updating previous: MeshTranslator, revision: Int64,
     destinationRules rules: [ConfigKey: TypedConfig<DestinationRule>?]
   ) {
@@ -131,7 +117,7 @@ public final class MeshTranslator: Sendable {
   /// lookups of the hosts they name are ranked again. Listeners and routes are built again on
   /// demand, as after a full translation; endpoint assignments, the EDS sets, outbound clusters
   /// and pods' own listeners, which no VirtualService affects, are carried over whole.
-  public convenience init(
+  convenience init(
     updating previous: MeshTranslator, revision: Int64,
     virtualServices changes: [ConfigKey: TypedConfig<VirtualService>?]
   ) {
@@ -143,8 +129,8 @@ public final class MeshTranslator: Sendable {
 
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every
   /// cluster whose inputs (endpoints, port, subset labels) are unchanged, so an endpoint change
-  /// re-encodes only the clusters it touches.
-  public init(snapshot: MeshSnapshot, reusing previous: MeshTranslator?) {
+  /// re-encodes only the clusters it touches. Reached through `TranslationEngine`.
+  init(snapshot: MeshSnapshot, reusing previous: MeshTranslator?) {
     revision = snapshot.revision
     index = MeshIndex(snapshot: snapshot)
     let (inputs, byService) = Self.endpointInputs(index)

@@ -1,3 +1,5 @@
+import FairwayResources
+
 /// The part of a proxy view that its outbound listeners and routes depend on. Sidecars differ
 /// in IP and labels, so views are nearly unique; keyed by this instead, the outbound half of
 /// LDS and all of RDS are built once per namespace and client rather than once per pod.

@@ -4,13 +4,13 @@ import FairwayMesh
 /// only WorkloadEntries (their services' endpoints), only VirtualServices (the route lookups),
 /// or only DestinationRules (the rule lookup and their services' subsets). ServiceEntries, or
 /// a mix of kinds, need a full translation.
-public enum TranslationPatch: Sendable {
+package enum TranslationPatch: Sendable {
   case workloads([ConfigKey: WorkloadEntry?])
   case virtualServices([ConfigKey: TypedConfig<VirtualService>?])
   case destinationRules([ConfigKey: TypedConfig<DestinationRule>?])
 
   /// The kind a patch for `keys` would be, or nil when they need a full translation.
-  public static func kind(of keys: Set<ConfigKey>) -> ConfigKind? {
+  package static func kind(of keys: Set<ConfigKey>) -> ConfigKind? {
     guard let first = keys.first?.kind,
       first == .workloadEntry || first == .virtualService || first == .destinationRule,
       keys.allSatisfy({ $0.kind == first })
@@ -20,7 +20,7 @@ public enum TranslationPatch: Sendable {
 
   /// The patch for the changed objects as they are now (nil: deleted), keyed by what changed;
   /// nil when `kind(of:)` their keys is nil.
-  public init?(_ objects: [ConfigKey: ConfigObject?]) {
+  package init?(_ objects: [ConfigKey: ConfigObject?]) {
     switch Self.kind(of: Set(objects.keys)) {
     case .workloadEntry?:
       self = .workloads(

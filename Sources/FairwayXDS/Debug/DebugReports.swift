@@ -1,6 +1,6 @@
 import FairwayAPI
 import FairwayProto
-import FairwayTranslate
+import FairwayResources
 import Foundation
 import SwiftProtobuf
 

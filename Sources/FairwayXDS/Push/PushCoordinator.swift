@@ -1,11 +1,11 @@
 import FairwayMesh
+import FairwayResources
 import FairwayStore
-import FairwayTranslate
 import Foundation
 import Logging
 import Synchronization
 
-/// Turns store changes into pushes: scopes each change with `PushTable`, merges changes until
+/// Turns store changes into pushes: scopes each change with the engine, merges changes until
 /// 100 ms of quiet (at most 10 s) as `Debounce` decides, rebuilds the translation once, and
 /// wakes every stream.
 public final class PushCoordinator: Sendable {
@@ -15,6 +15,7 @@ public final class PushCoordinator: Sendable {
   }
 
   private let store: any ConfigStore
+  private let engine: any MeshTranslationEngine
   private let translation: CurrentTranslation
   private let registry: StreamRegistry
   private let metrics: XDSMetrics
@@ -25,20 +26,19 @@ public final class PushCoordinator: Sendable {
   /// Pushes that patched the previous translation, and pushes that rebuilt it from a snapshot.
   private let patches = Atomic<Int>(0)
   private let rebuilds = Atomic<Int>(0)
-  /// The last full snapshot, as the push table needs it to judge a change's reach.
-  private let latestBasis = Mutex(PushTable.Basis(.empty))
   private let history = Mutex<[PushRecord]>([])
   /// Pushes kept for `/debug/push_status`.
   static let historyLimit = 50
 
   init(
-    store: any ConfigStore, translation: CurrentTranslation, registry: StreamRegistry,
-    metrics: XDSMetrics, config: XDSServerConfig, clock: any XDSClock = ContinuousXDSClock(),
-    logger: Logger
+    store: any ConfigStore, engine: any MeshTranslationEngine, translation: CurrentTranslation,
+    registry: StreamRegistry, metrics: XDSMetrics, config: XDSServerConfig,
+    clock: any XDSClock = ContinuousXDSClock(), logger: Logger
   ) {
     self.clock = clock
     self.pending = Mutex(Pending(debounce: Debounce(Debounce.Settings(config))))
     self.store = store
+    self.engine = engine
     self.translation = translation
     self.registry = registry
     self.metrics = metrics
@@ -63,8 +63,7 @@ public final class PushCoordinator: Sendable {
     let events = store.events()
     let started = ContinuousClock.now
     let snapshot = await store.snapshot()
-    latestBasis.withLock { $0 = PushTable.Basis(snapshot) }
-    translation.replace(with: MeshTranslator(snapshot: snapshot))
+    translation.replace(with: engine.translation(of: snapshot))
     record(
       PushRecord(
         time: Date(), triggers: ["startup": 1], configsUpdated: [], configsUpdatedCount: 0,
@@ -77,8 +76,11 @@ public final class PushCoordinator: Sendable {
     await withDiscardingTaskGroup { group in
       group.addTask {
         for await event in events {
-          let scope = PushTable.scope(for: event, against: self.latestBasis.withLock { $0 })
-          self.enqueue(scope)
+          let reach = self.engine.changeScope(of: event)
+          self.enqueue(
+            PushScope(
+              types: reach.types, endpointClusters: reach.endpointClusters, configs: [event.key],
+              revision: event.revision))
         }
         wake.finish()
       }
@@ -126,22 +128,26 @@ public final class PushCoordinator: Sendable {
     }
   }
 
-  /// `previous` patched with the batch's objects when the batch is only WorkloadEntries, only
-  /// VirtualServices or only DestinationRules (see `TranslationPatch`); nil otherwise.
+  /// `previous` patched with the batch's objects when the engine can take them without a
+  /// snapshot (for Fairway's: only WorkloadEntries, only VirtualServices or only
+  /// DestinationRules); nil otherwise.
   ///
   /// Taking a snapshot alone copies every stored object, O(mesh) for an O(1) change. Changes
   /// racing in after this batch was taken are in the next batch, so the revision pushed is the
   /// batch's own, not the store's.
-  private func patchedTranslation(of previous: MeshTranslator, for scope: PushScope) async
-    -> (MeshTranslator, Int64)?
+  private func patchedTranslation(of previous: any MeshTranslation, for scope: PushScope) async
+    -> (any MeshTranslation, Int64)?
   {
-    guard TranslationPatch.kind(of: scope.configs) != nil else { return nil }
+    guard engine.canPatch(scope.configs) else { return nil }
     let latest = await store.revision
     let revision = scope.revision > 0 ? min(scope.revision, latest) : latest
     var objects: [ConfigKey: ConfigObject?] = [:]
     for key in scope.configs { objects[key] = .some(await store.get(key)) }
-    guard let patch = TranslationPatch(objects) else { return nil }
-    return (MeshTranslator(updating: previous, revision: revision, patch: patch), revision)
+    guard
+      let next = engine.translation(
+        updating: previous, with: .objects(objects, revision: revision))
+    else { return nil }
+    return (next, revision)
   }
 
   private func push(_ scope: PushScope) async {
@@ -149,7 +155,7 @@ public final class PushCoordinator: Sendable {
     let debounced = clock.now
     let started = ContinuousClock.now
     let previous = translation.current
-    let next: MeshTranslator
+    let next: any MeshTranslation
     let revision: Int64
     if let patched = await patchedTranslation(of: previous, for: scope) {
       (next, revision) = patched
@@ -158,16 +164,15 @@ public final class PushCoordinator: Sendable {
       rebuilds.add(1, ordering: .relaxed)
       let snapshot = await store.snapshot()
       revision = snapshot.revision
-      next = MeshTranslator(snapshot: snapshot, reusing: previous)
-      let basis = PushTable.Basis(snapshot)
-      latestBasis.withLock { $0 = basis }
+      next =
+        engine.translation(updating: previous, with: .snapshot(snapshot, changed: nil))
+        ?? engine.translation(of: snapshot)
     }
     var scope = scope
     if scope.types.contains(.endpoint), scope.endpointClusters == nil,
       !scope.types.contains(.cluster)
     {
-      scope.endpointClusters =
-        next.incrementalEndpointChanges ?? next.changedEndpointClusters(since: previous)
+      scope.endpointClusters = next.endpointClustersChanged(since: previous)
     }
     translation.replace(with: next)
     let streams = registry.all

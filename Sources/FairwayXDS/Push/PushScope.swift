@@ -1,5 +1,5 @@
 import FairwayMesh
-import FairwayTranslate
+import FairwayResources
 import Foundation
 
 /// What a batch of config changes can alter: which xDS types, and for EDS which clusters.

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 import Synchronization
 
 /// Paces pushes by the bytes in flight: a response counts from the moment its stream writes it

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 
 /// The bookkeeping of `PushThrottle`, free of locks and clocks so it can be tested alone:
 /// which responses are in flight (written, not yet acknowledged), how many bytes they hold,

@@ -1,18 +1,18 @@
-import FairwayMesh
-import FairwayTranslate
+import FairwayResources
 import Synchronization
 
 /// The translation every stream reads when it builds a response; replaced by each push.
-public final class CurrentTranslation: Sendable {
-  private let translator: Mutex<MeshTranslator>
+final class CurrentTranslation: Sendable {
+  private let translation: Mutex<any MeshTranslation>
 
-  public init(_ translator: MeshTranslator = MeshTranslator(snapshot: .empty)) {
-    self.translator = Mutex(translator)
+  /// Starts with `initial` (the empty mesh until the coordinator's first build).
+  init(_ initial: any MeshTranslation) {
+    translation = Mutex(initial)
   }
 
-  public var current: MeshTranslator { translator.withLock { $0 } }
+  var current: any MeshTranslation { translation.withLock { $0 } }
 
-  func replace(with translator: MeshTranslator) {
-    self.translator.withLock { $0 = translator }
+  func replace(with next: any MeshTranslation) {
+    translation.withLock { $0 = next }
   }
 }

@@ -1,5 +1,5 @@
 import CoreMetrics
-import FairwayTranslate
+import FairwayResources
 import Synchronization
 
 /// The swift-metrics side of `XDSMetrics`: every recording also goes to whatever backend the

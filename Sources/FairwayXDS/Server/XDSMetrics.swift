@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 import Synchronization
 
 /// Counters and timings of the push path, named after istiod's metrics

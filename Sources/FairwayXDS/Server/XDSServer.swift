@@ -1,5 +1,5 @@
+import FairwayResources
 import FairwayStore
-import FairwayTranslate
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
@@ -9,15 +9,17 @@ import ServiceLifecycle
 import Synchronization
 
 /// The ADS server: `XDSService` (SotW and Delta, fed by the config store through the push
-/// coordinator) served over gRPC on HTTP/2, with TLS and connection limits.
+/// coordinator) served over gRPC on HTTP/2, with TLS and connection limits. It serves whatever
+/// the `MeshTranslationEngine` it is given translates; the admin module reads it through the
+/// small surface in `XDSServer+Status.swift`.
 public final class XDSServer: Service, Sendable {
   /// The transport-independent part; `XDSService.serve(on:)` runs it over any transport.
-  public let service: XDSService
-  public var registry: StreamRegistry { service.registry }
-  public var metrics: XDSMetrics { service.metrics }
-  public var translation: CurrentTranslation { service.translation }
-  public var coordinator: PushCoordinator { service.coordinator }
-  public var throttle: PushThrottle { service.throttle }
+  let service: XDSService
+  var registry: StreamRegistry { service.registry }
+  var metrics: XDSMetrics { service.metrics }
+  var translation: CurrentTranslation { service.translation }
+  var coordinator: PushCoordinator { service.coordinator }
+  var throttle: PushThrottle { service.throttle }
   public var config: XDSServerConfig { service.config }
   private let logger: Logger
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
@@ -26,10 +28,15 @@ public final class XDSServer: Service, Sendable {
   public var connectionCount: Int { connections.count }
   private let connections: ConnectionLimiter
 
+  /// Serves `store` as `engine` translates it.
+  ///
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
-  public init(store: any ConfigStore, config: XDSServerConfig = .init(), logger: Logger) throws {
+  public init(
+    store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
+    logger: Logger
+  ) throws {
     self.logger = logger
-    let service = XDSService(store: store, config: config, logger: logger)
+    let service = XDSService(store: store, engine: engine, config: config, logger: logger)
     self.service = service
     var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
     if let tls = config.tls {

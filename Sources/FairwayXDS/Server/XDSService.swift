@@ -1,3 +1,4 @@
+import FairwayResources
 import FairwayStore
 import GRPCCore
 import Logging
@@ -7,20 +8,22 @@ import Logging
 /// `AggregatedDiscoveryService` handlers (SotW and Delta). `XDSServer` serves it over HTTP/2
 /// on a socket; tests serve it over grpc-swift-2's in-process transport.
 public final class XDSService: Sendable {
-  public let registry = StreamRegistry()
-  public let metrics = XDSMetrics()
-  public let translation = CurrentTranslation()
-  public let coordinator: PushCoordinator
-  public let throttle: PushThrottle
+  let registry = StreamRegistry()
+  let metrics = XDSMetrics()
+  let translation: CurrentTranslation
+  let coordinator: PushCoordinator
+  let throttle: PushThrottle
   public let config: XDSServerConfig
   /// What the debounce, throttle leases and heap trimming are timed on.
   let clock: any XDSClock
   private let logger: Logger
   private let service: AggregatedDiscoveryService
 
+  /// Serves `store` as `engine` translates it.
+  ///
   /// - Parameter clock: the real clock unless a test drives the time.
   public init(
-    store: any ConfigStore, config: XDSServerConfig = .init(),
+    store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
     clock: any XDSClock = ContinuousXDSClock(), logger: Logger
   ) {
     self.config = config
@@ -28,9 +31,11 @@ public final class XDSService: Sendable {
     self.logger = logger
     self.throttle = PushThrottle(
       limit: config.pushWindowBytes, lease: config.pushLease, clock: clock)
+    let translation = CurrentTranslation(engine.translation(of: .empty))
+    self.translation = translation
     self.coordinator = PushCoordinator(
-      store: store, translation: translation, registry: registry, metrics: metrics,
-      config: config, clock: clock, logger: logger)
+      store: store, engine: engine, translation: translation, registry: registry,
+      metrics: metrics, config: config, clock: clock, logger: logger)
     let context = XDSContext(
       logger: logger, translation: translation, registry: registry, metrics: metrics,
       config: config, throttle: throttle, clock: clock)

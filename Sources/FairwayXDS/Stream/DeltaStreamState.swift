@@ -1,5 +1,5 @@
 import FairwayProto
-import FairwayTranslate
+import FairwayResources
 import Foundation
 
 /// The incremental (Delta) xDS protocol for one ADS stream, as a value.

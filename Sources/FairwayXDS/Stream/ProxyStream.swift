@@ -1,5 +1,5 @@
 import FairwayProto
-import FairwayTranslate
+import FairwayResources
 import Foundation
 import Synchronization
 
@@ -17,7 +17,7 @@ public final class ProxyStream: Sendable {
     public var node: Envoy_Config_Core_V3_Node?
     public var status: [XDSResourceType: TypeSyncStatus] = [:]
     /// The latest version of every resource sent, by type and name.
-    public var sent: [XDSResourceType: OverlayDictionary<String, EncodedResource>] = [:]
+    package var sent: [XDSResourceType: OverlayDictionary<String, EncodedResource>] = [:]
   }
 
   public let id: UInt64

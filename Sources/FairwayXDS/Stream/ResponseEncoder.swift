@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 
 /// Assembles DiscoveryResponse / DeltaDiscoveryResponse bytes from resources encoded once.
 ///

@@ -1,5 +1,5 @@
 import FairwayProto
-import FairwayTranslate
+import FairwayResources
 import Foundation
 
 /// The state-of-the-world protocol for one ADS stream, as a value: requests go in, and it says

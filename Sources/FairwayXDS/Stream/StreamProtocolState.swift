@@ -1,5 +1,5 @@
 import FairwayProto
-import FairwayTranslate
+import FairwayResources
 import Foundation
 
 /// What one step of a stream's protocol state machine decided about a request.

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 import Foundation
 import GRPCCore
 

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 
 /// Name -> version of the resources a stream has sent, with a set version kept up to date as
 /// entries change, so an update of k resources costs O(k) and not a sort and hash of the

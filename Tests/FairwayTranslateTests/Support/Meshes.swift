@@ -1,8 +1,10 @@
 import FairwayMesh
 import FairwayProto
+import FairwayResources
 import FairwayTranslate
 import Foundation
 import SwiftProtobuf
+import Testing
 
 /// Realistic meshes written the way users write them, parsed by the real parser.
 enum Meshes {
@@ -13,6 +15,15 @@ enum Meshes {
 
   static func translator(_ yaml: String) throws -> MeshTranslator {
     MeshTranslator(snapshot: try snapshot(yaml))
+  }
+
+  /// `previous` brought up to `change` through `TranslationEngine`'s one update entry point,
+  /// the one the push coordinator calls.
+  static func translation(updating previous: MeshTranslator, with change: MeshChange) throws
+    -> MeshTranslator
+  {
+    try #require(
+      TranslationEngine().translation(updating: previous, with: change) as? MeshTranslator)
   }
 
   static let envoy = Proxy(

@@ -3,7 +3,7 @@ public struct ResourceSet: Sendable, Equatable {
   public let type: XDSResourceType
   /// An overlay: a WorkloadEntry push derives the next EDS set from the previous one in
   /// O(changed) (see `updating`).
-  public private(set) var byName: OverlayDictionary<String, EncodedResource>
+  package private(set) var byName: OverlayDictionary<String, EncodedResource>
   /// The version, sorted members and encoded `resources` field once computed, shared by every
   /// copy of this value: thousands of streams hold the same translator set, and each would
   /// otherwise hash, sort and copy all of it on every push.

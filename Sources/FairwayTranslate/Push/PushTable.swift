@@ -1,6 +1,6 @@
 import FairwayMesh
+import FairwayResources
 import FairwayStore
-import FairwayTranslate
 
 /// The change-type table: which xDS types a change of each config kind can alter, for sidecars
 /// and proxyless clients. One place, as data; `PushTableTests` proves every row both ways (each
@@ -21,17 +21,17 @@ import FairwayTranslate
 /// WorkloadEntry alters CDS only for DNS-resolved ServiceEntries, whose endpoints are inlined in
 /// the cluster. A VirtualService on Dubbo services alters only route resources: Envoy's Dubbo
 /// listeners take their routes over `drds`, so the listener (and its connections) stay put.
-public enum PushTable {
-  public struct Row: Sendable, Equatable {
-    public var types: Set<XDSResourceType>
+package enum PushTable {
+  package struct Row: Sendable, Equatable {
+    package var types: Set<XDSResourceType>
     /// Types added when the change touches a DNS-resolved service.
-    public var typesForDNSServices: Set<XDSResourceType>
+    package var typesForDNSServices: Set<XDSResourceType>
     /// For a VirtualService: the types when every host it routes is a Dubbo service (added to
     /// `types` when only some are).
-    public var typesForDubboHosts: Set<XDSResourceType>?
+    package var typesForDubboHosts: Set<XDSResourceType>?
   }
 
-  public static let rows: [ConfigKind: Row] = [
+  package static let rows: [ConfigKind: Row] = [
     .virtualService: Row(
       types: [.listener, .route], typesForDNSServices: [],
       typesForDubboHosts: [.route, .dubboRoute]
@@ -42,12 +42,9 @@ public enum PushTable {
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
   ]
 
-  /// The scope of one store change, judged against the latest full snapshot.
-  public static func scope(for event: ConfigEvent, against basis: Basis) -> PushScope {
-    guard let row = rows[event.kind] else {
-      return PushScope(
-        types: Set(XDSResourceType.allCases), configs: [event.key], revision: event.revision)
-    }
+  /// The scope of one store change, judged against the latest translation's index.
+  package static func scope(for event: ConfigEvent, against basis: Basis) -> ChangeScope {
+    guard let row = rows[event.kind] else { return .everything }
     var types = row.types
     if !row.typesForDNSServices.isEmpty, selectsDNSService(event: event, basis: basis) {
       types.formUnion(row.typesForDNSServices)
@@ -59,7 +56,7 @@ public enum PushTable {
       case .none: break
       }
     }
-    return PushScope(types: types, configs: [event.key], revision: event.revision)
+    return ChangeScope(types: types)
   }
 
   enum DubboShare { case none, some, all }
@@ -71,19 +68,16 @@ public enum PushTable {
       return (spec.hosts ?? []).map { HostName.resolve($0, namespace: event.namespace) }
     }.flatMap { $0 }
     guard !hosts.isEmpty else { return .none }
-    let count = hosts.filter(basis.dubboHosts.contains).count
+    let count = hosts.count(where: basis.isDubbo(host:))
     return count == 0 ? .none : count == hosts.count ? .all : .some
   }
 
   /// Whether the changed WorkloadEntry (before or after) is selected by a DNS-resolved
   /// ServiceEntry in its namespace.
   static func selectsDNSService(event: ConfigEvent, basis: Basis) -> Bool {
-    let labelSets: [[String: String]] = [event.old, event.new].compactMap { object in
-      guard case .workloadEntry(let entry)? = object?.spec else { return nil }
-      return entry.labels ?? [:]
-    }
-    return basis.dnsSelectors[event.namespace, default: []].contains { selector in
-      labelSets.contains { labels in selector.allSatisfy { labels[$0.key] == $0.value } }
+    [event.old, event.new].contains { object in
+      guard case .workloadEntry(let entry)? = object?.spec else { return false }
+      return basis.selectsDNSService(namespace: event.namespace, labels: entry.labels ?? [:])
     }
   }
 }

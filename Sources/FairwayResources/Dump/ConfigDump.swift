@@ -98,17 +98,3 @@ public enum AnyTypeRegistry {
 
   public static func ensureRegistered() { _ = registered }
 }
-
-extension MeshTranslator {
-  /// Everything `proxy` would receive, for `/debug/config_dump`. For a grpc client,
-  /// `grpcTargets` limits listeners and route configs to the targets it dialled (nil: all).
-  public func configDump(for proxy: Proxy, grpcTargets: Set<String>? = nil) -> ConfigDump {
-    let named = proxy.client == .grpc ? grpcTargets : nil
-    return ConfigDump(
-      clusters: resources(for: proxy, type: .cluster, requestedNames: nil),
-      endpoints: resources(for: proxy, type: .endpoint, requestedNames: nil),
-      listeners: resources(for: proxy, type: .listener, requestedNames: named),
-      routes: resources(for: proxy, type: .route, requestedNames: named),
-      dubboRoutes: resources(for: proxy, type: .dubboRoute, requestedNames: nil))
-  }
-}

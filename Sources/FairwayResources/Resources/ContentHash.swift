@@ -2,8 +2,8 @@
 ///
 /// Versions only need to change when bytes change and be stable across restarts and replicas;
 /// FNV-1a is deterministic (unlike `Hasher`, which is seeded per process) and cheap.
-public enum ContentHash {
-  public static func value(of bytes: some Sequence<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325)
+package enum ContentHash {
+  package static func value(of bytes: some Sequence<UInt8>, seed: UInt64 = 0xcbf2_9ce4_8422_2325)
     -> UInt64
   {
     var hash = seed
@@ -14,11 +14,11 @@ public enum ContentHash {
     return hash
   }
 
-  public static func hex(of bytes: some Sequence<UInt8>) -> String {
+  package static func hex(of bytes: some Sequence<UInt8>) -> String {
     hex(value(of: bytes))
   }
 
-  public static func hex(_ value: UInt64) -> String {
+  package static func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
     return String(repeating: "0", count: 16 - digits.count) + digits
   }
@@ -27,19 +27,19 @@ public enum ContentHash {
   /// removed or changed. It is a hash of the count and of a wrapping sum of one hash per
   /// (name, version) pair. Being order-independent, it needs no sort and can be kept up to date
   /// one entry at a time (`setVersion(count:pairSum:)`).
-  public static func setVersion(_ versions: [String: String]) -> String {
+  package static func setVersion(_ versions: [String: String]) -> String {
     var sum: UInt64 = 0
     for (name, version) in versions { sum &+= pairHash(name: name, version: version) }
     return setVersion(count: versions.count, pairSum: sum)
   }
 
   /// `setVersion` of the resources' (name, version) pairs, without building a dictionary.
-  public static func setVersion(of resources: some Collection<EncodedResource>) -> String {
+  package static func setVersion(of resources: some Collection<EncodedResource>) -> String {
     setVersion(count: resources.count, pairSum: pairSum(of: resources))
   }
 
   /// The members' `pairHash`es summed: the order-independent part of a set version.
-  public static func pairSum(of resources: some Sequence<EncodedResource>) -> UInt64 {
+  package static func pairSum(of resources: some Sequence<EncodedResource>) -> UInt64 {
     var sum: UInt64 = 0
     for resource in resources {
       sum &+= pairHash(name: resource.name, version: resource.version)
@@ -48,12 +48,12 @@ public enum ContentHash {
   }
 
   /// One member's share of a set version.
-  public static func pairHash(name: String, version: String) -> UInt64 {
+  package static func pairHash(name: String, version: String) -> UInt64 {
     // A separator byte keeps ("ab", "c") and ("a", "bc") apart.
     value(of: version.utf8, seed: value(of: [0], seed: value(of: name.utf8)))
   }
 
-  public static func setVersion(count: Int, pairSum: UInt64) -> String {
+  package static func setVersion(count: Int, pairSum: UInt64) -> String {
     hex(value(of: String(count).utf8, seed: pairSum))
   }
 }

@@ -2,10 +2,10 @@
 ///
 /// Responses are mostly concatenations of resources that were encoded once; writing the few
 /// envelope fields by hand avoids re-serializing (and re-sizing) every resource per stream.
-public enum ProtoWire {
+package enum ProtoWire {
   static let lengthDelimited: UInt64 = 2
 
-  public static func appendVarint(_ value: UInt64, to buffer: inout [UInt8]) {
+  package static func appendVarint(_ value: UInt64, to buffer: inout [UInt8]) {
     var value = value
     while value >= 0x80 {
       buffer.append(UInt8(truncatingIfNeeded: value) | 0x80)
@@ -14,7 +14,7 @@ public enum ProtoWire {
     buffer.append(UInt8(value))
   }
 
-  public static func varintSize(_ value: UInt64) -> Int {
+  package static func varintSize(_ value: UInt64) -> Int {
     var size = 1
     var value = value >> 7
     while value != 0 {
@@ -25,7 +25,7 @@ public enum ProtoWire {
   }
 
   /// Appends a length-delimited field (bytes, string or embedded message).
-  public static func appendField(
+  package static func appendField(
     _ number: Int, bytes: some Collection<UInt8>, to buffer: inout [UInt8]
   ) {
     appendVarint(UInt64(number) << 3 | lengthDelimited, to: &buffer)
@@ -34,20 +34,20 @@ public enum ProtoWire {
   }
 
   /// Appends a string field, skipping it when empty as proto3 does.
-  public static func appendField(_ number: Int, string: String, to buffer: inout [UInt8]) {
+  package static func appendField(_ number: Int, string: String, to buffer: inout [UInt8]) {
     guard !string.isEmpty else { return }
     appendField(number, bytes: string.utf8, to: &buffer)
   }
 
   /// The encoded size of a string field as `appendField(_:string:to:)` writes it.
-  public static func fieldSize(_ number: Int, string: String) -> Int {
+  package static func fieldSize(_ number: Int, string: String) -> Int {
     string.isEmpty ? 0 : fieldSize(number, count: string.utf8.count)
   }
 
   /// Appends `resource` as an `envoy.service.discovery.v3.Resource` (version 1, packed Any 2,
   /// name 3) in field `fieldNumber`, writing its fields in place: the length is known from
   /// their sizes, so the Any bytes are copied once.
-  public static func appendDeltaResource(
+  package static func appendDeltaResource(
     _ resource: EncodedResource, fieldNumber: Int, to buffer: inout [UInt8]
   ) {
     let length =
@@ -61,7 +61,7 @@ public enum ProtoWire {
   }
 
   /// The encoded size of a length-delimited field with a payload of `count` bytes.
-  public static func fieldSize(_ number: Int, count: Int) -> Int {
+  package static func fieldSize(_ number: Int, count: Int) -> Int {
     varintSize(UInt64(number) << 3) + varintSize(UInt64(count)) + count
   }
 }

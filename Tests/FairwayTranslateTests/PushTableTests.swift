@@ -1,10 +1,9 @@
 import FairwayMesh
+import FairwayResources
 import FairwayStore
 import FairwayTranslate
 import Foundation
 import Testing
-
-@testable import FairwayXDS
 
 /// Proves every row of `PushTable` both ways: each type it names really changes for some change
 /// of that kind, and each type it skips never changes for any of the sample changes.

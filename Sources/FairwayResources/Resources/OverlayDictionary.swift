@@ -6,21 +6,21 @@
 /// O(1) change cost O(mesh): 100,000 endpoints copied to move one. Here a write lands in the
 /// overlay; the overlay is folded into a fresh base only once it has grown to a fraction of the
 /// base, so the copying is paid once per that many changes.
-public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+package struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Sendable {
   private var base: [Key: Value]
   /// `.some(nil)` records a removal.
   private var changes: [Key: Value?] = [:]
   /// Number of keys with a value.
-  public private(set) var count: Int
+  package private(set) var count: Int
 
   /// Starts with `base` as the shared layer and no changes.
-  public init(_ base: [Key: Value] = [:]) {
+  package init(_ base: [Key: Value] = [:]) {
     self.base = base
     count = base.count
   }
 
   /// The value for `key`; setting nil removes it. Writes go to this copy's overlay.
-  public subscript(key: Key) -> Value? {
+  package subscript(key: Key) -> Value? {
     get {
       if !changes.isEmpty, let changed = changes[key] { return changed }
       return base[key]
@@ -35,7 +35,7 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
 
   /// Sets `value` for `key`; the value it replaces, if any.
   @discardableResult
-  public mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
+  package mutating func updateValue(_ value: Value, forKey key: Key) -> Value? {
     let old = self[key]
     self[key] = value
     return old
@@ -43,7 +43,7 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
 
   /// Removes `key`; the value it had, if any.
   @discardableResult
-  public mutating func removeValue(forKey key: Key) -> Value? {
+  package mutating func removeValue(forKey key: Key) -> Value? {
     let old = self[key]
     if old != nil { self[key] = nil }
     return old
@@ -52,7 +52,7 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
   /// Adds the entries of `entries` whose keys have no value yet. Many at once (a cache filled
   /// by a full build) go straight into the base, as a fold would put them, so copies taken
   /// afterwards do not each copy them out of the overlay on their first write.
-  public mutating func addMissing(_ entries: [Key: Value]) {
+  package mutating func addMissing(_ entries: [Key: Value]) {
     let missing = entries.filter { self[$0.key] == nil }
     guard missing.count > Swift.max(256, base.count / 8) else {
       for (key, value) in missing { self[key] = value }
@@ -64,13 +64,13 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
   }
 
   /// Every key with a value: the overlay's, then the base's not overridden.
-  public var keys: [Key] { map(\.key) }
+  package var keys: [Key] { map(\.key) }
 
   /// Every value, in the same order as `keys`.
-  public var values: [Value] { map(\.value) }
+  package var values: [Value] { map(\.value) }
 
   /// True when no key has a value.
-  public var isEmpty: Bool { count == 0 }
+  package var isEmpty: Bool { count == 0 }
 
   private mutating func foldIfLarge() {
     guard changes.count > Swift.max(256, base.count / 8) else { return }
@@ -85,12 +85,12 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
 
 extension OverlayDictionary: Sequence {
   /// The overlay's entries, then the base's that the overlay does not override.
-  public struct Iterator: IteratorProtocol {
+  package struct Iterator: IteratorProtocol {
     fileprivate var overlay: [Key: Value?].Iterator
     fileprivate var underlying: [Key: Value].Iterator
     fileprivate let changes: [Key: Value?]
 
-    public mutating func next() -> (key: Key, value: Value)? {
+    package mutating func next() -> (key: Key, value: Value)? {
       while let (key, value) = overlay.next() {
         if let value { return (key, value) }
       }
@@ -101,21 +101,21 @@ extension OverlayDictionary: Sequence {
     }
   }
 
-  public func makeIterator() -> Iterator {
+  package func makeIterator() -> Iterator {
     Iterator(overlay: changes.makeIterator(), underlying: base.makeIterator(), changes: changes)
   }
 
-  public var underestimatedCount: Int { count }
+  package var underestimatedCount: Int { count }
 }
 
 extension OverlayDictionary: ExpressibleByDictionaryLiteral {
-  public init(dictionaryLiteral elements: (Key, Value)...) {
+  package init(dictionaryLiteral elements: (Key, Value)...) {
     self.init(Dictionary(elements) { _, last in last })
   }
 }
 
 extension OverlayDictionary: Equatable where Value: Equatable {
-  public static func == (lhs: Self, rhs: Self) -> Bool {
+  package static func == (lhs: Self, rhs: Self) -> Bool {
     lhs.count == rhs.count && lhs.allSatisfy { rhs[$0.key] == $0.value }
   }
 }
