@@ -11,13 +11,6 @@ struct CLIError: Error, CustomStringConvertible {
     self.exitCode = exitCode
   }
 
-  /// Prints `message` and exits with status 1. Left for `serve`'s startup checks until they
-  /// throw `CLIError` too; every other command throws.
-  static func fail(_ message: String) -> Never {
-    write(message)
-    exit(1)
-  }
-
   /// A message for people on stderr; the command goes on.
   static func warn(_ message: String) {
     write(message)

@@ -227,7 +227,7 @@ struct Serve: AsyncParsableCommand {
 
     let token = try resolvedAdminToken()
     if token == nil, !AdminConfiguration.isLoopback(bind) {
-      CLIError.fail(
+      throw CLIError(
         "error: refusing to serve the admin API on \(bind) without a token: anyone who can reach it could change the mesh. Pass --admin-token or --admin-token-file, or bind 127.0.0.1."
       )
     }
@@ -283,7 +283,7 @@ struct Serve: AsyncParsableCommand {
           certificateReloader: reloader)
         adminReloader = reloader
       } catch {
-        CLIError.fail("error: TLS for the admin port: \(error)")
+        throw CLIError("error: TLS for the admin port: \(error)")
       }
     }
     let xds: XDSServer
@@ -291,7 +291,7 @@ struct Serve: AsyncParsableCommand {
       xds = try XDSServer(
         store: store, engine: TranslationEngine(), config: xdsConfig, logger: logger)
     } catch {
-      CLIError.fail("error: TLS for ADS: \(error)")
+      throw CLIError("error: TLS for ADS: \(error)")
     }
 
     let admin = AdminServer(
@@ -330,7 +330,7 @@ struct Serve: AsyncParsableCommand {
         in: .whitespacesAndNewlines),
       !text.isEmpty
     else {
-      CLIError.fail("error: --admin-token-file \(adminTokenFile): cannot read a token from it")
+      throw CLIError("error: --admin-token-file \(adminTokenFile): cannot read a token from it")
     }
     return text
   }
@@ -355,7 +355,7 @@ struct Serve: AsyncParsableCommand {
       return InMemoryConfigStore(
         restoring: recovered.objects, revision: recovered.revision, journal: journal)
     } catch {
-      CLIError.fail("error: --data-dir \(dataDir): \(error)")
+      throw CLIError("error: --data-dir \(dataDir): \(error)")
     }
   }
 
@@ -371,11 +371,11 @@ struct Serve: AsyncParsableCommand {
       guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory),
         isDirectory.boolValue
       else {
-        CLIError.fail("error: --config-dir \(directory): not a directory")
+        throw CLIError("error: --config-dir \(directory): not a directory")
       }
       files = try ConfigFiles.directoryFiles(directory)
     } catch {
-      CLIError.fail("error: \(error)")
+      throw CLIError("error: \(error)")
     }
     var objects: [ConfigObject] = []
     var problems: [String] = []
@@ -396,7 +396,7 @@ struct Serve: AsyncParsableCommand {
       }
     }
     if !problems.isEmpty {
-      CLIError.fail(
+      throw CLIError(
         "error: invalid config in \(directory):\n"
           + problems.map { "  - \($0)" }.joined(separator: "\n"))
     }
@@ -404,7 +404,7 @@ struct Serve: AsyncParsableCommand {
       let results = try await store.apply(objects)
       logger.notice("applied \(results.count) configs from \(files.count) files in \(directory)")
     } catch {
-      CLIError.fail("error: applying \(directory): \(error)")
+      throw CLIError("error: applying \(directory): \(error)")
     }
   }
 }

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayStore
+import FairwayResources
 import FairwayTranslate
 import FairwayXDS
 import Foundation

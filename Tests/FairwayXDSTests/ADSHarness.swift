@@ -1,7 +1,8 @@
+import FairwayTranslate
 import FairwayMesh
 import FairwayProto
 import FairwayStore
-import FairwayTranslate
+import FairwayResources
 import Foundation
 import GRPCCore
 import GRPCInProcessTransport
@@ -24,7 +25,9 @@ struct ADSHarness: Sendable {
   static func makeService(
     store: any ConfigStore, clock: ManualClock, config: XDSServerConfig
   ) -> XDSService {
-    XDSService(store: store, config: config, clock: clock, logger: Logger(label: "test"))
+    XDSService(
+      store: store, engine: TranslationEngine(), config: config, clock: clock,
+      logger: Logger(label: "test"))
   }
 
   /// Debounce of 100 ms of quiet, at most 10 s; no heap trimming (it would sleep on the

@@ -1,5 +1,5 @@
 import FairwayProto
-import FairwayTranslate
+import FairwayResources
 import Foundation
 import GRPCCore
 import GRPCInProcessTransport

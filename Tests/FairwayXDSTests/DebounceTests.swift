@@ -1,5 +1,5 @@
 import FairwayMesh
-import FairwayTranslate
+import FairwayResources
 import Testing
 
 @testable import FairwayXDS

@@ -1,7 +1,7 @@
 import FairwayMesh
 import FairwayProto
 import FairwayStore
-import FairwayTranslate
+import FairwayResources
 import SwiftProtobuf
 import Testing
 

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 import Testing
 
 @testable import FairwayXDS

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 
 extension ResponseEncoder {
   /// A DiscoveryResponse with no resources for a type URL this server does not serve: to a

@@ -1,4 +1,4 @@
-import FairwayTranslate
+import FairwayResources
 
 /// What one stream subscribes to for one resource type, in either protocol variant: the
 /// wildcard, the names (a set shared through `SubscriptionSets` where it pays) and their bytes.
