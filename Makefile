@@ -15,7 +15,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: module-graph envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -56,6 +56,7 @@ test: deps-debian venv
 	$(MAKE) test-interop
 
 test-swift:
+	$(PYTHON) Scripts/module_graph.py --check >/dev/null
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -130,11 +131,16 @@ bench-micro:
 
 SWIFT_DIRS = $(filter-out Sources/FairwayProto,$(wildcard Sources/*)) $(wildcard Tests/*) Benchmarks
 
+# Which module imports which, public/package declaration counts (see ARCHITECTURE.md).
+module-graph:
+	$(PYTHON) Scripts/module_graph.py --markdown
+
 format:
 	$(SWIFT) format format -i -r $(SWIFT_DIRS) Package.swift --configuration .swift-format
 
 lint:
 	$(SWIFT) format lint -r $(SWIFT_DIRS) --configuration .swift-format
+	$(PYTHON) Scripts/module_graph.py --check >/dev/null
 
 clean:
 	rm -rf .build $(VENV)
