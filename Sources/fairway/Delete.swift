@@ -16,6 +16,11 @@ struct Delete: AsyncParsableCommand {
   @Option(name: .shortAndLong, help: "Namespace.")
   var namespace: String = "default"
 
+  @Flag(help: "Wait until every connected proxy has acknowledged the deletion.")
+  var wait = false
+
+  @OptionGroup var waiting: WaitOptions
+
   @OptionGroup var server: ServerOptions
 
   func run() async throws {
@@ -28,5 +33,7 @@ struct Delete: AsyncParsableCommand {
     } catch let error as AdminClientError {
       CLIError.fail("\(error)")
     }
+    // The store's current revision includes the deletion.
+    if wait { try await waiting.wait(client: client, revision: nil) }
   }
 }
