@@ -4,11 +4,14 @@ import Testing
 @testable import FairwayXDS
 
 @Suite struct RevisionSyncTests {
+  /// ACKs this long ago have let their dependent types settle.
+  static let past = ContinuousClock.now - .seconds(10)
+
   @Test func anAckedResponseHoldsItsRevisionAndNoLaterOne() {
     var sync = RevisionSync()
     sync.sent(.cluster, at: 5)
     #expect(sync.outcome(for: 5).pending == [.cluster])
-    sync.answered(.cluster, .ack)
+    sync.answered(.cluster, .ack, at: Self.past)
     #expect(sync.outcome(for: 5).isSynced)
     #expect(sync.outcome(for: 3).isSynced)
     #expect(sync.outcome(for: 6).pending == [.cluster])
@@ -17,7 +20,7 @@ import Testing
   @Test func aPushThatChangesNothingAdvancesAnAckedType() {
     var sync = RevisionSync()
     sync.sent(.listener, at: 2)
-    sync.answered(.listener, .ack)
+    sync.answered(.listener, .ack, at: Self.past)
     sync.unchanged(.listener, at: 9)
     #expect(sync.outcome(for: 9).isSynced)
     #expect(sync.outcome(for: 10).pending == [.listener])
@@ -29,14 +32,14 @@ import Testing
     sync.unchanged(.route, at: 7)
     // What was sent at 4 is what 7 says, but the proxy has not taken it yet.
     #expect(sync.outcome(for: 7).pending == [.route])
-    sync.answered(.route, .ack)
+    sync.answered(.route, .ack, at: Self.past)
     #expect(sync.outcome(for: 7).isSynced)
   }
 
   @Test func aNackRejectsItsRevisionWithTheMessageAndKeepsTheOlderOne() {
     var sync = RevisionSync()
     sync.sent(.listener, at: 3)
-    sync.answered(.listener, .ack)
+    sync.answered(.listener, .ack, at: Self.past)
     sync.sent(.listener, at: 6)
     sync.answered(.listener, .nack("bad listener"))
     let outcome = sync.outcome(for: 6)
@@ -49,7 +52,7 @@ import Testing
     // A new response the proxy accepts clears it.
     sync.sent(.listener, at: 9)
     #expect(sync.outcome(for: 8).pending == [.listener])
-    sync.answered(.listener, .ack)
+    sync.answered(.listener, .ack, at: Self.past)
     #expect(sync.outcome(for: 9).isSynced)
   }
 
@@ -59,7 +62,7 @@ import Testing
     let before = sync
     sync.answered(.endpoint, .stale)
     sync.answered(.endpoint, .rerequest)
-    sync.answered(.cluster, .ack)
+    sync.answered(.cluster, .ack, at: Self.past)
     #expect(sync == before)
   }
 
@@ -67,7 +70,7 @@ import Testing
     var sync = RevisionSync()
     for type in [XDSResourceType.cluster, .endpoint, .listener, .route] {
       sync.sent(type, at: 1)
-      sync.answered(type, .ack)
+      sync.answered(type, .ack, at: Self.past)
     }
     sync.sent(.cluster, at: 2)
     sync.unchanged(.endpoint, at: 2)
@@ -75,10 +78,33 @@ import Testing
     sync.unchanged(.route, at: 2)
     #expect(sync.outcome(for: 2).pending == [.cluster, .listener])
     sync.answered(.listener, .nack("no"))
-    sync.answered(.cluster, .ack)
-    let outcome = sync.outcome(for: 2)
+    let acked = ContinuousClock.now
+    sync.answered(.cluster, .ack, at: acked)
+    let outcome = sync.outcome(for: 2, at: acked + .seconds(1))
     #expect(outcome.pending.isEmpty)
     #expect(outcome.rejected.map(\.type) == [.listener])
+  }
+
+  @Test func aDependentTypeSettlesAfterItsParentsAck() {
+    var sync = RevisionSync()
+    let start = ContinuousClock.now
+    sync.sent(.listener, at: 3)
+    // The first listeners: routes were never asked for, yet Envoy is about to.
+    sync.answered(.listener, .ack, at: start)
+    #expect(sync.outcome(for: 3, at: start).pending == [.route])
+    #expect(sync.settlesAt == start + RevisionSync.settle)
+    #expect(sync.outcome(for: 3, at: start + RevisionSync.settle).isSynced)
+    // Its request ends the settling at once; the response it gets is then awaited.
+    sync.sent(.listener, at: 4)
+    sync.answered(.listener, .ack, at: start)
+    sync.answered(.route, .initial, at: start)
+    sync.sent(.route, at: 4)
+    #expect(sync.outcome(for: 4, at: start).pending == [.route])
+    sync.answered(.route, .ack, at: start)
+    #expect(sync.outcome(for: 4, at: start).isSynced)
+    // An ACK that answers nothing new (no response in flight) does not start a settle.
+    sync.answered(.listener, .ack, at: start)
+    #expect(sync.outcome(for: 4, at: start).isSynced)
   }
 
   @Test func progressWakesAWaiterAndTimesOutWithout() async {

@@ -26,6 +26,8 @@ public struct RevisionWaitResult: Sendable {
   public var publishedRevision: Int64
   /// Streams that identified themselves (sent a node), oldest first.
   public var streams: [Stream]
+  /// When a pending outcome can turn without a request (see `RevisionSync.settle`).
+  var settlesAt: ContinuousClock.Instant?
 
   public init(revision: Int64, publishedRevision: Int64, streams: [Stream]) {
     self.revision = revision
@@ -45,16 +47,24 @@ extension XDSServer {
   /// Where every connected proxy stands against `revision` now.
   public func revisionState(_ revision: Int64) -> RevisionWaitResult {
     let published = translation.current.revision
+    let now = ContinuousClock.now
     var streams: [RevisionWaitResult.Stream] = []
+    var settlesAt: ContinuousClock.Instant?
     for stream in registry.all {
       let snapshot = stream.snapshot
       guard let id = snapshot.node?.id else { continue }
       streams.append(
         .init(
           connectionID: stream.id, proxyID: id, kind: stream.kind,
-          outcome: snapshot.revisions.outcome(for: revision)))
+          outcome: snapshot.revisions.outcome(for: revision, at: now)))
+      if let settles = snapshot.revisions.settlesAt, settles > now {
+        settlesAt = min(settlesAt ?? settles, settles)
+      }
     }
-    return RevisionWaitResult(revision: revision, publishedRevision: published, streams: streams)
+    var result = RevisionWaitResult(
+      revision: revision, publishedRevision: published, streams: streams)
+    result.settlesAt = settlesAt
+    return result
   }
 
   /// Returns once a push at `revision` or later was made and every connected proxy ACKed it or
@@ -70,7 +80,9 @@ extension XDSServer {
         let state = revisionState(revision)
         if state.isSettled || ContinuousClock.now >= deadline || Task.isCancelled { return state }
         // The second is a backstop only: every change that matters advances `progress`.
-        await progress.wait(after: seen, until: min(deadline, .now + .seconds(1)))
+        var until = min(deadline, .now + .seconds(1))
+        if let settles = state.settlesAt { until = min(until, settles) }
+        await progress.wait(after: seen, until: until)
       }
     }
   }

@@ -9,7 +9,15 @@ import FairwayTranslate
 /// flight covers the revisions such pushes found unchanged, once ACKed; a NACKed one covers
 /// them as rejected, with Envoy's message. Revisions only grow: a stream reads translations in
 /// publication order.
+///
+/// Envoy subscribes to the routes of a new listener (the endpoints of a new cluster) only after
+/// it took the LDS (CDS) response, and sends that request right after its ACK: until the
+/// dependent type says something, or `settle` passed, it is not known to hold what the
+/// parent's new response brought.
 public struct RevisionSync: Sendable, Equatable {
+  /// How long a dependent type is waited for after its parent's ACK (Envoy sends the new
+  /// subscription within the same event-loop turn; this covers the network and our queue).
+  static let settle = Duration.milliseconds(250)
   /// A NACK of the response that carried `revision`.
   public struct Rejection: Sendable, Equatable {
     public var type: XDSResourceType
@@ -49,6 +57,11 @@ public struct RevisionSync: Sendable, Equatable {
   }
 
   private(set) var types: [XDSResourceType: TypeRevision] = [:]
+  /// Dependent types whose parent's new response was just ACKed, until when they settle.
+  private(set) var settling: [XDSResourceType: ContinuousClock.Instant] = [:]
+
+  /// The next instant an outcome can change without a request arriving.
+  public var settlesAt: ContinuousClock.Instant? { settling.values.min() }
 
   public init() {}
 
@@ -72,12 +85,19 @@ public struct RevisionSync: Sendable, Equatable {
     types[type] = state
   }
 
-  /// The proxy answered the latest response for `type` (other verdicts change nothing).
-  mutating func answered(_ type: XDSResourceType, _ verdict: RequestVerdict) {
+  /// The proxy sent a request for `type`; an ACK or NACK answers the latest response (other
+  /// verdicts only end the type's settling).
+  mutating func answered(
+    _ type: XDSResourceType, _ verdict: RequestVerdict, at now: ContinuousClock.Instant = .now
+  ) {
+    settling[type] = nil
     guard var state = types[type] else { return }
     switch verdict {
     case .ack:
-      if let inFlight = state.inFlight { state.acked = max(state.acked, inFlight) }
+      if let inFlight = state.inFlight {
+        state.acked = max(state.acked, inFlight)
+        if let child = Self.dependent[type] { settling[child] = now + Self.settle }
+      }
       state.inFlight = nil
       state.rejection = nil
     case .nack(let message):
@@ -91,10 +111,24 @@ public struct RevisionSync: Sendable, Equatable {
     types[type] = state
   }
 
+  /// The type whose names a response of the key type brings.
+  static let dependent: [XDSResourceType: XDSResourceType] = [
+    .cluster: .endpoint, .listener: .route,
+  ]
+
   /// Where the stream stands against `revision`, over every type it was answered for.
-  public func outcome(for revision: Int64) -> Outcome {
+  public func outcome(for revision: Int64, at now: ContinuousClock.Instant = .now) -> Outcome {
     var outcome = Outcome()
-    for (type, state) in types.sorted(by: { $0.key < $1.key }) where state.acked < revision {
+    var types = self.types
+    for (type, until) in settling where until > now && types[type] == nil {
+      types[type] = TypeRevision()
+    }
+    for (type, state) in types.sorted(by: { $0.key < $1.key }) {
+      if let until = settling[type], until > now {
+        outcome.pending.append(type)
+        continue
+      }
+      guard state.acked < revision else { continue }
       if let inFlight = state.inFlight, inFlight >= revision {
         outcome.pending.append(type)
       } else if let rejection = state.rejection, rejection.revision >= revision {
