@@ -38,7 +38,9 @@ public struct XDSWaitRoutes: AdminExtension {
         throw AdminError(
           .badRequest, "invalid revision",
           details: [
-            .init(field: "revision", message: "want a store revision (an integer >= 0); got \"\(text)\"")
+            .init(
+              field: "revision", message: "want a store revision (an integer >= 0); got \"\(text)\""
+            )
           ])
       }
       guard value <= current else {
@@ -103,7 +105,8 @@ public struct XDSWaitRoutes: AdminExtension {
       proxy.rejected += stream.outcome.rejected.map {
         .init(type: $0.type.shortName.uppercased(), revision: $0.revision, message: $0.message)
       }
-      proxy.state = !proxy.rejected.isEmpty ? .rejected : !proxy.pending.isEmpty ? .pending : .synced
+      proxy.state =
+        !proxy.rejected.isEmpty ? .rejected : !proxy.pending.isEmpty ? .pending : .synced
       byProxy[stream.proxyID] = proxy
     }
     let proxies = byProxy.values.sorted { $0.proxy < $1.proxy }

@@ -88,7 +88,8 @@ struct WaitOptions: ParsableArguments {
       } catch let error as AdminClientError {
         CLIError.fail("\(error)")
       } catch {
-        CLIError.fail("error: unexpected /wait answer from \(client.baseURL.absoluteString): \(error)")
+        CLIError.fail(
+          "error: unexpected /wait answer from \(client.baseURL.absoluteString): \(error)")
       }
       // Later requests wait for the same revision, not for writes made meanwhile.
       revision = answer.revision
