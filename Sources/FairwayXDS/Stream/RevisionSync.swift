@@ -10,10 +10,12 @@ import FairwayTranslate
 /// them as rejected, with Envoy's message. Revisions only grow: a stream reads translations in
 /// publication order.
 ///
-/// Envoy subscribes to the routes of a new listener (the endpoints of a new cluster) only after
-/// it took the LDS (CDS) response, and sends that request right after its ACK: until the
-/// dependent type says something, or `settle` passed, it is not known to hold what the
-/// parent's new response brought.
+/// A client subscribes to the routes of a new listener (the endpoints of a new cluster) only
+/// once it took the LDS (CDS) response. Envoy sends that request before its ACK; a client
+/// that sends it after (gRPC's xDS client notifies its watchers asynchronously) would look
+/// synced in between. So when a parent's ACK comes with no word on the dependent type since
+/// the response went out, the dependent type is pending until it says something, or for
+/// `settle` at most.
 public struct RevisionSync: Sendable, Equatable {
   /// How long a dependent type is waited for after its parent's ACK (Envoy sends the new
   /// subscription within the same event-loop turn; this covers the network and our queue).
@@ -59,6 +61,8 @@ public struct RevisionSync: Sendable, Equatable {
   private(set) var types: [XDSResourceType: TypeRevision] = [:]
   /// Dependent types whose parent's new response was just ACKed, until when they settle.
   private(set) var settling: [XDSResourceType: ContinuousClock.Instant] = [:]
+  /// Dependent types the client sent a request for since their parent's latest response.
+  private var heard: Set<XDSResourceType> = []
 
   /// The next instant an outcome can change without a request arriving.
   public var settlesAt: ContinuousClock.Instant? { settling.values.min() }
@@ -68,6 +72,7 @@ public struct RevisionSync: Sendable, Equatable {
   /// A response for `type` built from the translation at `revision` went out.
   mutating func sent(_ type: XDSResourceType, at revision: Int64) {
     types[type, default: TypeRevision()].inFlight = revision
+    if let child = Self.dependent[type] { heard.remove(child) }
   }
 
   /// A push at `revision` had nothing new for `type`: what the proxy was last sent is what
@@ -91,12 +96,15 @@ public struct RevisionSync: Sendable, Equatable {
     _ type: XDSResourceType, _ verdict: RequestVerdict, at now: ContinuousClock.Instant = .now
   ) {
     settling[type] = nil
+    heard.insert(type)
     guard var state = types[type] else { return }
     switch verdict {
     case .ack:
       if let inFlight = state.inFlight {
         state.acked = max(state.acked, inFlight)
-        if let child = Self.dependent[type] { settling[child] = now + Self.settle }
+        if let child = Self.dependent[type], !heard.contains(child) {
+          settling[child] = now + Self.settle
+        }
       }
       state.inFlight = nil
       state.rejection = nil
