@@ -99,7 +99,7 @@ struct WaitOptions: ParsableArguments {
     switch output {
     case .json:
       let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       print(String(decoding: try encoder.encode(answer), as: UTF8.self))
     case .text:
       if answer.state == .synced {

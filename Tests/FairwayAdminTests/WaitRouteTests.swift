@@ -2,6 +2,7 @@ import FairwayMesh
 import FairwayStore
 import FairwayXDS
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -47,6 +48,11 @@ import Testing
       let body = try JSONDecoder().decode(WaitResponse.self, from: Data(response.text.utf8))
       #expect(body.state == .pending && body.revision == 1 && body.publishedRevision == 0)
       #expect(body.error?.contains("was not pushed") == true)
+      let deleted = try await client.execute(
+        uri: "/apis/networking.istio.io/v1/namespaces/default/virtualservices/reviews",
+        method: .delete)
+      let header = try #require(HTTPField.Name("Fairway-Revision"))
+      #expect(deleted.headers[header] == "2")
       // Revision 0 is the translation's own: nothing to wait for, no proxy connected.
       let now = try await client.get("/wait?revision=0")
       #expect(now.status == .ok)

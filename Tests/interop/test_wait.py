@@ -88,6 +88,10 @@ def test_apply_wait_returns_once_a_fast_proxy_acked(fairway, proxies):
     again = cli(fairway, "wait", "--revision", str(revision))
     assert again.returncode == 0 and "is ready in 2 proxies" in again.stdout, again.stdout + again.stderr
 
+    gone = cli(fairway, "delete", "serviceentry", "ratings", "--wait", "--timeout", "10s")
+    assert gone.returncode == 0 and "is ready in 2 proxies" in gone.stdout, gone.stdout + gone.stderr
+    assert RATINGS_CLUSTER not in fast.names(CDS) and RATINGS_CLUSTER not in late.names(CDS)
+
 
 def test_nacking_and_silent_proxies_are_named(fairway, proxies):
     fast = proxies("fast", "10.0.0.1")
