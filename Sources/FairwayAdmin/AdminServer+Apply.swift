@@ -20,7 +20,10 @@ extension AdminServer {
       throw AdminError(.badRequest, "no documents in request body")
     }
     let results = try await store.apply(parsed.objects)
-    let revision = await store.revision
+    // The revision holding every object as applied (unchanged ones included): what
+    // `GET /wait` waits for. A later write elsewhere does not delay the wait.
+    var revision = results.compactMap { Int64($0.resourceVersion) }.max() ?? 0
+    if results.isEmpty { revision = await store.revision }
     for result in results where result.action != .unchanged {
       logger.info(
         "\(result.action.rawValue) \(result.key) at resourceVersion \(result.resourceVersion)")

@@ -1,10 +1,13 @@
 import FairwayMesh
 import FairwayStore
+import HTTPTypes
 import Hummingbird
 
 /// Kubernetes-style REST under `/apis/networking.istio.io/{version}/...`.
 extension AdminServer {
   static let apiPrefix = "/apis/\(ConfigKind.group)"
+  /// The store revision of a deletion, on its response.
+  static let revisionHeader = HTTPField.Name("Fairway-Revision")
 
   func registerResources(on router: Router<AdminRequestContext>) {
     let prefix = Self.apiPrefix
@@ -28,7 +31,13 @@ extension AdminServer {
     router.delete("\(prefix)/:version/namespaces/:namespace/:plural/:name") { request, context in
       let deleted = try await self.store.delete(try Self.key(context))
       self.logger.info("deleted \(deleted.key)")
-      return AdminResponse.negotiated(deleted.jsonValue, request: request)
+      var response = AdminResponse.negotiated(deleted.jsonValue, request: request)
+      // The body is the object as it was; the revision of the deletion (or a later one) is
+      // what `GET /wait?revision=` takes.
+      if let name = Self.revisionHeader {
+        response.headers[name] = String(await self.store.revision)
+      }
+      return response
     }
   }
 

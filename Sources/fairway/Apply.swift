@@ -7,12 +7,25 @@ import Foundation
 struct Apply: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract:
-      "Create or update configs from files, directories (top-level *.yaml, *.yml, *.json) or stdin."
-  )
+      "Create or update configs from files, directories (top-level *.yaml, *.yml, *.json) or stdin.",
+    discussion: """
+      Prints the store revision of what it applied. With --wait, returns once every connected
+      proxy has acknowledged it (exit 0), or names the proxies that rejected it (exit 2) or
+      did not answer in time (exit 1): see `fairway wait --help`.
+
+      Examples:
+        fairway apply -f reviews.yaml
+        fairway apply -f mesh/ --wait --timeout 10s
+      """)
 
   @Option(
     name: [.short, .customLong("filename")], help: "File, directory or - for stdin. Repeatable.")
   var files: [String] = []
+
+  @Flag(help: "Wait until every connected proxy has acknowledged the change.")
+  var wait = false
+
+  @OptionGroup var waiting: WaitOptions
 
   @OptionGroup var server: ServerOptions
 
@@ -28,9 +41,11 @@ struct Apply: AsyncParsableCommand {
         "error: no *.yaml, *.yml or *.json files found in \(files.joined(separator: ", "))")
     }
     var failed = false
+    var revision: Int64 = 0
     for input in inputs {
       do {
         let response = try await client.apply(input.data, contentType: input.contentType)
+        revision = max(revision, response.revision)
         for result in response.results {
           print(
             "\(result.kind.lowercased()).\(ConfigKind.group)/\(result.name) \(result.action) (namespace \(result.namespace))"
@@ -46,5 +61,7 @@ struct Apply: AsyncParsableCommand {
       }
     }
     if failed { throw ExitCode.failure }
+    print("revision \(revision)")
+    if wait { try await waiting.wait(client: client, revision: revision) }
   }
 }

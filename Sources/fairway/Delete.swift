@@ -16,6 +16,11 @@ struct Delete: AsyncParsableCommand {
   @Option(name: .shortAndLong, help: "Namespace.")
   var namespace: String = "default"
 
+  @Flag(help: "Wait until every connected proxy has acknowledged the deletion.")
+  var wait = false
+
+  @OptionGroup var waiting: WaitOptions
+
   @OptionGroup var server: ServerOptions
 
   func run() async throws {
@@ -24,5 +29,7 @@ struct Delete: AsyncParsableCommand {
     print(
       "\(kind.rawValue.lowercased()).\(ConfigKind.group) \"\(name)\" deleted (namespace \(namespace))"
     )
+    // The store's current revision includes the deletion.
+    if wait { try await waiting.wait(client: client, revision: nil) }
   }
 }

@@ -9,7 +9,7 @@ struct Fairway: AsyncParsableCommand {
     commandName: "fairway",
     abstract: "An xDS control plane that serves Istio networking config to Envoy and gRPC clients.",
     subcommands: [
-      Serve.self, Apply.self, Get.self, Delete.self, ProxyStatus.self, ProxyConfig.self,
+      Serve.self, Apply.self, Get.self, Delete.self, Wait.self, ProxyStatus.self, ProxyConfig.self,
       Analyze.self, Bootstrap.self, JournalCommand.self,
     ]
   )

@@ -299,6 +299,7 @@ struct Serve: AsyncParsableCommand {
       configuration: adminConfiguration,
       extensions: [
         XDSDebugRoutes(server: xds),
+        XDSWaitRoutes(server: xds, store: store),
         MetricsRoutes(exporter: exporter, server: xds, store: store),
         StatusPage(server: xds, store: store),
       ],

@@ -8,13 +8,15 @@ import Logging
 
 /// Builds an admin app over a fresh store, bound to an ephemeral port for live tests.
 struct AdminHarness {
-  let store = InMemoryConfigStore()
+  let store: InMemoryConfigStore
   let server: AdminServer
 
   init(
+    store: InMemoryConfigStore = InMemoryConfigStore(),
     maxBodyBytes: Int = AdminConfiguration.defaultMaxBodyBytes,
     extensions: [any AdminExtension] = []
   ) {
+    self.store = store
     var logger = Logger(label: "fairway.admin.test")
     logger.logLevel = .error
     server = AdminServer(

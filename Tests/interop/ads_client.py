@@ -138,3 +138,49 @@ def resource_name(msg) -> str:
         if hasattr(msg, field) and getattr(msg, field):
             return getattr(msg, field)
     raise AssertionError(f"no name on {msg.DESCRIPTOR.full_name}")
+
+
+class AutoProxy:
+    """A SotW proxy that answers every response by itself, like a fast Envoy: `mode` is "ack",
+    "nack" (NACKs each response with `nack_message`) or "silent" (answers nothing); switch it
+    at any time. Subscribes to CDS and LDS (wildcard), and to EDS/RDS names when given."""
+
+    def __init__(self, address: str, node_id: str, eds=(), rds=(), nack_message: str = "rejected by test"):
+        self.stream = ADSStream(address, make_node(node_id))
+        self.node_id = node_id
+        self.mode = "ack"
+        self.nack_message = nack_message
+        self.received: list = []
+        self._stop = threading.Event()
+        self.stream.request(CDS)
+        self.stream.request(LDS)
+        if eds:
+            self.stream.request(EDS, names=list(eds))
+        if rds:
+            self.stream.request(RDS, names=list(rds))
+        self._thread = threading.Thread(target=self._answer, daemon=True)
+        self._thread.start()
+
+    def _answer(self) -> None:
+        while not self._stop.is_set():
+            try:
+                response = self.stream.receive(timeout=0.1, strict=False)
+            except queue.Empty:
+                continue
+            except AssertionError:
+                return
+            self.received.append(response)
+            if self.mode == "ack":
+                self.stream.ack(response)
+            elif self.mode == "nack":
+                self.stream.request(response.type_url, names=self.stream._names.get(response.type_url, ()),
+                                    nonce=response.nonce, error=self.nack_message)
+
+    def names(self, type_url: str) -> set:
+        """Every resource name received for a type (full-state types: the latest response)."""
+        latest = [r for r in self.received if r.type_url == type_url]
+        return set(ADSStream.names_of(latest[-1])) if latest else set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.stream.close()

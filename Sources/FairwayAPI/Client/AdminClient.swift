@@ -133,6 +133,25 @@ public struct AdminClient: Sendable {
     try await get([SyncStatus].self, path: "/debug/syncz")
   }
 
+  /// `GET /wait`: where the connected proxies stand against `revision` (nil: the store's
+  /// current one), after waiting up to `timeoutSeconds` for them. The answer comes with 200
+  /// (every proxy has it), 409 (a proxy rejected it) and 504 (not pushed or not acknowledged
+  /// in time) alike; any other status throws.
+  public func wait(revision: Int64?, timeoutSeconds: Double) async throws -> WaitResponse {
+    var path = "/wait?timeout=\(String(format: "%.3f", max(0, timeoutSeconds)))s"
+    if let revision { path += "&revision=\(revision)" }
+    let response = try await send(method: "GET", path: path, accept: "application/json")
+    guard [200, 409, 504].contains(response.status) else {
+      throw AdminClientError.api(status: response.status, body: response.body)
+    }
+    do {
+      return try response.decoded(WaitResponse.self)
+    } catch {
+      throw AdminClientError.malformed(
+        path: path, server: baseURL.absoluteString, reason: "\(error)")
+    }
+  }
+
   /// REST path of a collection or object.
   public static func path(_ resource: ResourceType, namespace: String?, name: String?) -> String {
     var path = "/apis/\(resource.apiVersion)"

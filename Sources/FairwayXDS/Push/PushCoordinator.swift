@@ -177,6 +177,7 @@ public final class PushCoordinator: Sendable {
     translation.replace(with: next)
     let streams = registry.all
     for stream in streams { stream.push(scope) }
+    registry.progress.advance()
 
     let debounce = (debounced - scope.firstChange).seconds
     metrics.recordPush(triggers: scope.triggers, debounceSeconds: debounce)

@@ -18,6 +18,8 @@ public final class ProxyStream: Sendable {
     public var status: [XDSResourceType: TypeSyncStatus] = [:]
     /// The latest version of every resource sent, by type and name.
     package var sent: [XDSResourceType: OverlayDictionary<String, EncodedResource>] = [:]
+    /// Which store revision the proxy holds, per type.
+    public var revisions = RevisionSync()
   }
 
   public let id: UInt64

@@ -5,6 +5,8 @@ public final class StreamRegistry: Sendable {
   private let streams = Mutex<[UInt64: ProxyStream]>([:])
   private let nextID = Atomic<UInt64>(0)
   private let removed = Atomic<Int>(0)
+  /// Advanced when a stream comes, goes or takes a step (see `XDSServer.waitForRevision`).
+  let progress = SyncProgress()
 
   public init() {}
 
@@ -14,11 +16,13 @@ public final class StreamRegistry: Sendable {
 
   func add(_ stream: ProxyStream) {
     streams.withLock { $0[stream.id] = stream }
+    progress.advance()
   }
 
   func remove(_ id: UInt64) {
     _ = streams.withLock { $0.removeValue(forKey: id) }
     removed.add(1, ordering: .relaxed)
+    progress.advance()
   }
 
   /// Streams that have ended since the start.

@@ -88,6 +88,7 @@ struct StreamSession<State: StreamProtocolState> {
     var state = State(controlPlaneIdentifier: "")
     var proxy: Proxy?
     var rejectionLog = RejectionLog()
+    var revisions = RevisionSync()
 
     init(
       context: XDSContext, stream: ProxyStream,
@@ -143,6 +144,7 @@ struct StreamSession<State: StreamProtocolState> {
         context.metrics.recordUnknownTypeRequest()
         if let reply = outcome.reply { try await write(reply) }
       }
+      if let type = outcome.type { revisions.answered(type, outcome.verdict) }
       if outcome.respond, let type = outcome.type {
         // The subscription may have changed: what was sent is no longer the available set.
         sharedSent.remove(type)
@@ -161,7 +163,10 @@ struct StreamSession<State: StreamProtocolState> {
       var removeStaleClusters = false
       for type in state.requestedTypes {
         let warm = type == .endpoint && clustersSent
-        guard scope.types.contains(type) || warm else { continue }
+        guard scope.types.contains(type) || warm else {
+          revisions.unchanged(type, at: scope.revision)
+          continue
+        }
         let limit = type == .endpoint && !warm ? scope.endpointClusters : nil
         let keepStale = type == .cluster
         let sent = try await send(type, force: warm, limit: limit, keepingRemoved: keepStale)
@@ -211,7 +216,11 @@ struct StreamSession<State: StreamProtocolState> {
       guard
         let outgoing = state.response(
           for: type, available: available, force: force, limit: limit, now: Date())
-      else { return false }
+      else {
+        revisions.unchanged(type, at: translator.revision)
+        return false
+      }
+      revisions.sent(type, at: translator.revision)
       let admission = ContinuousClock.now
       await context.throttle.admit(stream: stream.id, type: type, bytes: outgoing.message.count)
       let waited = ContinuousClock.now - admission
@@ -261,11 +270,14 @@ struct StreamSession<State: StreamProtocolState> {
       for type in types { statuses[type] = state.status(for: type) }
       let node = state.node
       let proxy = proxy
+      let revisions = revisions
       stream.update { snapshot in
         snapshot.status = statuses
         snapshot.node = node
         snapshot.proxy = proxy
+        snapshot.revisions = revisions
       }
+      context.registry.progress.advance()
     }
   }
 }
