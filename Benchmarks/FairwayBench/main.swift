@@ -132,7 +132,10 @@ let changedKey = ConfigKey(kind: .workloadEntry, namespace: "bench", name: "svc-
 // Every derived translation goes through the engine's one update entry point, as pushes do.
 let engine = TranslationEngine()
 for _ in 0..<repetitions {
-  let previous = MeshTranslator(snapshot: base)
+  // Built by the engine, as the coordinator's current translation is: the engine's push-table
+  // basis then holds this translation's index, and the timed patches only replace that
+  // reference (releasing an unrelated old index is not part of a push).
+  let previous = engine.translation(of: base)
   _ = previous.resources(for: proxy, type: .endpoint, requestedNames: nil)
   // What the push coordinator does for a WorkloadEntry-only change: patch, no index rebuild.
   patchOnly.append(
@@ -188,7 +191,7 @@ print(
   var patchBuild: [Double] = []
   var full: [Double] = []
   for _ in 0..<repetitions {
-    let previous = MeshTranslator(snapshot: base)
+    let previous = engine.translation(of: base)
     for type in types { _ = previous.resources(for: proxy, type: type, requestedNames: nil) }
     let changed = MeshSnapshot(revision: 3, objects: unchangedObjects + replacement)
     patchOnly.append(
