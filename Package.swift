@@ -194,7 +194,9 @@ let package = Package(
     ),
     .testTarget(
       name: "FairwayAnalyzeTests",
-      dependencies: ["FairwayAnalyze", "FairwayMesh", "FairwayResources", "FairwayTranslate"],
+      dependencies: [
+        "FairwayAnalyze", "FairwayMesh", "FairwayProto", "FairwayResources", "FairwayTranslate",
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -206,6 +208,7 @@ let package = Package(
       name: "FairwayTranslateTests",
       dependencies: [
         "FairwayTranslate", "FairwayResources", "FairwayMesh", "FairwayProto", "FairwayStore",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -218,6 +221,9 @@ let package = Package(
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -228,14 +234,15 @@ let package = Package(
         "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayTranslate", "FairwayXDS",
         "FairwayProto",
         .product(name: "PropertyBased", package: "swift-property-based"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "FairwayAdminTests",
       dependencies: [
-        "FairwayAdmin", "FairwayAPI", "FairwayStore", "FairwayMesh", "FairwayTranslate",
-        "FairwayXDS",
+        "FairwayAdmin", "FairwayAPI", "FairwayStore", "FairwayMesh", "FairwayResources",
+        "FairwayTranslate", "FairwayXDS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),

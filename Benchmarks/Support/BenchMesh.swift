@@ -2,16 +2,16 @@ import FairwayMesh
 import Foundation
 
 /// The benchmark mesh: S services x E endpoints, shared by every benchmark so figures compare.
-public enum BenchMesh {
+package enum BenchMesh {
   /// The mesh of `MeshGenerator` for services 0..<services; with `changedEndpoint`, the
   /// first service's first endpoint moved to 10.255.255.1.
-  public static func yaml(services: Int, endpoints: Int, changedEndpoint: Bool = false) -> String {
+  package static func yaml(services: Int, endpoints: Int, changedEndpoint: Bool = false) -> String {
     MeshGenerator(services: services, endpoints: endpoints).yaml(
       services: 0..<services, moved: changedEndpoint ? (0, 0, "10.255.255.1") : nil)
   }
 
   /// Parses with the real parser; exits on a parse error (the generator is at fault).
-  public static func snapshot(_ yaml: String, revision: Int64) -> MeshSnapshot {
+  package static func snapshot(_ yaml: String, revision: Int64) -> MeshSnapshot {
     do {
       let parsed = try ConfigParser().parse(Data(yaml.utf8))
       return MeshSnapshot(revision: revision, objects: parsed.objects)

@@ -3,18 +3,18 @@ import Foundation
 /// The benchmark mesh: S STATIC ServiceEntries on port 8080, E WorkloadEntries each (three
 /// zones, weights 1-4), and on every tenth service a DestinationRule with two subsets and a
 /// VirtualService with a header match and a 90/10 split. Same shape as `fairway-bench`.
-public struct MeshGenerator: Sendable {
-  public static let namespace = "bench"
-  public let services: Int
-  public let endpoints: Int
+package struct MeshGenerator: Sendable {
+  package static let namespace = "bench"
+  package let services: Int
+  package let endpoints: Int
 
-  public init(services: Int, endpoints: Int) {
+  package init(services: Int, endpoints: Int) {
     self.services = services
     self.endpoints = endpoints
   }
 
   /// YAML for services `range`, to apply in batches; `moved` puts one endpoint elsewhere.
-  public func yaml(
+  package func yaml(
     services range: Range<Int>, moved: (service: Int, endpoint: Int, address: String)? = nil
   ) -> String {
     var documents: [String] = []
@@ -33,9 +33,9 @@ public struct MeshGenerator: Sendable {
     return documents.joined(separator: "\n---\n")
   }
 
-  public func address(_ s: Int, _ e: Int) -> String { "10.\(s / 250).\(s % 250).\(e + 1)" }
+  package func address(_ s: Int, _ e: Int) -> String { "10.\(s / 250).\(s % 250).\(e + 1)" }
 
-  public func serviceEntry(_ s: Int) -> String {
+  package func serviceEntry(_ s: Int) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: ServiceEntry
@@ -49,7 +49,7 @@ public struct MeshGenerator: Sendable {
     """
   }
 
-  public func workloadEntry(_ s: Int, _ e: Int, address: String) -> String {
+  package func workloadEntry(_ s: Int, _ e: Int, address: String) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: WorkloadEntry
@@ -62,7 +62,7 @@ public struct MeshGenerator: Sendable {
     """
   }
 
-  public func destinationRule(_ s: Int) -> String {
+  package func destinationRule(_ s: Int) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: DestinationRule
@@ -74,7 +74,7 @@ public struct MeshGenerator: Sendable {
     """
   }
 
-  public func virtualService(_ s: Int, canary: String) -> String {
+  package func virtualService(_ s: Int, canary: String) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: VirtualService
@@ -93,7 +93,7 @@ public struct MeshGenerator: Sendable {
   /// Change `g` of a WorkloadEntry: moves the last endpoint of one service to a new address.
   /// The marker is the encoded SocketAddress.address field (tag, length, text), which no other
   /// address can contain.
-  public func workloadEntryChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
+  package func workloadEntryChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
     let s = workloadEntryChangeService(g)
     let newAddress = "10.254.\(g / 250 % 250).\(g % 250 + 1)"
     let yaml = workloadEntry(s, endpoints - 1, address: newAddress)
@@ -101,21 +101,21 @@ public struct MeshGenerator: Sendable {
   }
 
   /// Change `g` of a VirtualService: a new header value, fixed width so markers never overlap.
-  public func virtualServiceChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
+  package func virtualServiceChange(_ g: Int) -> (yaml: String, marker: [UInt8]) {
     let s = virtualServiceChangeService(g)
     let canary = "c" + String(repeating: "0", count: max(0, 8 - String(g).count)) + String(g)
     return (virtualService(s, canary: canary), Array(canary.utf8))
   }
 
   /// The service change `g` of a WorkloadEntry touches.
-  public func workloadEntryChangeService(_ g: Int) -> Int { (g &* 7919) % services }
+  package func workloadEntryChangeService(_ g: Int) -> Int { (g &* 7919) % services }
 
   /// The service change `g` of a VirtualService touches (one with routes: every tenth).
-  public func virtualServiceChangeService(_ g: Int) -> Int {
+  package func virtualServiceChangeService(_ g: Int) -> Int {
     let withRoutes = (services + 9) / 10
     return ((g &* 31) % withRoutes) * 10
   }
 
   /// The authority a client uses for service `s` (`xds:///` target).
-  public func authority(_ s: Int) -> String { "svc-\(s).\(Self.namespace).svc.cluster.local:8080" }
+  package func authority(_ s: Int) -> String { "svc-\(s).\(Self.namespace).svc.cluster.local:8080" }
 }

@@ -22,7 +22,7 @@ public struct AdminConfiguration: Sendable {
   public var requestTimeout: Duration
   /// Bounds on what one body may expand to when parsed. `maxBytes` is raised to twice
   /// `maxBodyBytes` when that is larger, so any body under the size limit can be read.
-  public var parseLimits: ParseLimits
+  var parseLimits: ParseLimits
 
   public static let defaultPort = AdminClient.defaultPort
   public static let defaultMaxBodyBytes = 8 * 1024 * 1024

@@ -5,26 +5,26 @@ import Foundation
 import Hummingbird
 
 /// An API error, always answered as JSON `{"error": "...", "details": [...]}`.
-public struct AdminError: Error, HTTPResponseError, Sendable {
+package struct AdminError: Error, HTTPResponseError, Sendable {
   /// One item of `details`: a located problem.
-  public typealias Detail = ErrorBody.Detail
+  package typealias Detail = ErrorBody.Detail
 
-  public var status: HTTPResponse.Status
-  public var message: String
-  public var details: [Detail]
+  package var status: HTTPResponse.Status
+  package var message: String
+  package var details: [Detail]
   /// Details beyond `maxDetails`, counted but not sent.
-  public var omittedDetails: Int
+  package var omittedDetails: Int
   /// Answer with `Connection: close` and close once sent (a body left unread).
   var closesConnection = false
 
   /// At most this many details go in a body; the rest are only counted.
-  public static let maxDetails = 100
+  package static let maxDetails = 100
   /// Longest text echoed in a message or field; longer text is cut with its size.
-  public static let maxEchoedCharacters = 256
+  static let maxEchoedCharacters = 256
 
   /// Keeps the body small whatever the request held: texts are clipped (a bad host can be
   /// megabytes) and details capped, with `omittedDetails` counting the rest.
-  public init(_ status: HTTPResponse.Status, _ message: String, details: [Detail] = []) {
+  package init(_ status: HTTPResponse.Status, _ message: String, details: [Detail] = []) {
     self.status = status
     self.message = Self.clip(message)
     self.details = details.prefix(Self.maxDetails).map { detail in
@@ -46,12 +46,12 @@ public struct AdminError: Error, HTTPResponseError, Sendable {
   }
 
   /// The JSON body.
-  public var body: ErrorBody {
+  package var body: ErrorBody {
     ErrorBody(
       error: message, code: Int(status.code), details: details, omittedDetails: omittedDetails)
   }
 
-  public func response(from request: Request, context: some RequestContext) throws -> Response {
+  package func response(from request: Request, context: some RequestContext) throws -> Response {
     httpResponse
   }
 

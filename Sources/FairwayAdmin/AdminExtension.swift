@@ -13,14 +13,14 @@ public protocol AdminExtension: Sendable {
 
 /// An `AdminExtension` from a closure:
 /// `AdminRoutes { router in router.get("/debug/syncz") { _, _ in ... } }`.
-public struct AdminRoutes: AdminExtension {
+package struct AdminRoutes: AdminExtension {
   private let register: @Sendable (Router<AdminRequestContext>) -> Void
 
-  public init(_ register: @escaping @Sendable (Router<AdminRequestContext>) -> Void) {
+  package init(_ register: @escaping @Sendable (Router<AdminRequestContext>) -> Void) {
     self.register = register
   }
 
-  public func registerRoutes(on router: Router<AdminRequestContext>) {
+  package func registerRoutes(on router: Router<AdminRequestContext>) {
     register(router)
   }
 }

@@ -12,12 +12,12 @@
 ///   malformed escapes, and targets that are not an absolute path.
 /// - Case is kept: routes are case-sensitive, and authentication lets through only an
 ///   explicit list of public paths, so `/DEBUG/configz` needs the token (and is a 404 with it).
-public enum AdminPath: Sendable, Equatable {
+package enum AdminPath: Sendable, Equatable {
   case canonical(String)
   case rejected(reason: String)
 
   /// Normalizes the path part of a request target (no query string).
-  public static func normalize(_ raw: String) -> AdminPath {
+  package static func normalize(_ raw: String) -> AdminPath {
     guard raw.hasPrefix("/") else {
       return .rejected(reason: "the request target must be an absolute path")
     }

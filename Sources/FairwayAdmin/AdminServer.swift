@@ -38,7 +38,7 @@ public struct AdminServer: Sendable {
   }
 
   /// The router with every built-in and extension route.
-  public func makeRouter() -> Router<AdminRequestContext> {
+  package func makeRouter() -> Router<AdminRequestContext> {
     let router = Router(context: AdminRequestContext.self)
     // Middleware applies only to routes added after it, so it goes first.
     router.add(middleware: AdminErrorMiddleware())

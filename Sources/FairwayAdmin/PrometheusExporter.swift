@@ -36,7 +36,7 @@ public final class PrometheusExporter: Sendable {
   }
 
   /// The swift-metrics backend writing into `registry` with Istio's bucket layouts.
-  public func makeFactory() -> PrometheusMetricsFactory {
+  func makeFactory() -> PrometheusMetricsFactory {
     var factory = PrometheusMetricsFactory(registry: registry)
     factory.valueHistogramBuckets = Self.valueBuckets
     return factory

@@ -6,7 +6,7 @@ import Synchronization
 ///
 /// Subscribers are held weakly: a stream nobody references any more stops receiving
 /// events and is forgotten.
-public final class ConfigEventBroadcaster: Sendable {
+final class ConfigEventBroadcaster: Sendable {
   private final class WeakBuffer: Sendable {
     weak let buffer: EventBuffer?
     init(_ buffer: EventBuffer) { self.buffer = buffer }
@@ -14,17 +14,17 @@ public final class ConfigEventBroadcaster: Sendable {
 
   private let subscribers = Mutex<[ObjectIdentifier: WeakBuffer]>([:])
 
-  public init() {}
+  init() {}
 
   /// A new subscription to events published from now on.
-  public func subscribe() -> ConfigEventStream {
+  func subscribe() -> ConfigEventStream {
     let buffer = EventBuffer()
     subscribers.withLock { $0[ObjectIdentifier(buffer)] = WeakBuffer(buffer) }
     return ConfigEventStream(buffer: buffer)
   }
 
   /// Delivers `events`, in order, to every live subscriber. Never blocks on subscribers.
-  public func publish(_ events: [ConfigEvent]) {
+  func publish(_ events: [ConfigEvent]) {
     guard !events.isEmpty else { return }
     let live: [EventBuffer] = subscribers.withLock { subscribers in
       var live: [EventBuffer] = []
@@ -39,7 +39,7 @@ public final class ConfigEventBroadcaster: Sendable {
   }
 
   /// Ends every subscription (their sequences return `nil`).
-  public func finishAll() {
+  func finishAll() {
     let live = subscribers.withLock { subscribers in
       defer { subscribers.removeAll() }
       return subscribers.values.compactMap(\.buffer)
@@ -48,7 +48,7 @@ public final class ConfigEventBroadcaster: Sendable {
   }
 
   /// Number of live subscribers.
-  public var subscriberCount: Int {
+  var subscriberCount: Int {
     subscribers.withLock { $0.values.filter { $0.buffer != nil }.count }
   }
 }

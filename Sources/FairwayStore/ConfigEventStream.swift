@@ -19,7 +19,7 @@ public struct ConfigEventStream: AsyncSequence, Sendable {
   public func makeAsyncIterator() -> Iterator { Iterator(buffer: buffer) }
 
   /// Events currently waiting, after coalescing.
-  public var pendingCount: Int { buffer.pendingCount }
+  package var pendingCount: Int { buffer.pendingCount }
 
   /// Iterates the subscriber's buffer.
   public struct Iterator: AsyncIteratorProtocol {

@@ -83,6 +83,7 @@ public final class InMemoryConfigStore: ConfigStore {
   /// Number of stored objects.
   public var count: Int { state.withLock { $0.objects.count } }
 
+  /// Stores `objects` as one revision (journaled first when durable); one result per object.
   @discardableResult
   public func apply(_ objects: [ConfigObject]) async throws -> [ApplyResult] {
     guard let diskThread else { return try applyNow(objects) }
@@ -96,6 +97,7 @@ public final class InMemoryConfigStore: ConfigStore {
     try applyNow(objects)
   }
 
+  /// Removes the object at `key` and returns it; throws `notFound` when there is none.
   @discardableResult
   public func delete(_ key: ConfigKey) async throws -> ConfigObject {
     guard let diskThread else { return try deleteNow(key) }
@@ -204,10 +206,12 @@ public final class InMemoryConfigStore: ConfigStore {
     try? journal.compact(objects: Array(objects.values), revision: revision)
   }
 
+  /// The stored object at `key`, if any.
   public func get(_ key: ConfigKey) -> ConfigObject? {
     state.withLock { $0.objects[key] }
   }
 
+  /// Stored objects, optionally of one kind and namespace, in key order.
   public func list(kind: ConfigKind? = nil, namespace: String? = nil) -> [ConfigObject] {
     let objects = state.withLock { $0.objects }
     return objects.values
@@ -235,12 +239,13 @@ public final class InMemoryConfigStore: ConfigStore {
     return snapshot
   }
 
+  /// A new subscription to every change applied from now on.
   public func events() -> ConfigEventStream {
     broadcaster.subscribe()
   }
 
   /// Ends every event subscription, e.g. at shutdown.
-  public func finishEvents() {
+  func finishEvents() {
     broadcaster.finishAll()
   }
 }

@@ -30,6 +30,7 @@ public enum Analyzers {
     sorted(analyzers.flatMap { $0.analyze(mesh) })
   }
 
+  /// `messages` errors first, then by resource, field, code and text.
   public static func sorted(_ messages: [AnalysisMessage]) -> [AnalysisMessage] {
     messages.sorted {
       ($1.severity, $0.resource, $0.field, $0.type.code, $0.text)

@@ -16,47 +16,47 @@ public struct MessageType: Sendable, Hashable, Codable {
   }
 
   /// Istio's page for an `IST` code; nil for Fairway's own codes.
-  public var documentationURL: String? {
+  package var documentationURL: String? {
     guard code.hasPrefix("IST") else { return nil }
     return "https://istio.io/latest/docs/reference/config/analysis/\(code.lowercased())/"
   }
 }
 
 extension MessageType {
-  public static let referencedResourceNotFound = MessageType(
+  static let referencedResourceNotFound = MessageType(
     code: "IST0101", name: "ReferencedResourceNotFound", severity: .error,
     summary: "A resource being referenced does not exist.")
-  public static let schemaValidationError = MessageType(
+  static let schemaValidationError = MessageType(
     code: "IST0106", name: "SchemaValidationError", severity: .error,
     summary: "The resource has a schema validation error.")
-  public static let conflictingMeshGatewayVirtualServiceHosts = MessageType(
+  static let conflictingMeshGatewayVirtualServiceHosts = MessageType(
     code: "IST0109", name: "ConflictingMeshGatewayVirtualServiceHosts", severity: .error,
     summary: "Conflicting hosts on VirtualServices associated with mesh gateway.")
-  public static let portNameIsNotUnderNamingConvention = MessageType(
+  static let portNameIsNotUnderNamingConvention = MessageType(
     code: "IST0118", name: "PortNameIsNotUnderNamingConvention", severity: .info,
     summary: "Port name is not under naming convention; the protocol cannot be told from it.")
-  public static let noMatchingWorkloadsFound = MessageType(
+  static let noMatchingWorkloadsFound = MessageType(
     code: "IST0127", name: "NoMatchingWorkloadsFound", severity: .warning,
     summary: "There aren't workloads matching the resource labels.")
-  public static let schemaWarning = MessageType(
+  static let schemaWarning = MessageType(
     code: "IST0133", name: "SchemaWarning", severity: .warning,
     summary: "The resource has a schema validation warning.")
-  public static let destinationRuleSubsetNotSelectPods = MessageType(
+  static let destinationRuleSubsetNotSelectPods = MessageType(
     code: "IST0173", name: "DestinationRuleSubsetNotSelectPods", severity: .error,
     summary: "A subset in a DestinationRule does not select any endpoint.")
-  public static let unknownDestinationRuleHost = MessageType(
+  static let unknownDestinationRuleHost = MessageType(
     code: "IST0174", name: "UnknownDestinationRuleHost", severity: .warning,
     summary: "The host of a DestinationRule does not match a service in the mesh.")
-  public static let conflictingDestinationRules = MessageType(
+  static let conflictingDestinationRules = MessageType(
     code: "FW0101", name: "ConflictingDestinationRuleHosts", severity: .warning,
     summary: "Several DestinationRules name one host; Fairway applies only one of them.")
-  public static let dubboRouteUnsupportedField = MessageType(
+  static let dubboRouteUnsupportedField = MessageType(
     code: "FW0102", name: "DubboRouteUnsupportedField", severity: .error,
     summary: "A VirtualService on a Dubbo service uses a field Dubbo routing cannot express.")
-  public static let portProtocolNameMismatch = MessageType(
+  static let portProtocolNameMismatch = MessageType(
     code: "FW0103", name: "PortProtocolNameMismatch", severity: .warning,
     summary: "A port's name prefix names a different protocol than the one Fairway uses.")
-  public static let virtualServiceHostNotFound = MessageType(
+  static let virtualServiceHostNotFound = MessageType(
     code: "FW0104", name: "VirtualServiceHostNotFound", severity: .warning,
     summary: "A VirtualService routes a host no ServiceEntry declares, so no proxy uses it.")
 }

@@ -9,5 +9,5 @@ public struct AnalyzedService: Sendable {
   public let ports: [ServicePort]
   /// Labels of every endpoint: inline endpoints and selected WorkloadEntries. A DNS service
   /// without endpoints resolves its own host name: one endpoint without labels.
-  public let endpointLabels: [[String: String]]
+  let endpointLabels: [[String: String]]
 }

@@ -1,12 +1,12 @@
 /// Istio's cluster names, `DIRECTION|PORT|SUBSET|FQDN`, taken apart as istioctl does.
-public struct ClusterNameParts: Sendable, Equatable {
-  public let fqdn: String
+struct ClusterNameParts: Sendable, Equatable {
+  let fqdn: String
   /// nil for clusters not named by the convention (`PassthroughCluster`).
-  public let port: Int?
-  public let subset: String
-  public let direction: String
+  let port: Int?
+  let subset: String
+  let direction: String
 
-  public init(_ name: String) {
+  init(_ name: String) {
     let parts = name.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
     if parts.count == 4, let port = Int(parts[1]) {
       direction = parts[0]
@@ -38,6 +38,7 @@ public struct ClusterFilter: Sendable {
     self.direction = direction
   }
 
+  /// Whether `clusterName` passes every part of the filter that is set.
   public func matches(_ clusterName: String) -> Bool {
     let parts = ClusterNameParts(clusterName)
     if let fqdn, fqdn != parts.fqdn { return false }

@@ -5,6 +5,7 @@ import FairwayMesh
 public enum ListenerTable {
   public static let header = ["ADDRESSES", "PORT", "MATCH", "DESTINATION"]
 
+  /// The listener rows of `dump`, optionally only those on `port` or `address`.
   public static func build(_ dump: ConfigDumpView, port: Int? = nil, address: String? = nil)
     -> ProxyConfigTable
   {

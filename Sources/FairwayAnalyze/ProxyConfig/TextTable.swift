@@ -3,6 +3,7 @@ import Foundation
 /// Left-aligned columns separated by three spaces, like kubectl and istioctl print; no
 /// trailing blanks when the last cells are empty.
 public enum TextTable {
+  /// `rows` as aligned text, each line prefixed by `indent`.
   public static func render(_ rows: [[String]], indent: String = "") -> String {
     let columns = rows.map(\.count).max() ?? 0
     let widths = (0..<columns).map { column in

@@ -68,7 +68,7 @@ extension JSONValue {
   }
 
   /// A short name of the JSON type, used in error messages.
-  public var typeName: String {
+  var typeName: String {
     switch self {
     case .null: return "null"
     case .bool: return "boolean"
@@ -81,7 +81,7 @@ extension JSONValue {
 
   /// The deepest nesting of arrays and objects, computed without recursion so that a
   /// hostile document cannot overflow the stack here.
-  public var nestingDepth: Int {
+  var nestingDepth: Int {
     var maxDepth = 0
     var stack: [(JSONValue, Int)] = [(self, 0)]
     while let (value, depth) = stack.popLast() {

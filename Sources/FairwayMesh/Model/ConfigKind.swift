@@ -9,7 +9,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
   public static let group = "networking.istio.io"
 
   /// The version Fairway writes; older versions are accepted on input.
-  public static let preferredVersion = "v1"
+  static let preferredVersion = "v1"
 
   /// Versions accepted on input. They are all stored as one kind, as istiod does.
   public static let acceptedVersions: Set<String> = ["v1", "v1beta1", "v1alpha3"]

@@ -31,7 +31,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
   }
 
   /// The typed view encoded back to JSON (only the fields the model knows).
-  public func encodedJSON() throws -> JSONValue {
+  package func encodedJSON() throws -> JSONValue {
     switch self {
     case .virtualService(let spec): return try JSONValue(encoding: spec)
     case .destinationRule(let spec): return try JSONValue(encoding: spec)

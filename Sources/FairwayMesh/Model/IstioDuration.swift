@@ -30,7 +30,7 @@ public struct IstioDuration: Sendable, Hashable, Comparable, Codable, CustomStri
   }
 
   /// Total nanoseconds (saturating at the `Int64` range).
-  public var totalNanoseconds: Int64 {
+  package var totalNanoseconds: Int64 {
     let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
     if overflow { return seconds < 0 ? .min : .max }
     let (sum, overflow2) = product.addingReportingOverflow(Int64(nanos))

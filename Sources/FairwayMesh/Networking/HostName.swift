@@ -31,7 +31,7 @@ public enum HostName {
   }
 
   /// Dotted quad, scanned without allocating (it runs for every endpoint).
-  public static func isIPv4(_ text: String) -> Bool {
+  static func isIPv4(_ text: String) -> Bool {
     var octets = 0
     var digits = 0
     var value = 0
@@ -52,6 +52,7 @@ public enum HostName {
     return octets == 3 && digits > 0
   }
 
+  /// Whether `text` is an IPv6 address (an embedded IPv4 tail allowed).
   public static func isIPv6(_ text: String) -> Bool {
     guard text.contains(":"), text.count <= 45 else { return false }
     var groups = text.split(separator: ":", omittingEmptySubsequences: false)

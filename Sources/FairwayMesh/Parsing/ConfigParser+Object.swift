@@ -5,7 +5,7 @@ extension ConfigParser {
   ///
   /// - Parameter index: 0-based position in the body, used to name documents that have
   ///   no usable kind or name.
-  public func decodeObject(_ document: JSONValue, index: Int) -> Result<
+  func decodeObject(_ document: JSONValue, index: Int) -> Result<
     ConfigObject, DocumentIssues
   > {
     var documentName = "document \(index + 1)"

@@ -11,7 +11,7 @@ import Yams
 public struct ConfigParser: Sendable {
   /// Deepest array/object nesting accepted. Real configs stay far below; the limit keeps
   /// recursive decoders away from stack exhaustion on hostile input.
-  public var maxNestingDepth: Int
+  var maxNestingDepth: Int
   /// Bounds on what one body expands to (values, alias-produced values, bytes), checked
   /// while reading it, before any document is decoded or stored.
   public var limits: ParseLimits

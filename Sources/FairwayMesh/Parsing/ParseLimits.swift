@@ -3,10 +3,10 @@
 /// the syntax does (a YAML alias bomb is a few hundred bytes).
 public struct ParseLimits: Sendable, Equatable {
   /// Values (scalars, arrays and objects) in one body, aliases counted as expanded.
-  public var maxValues: Int
+  package var maxValues: Int
   /// Values produced by expanding YAML aliases (`*name`) in one body. Kubernetes-style
   /// configs rarely use aliases; amplification is what this stops.
-  public var maxAliasValues: Int
+  package var maxAliasValues: Int
   /// Bytes of scalar text (keys and values) in one body, aliases counted as expanded.
   public var maxBytes: Int
 

@@ -7,16 +7,16 @@ import Foundation
 #endif
 
 /// Syntax rules for names, hosts, labels and addresses, as Kubernetes and Istio apply them.
-public enum NameRules {
+package enum NameRules {
   /// A DNS-1123 label: 1-63 lower-case alphanumerics or '-', alphanumeric at both ends.
-  public static func isDNS1123Label(_ text: String) -> Bool {
+  static func isDNS1123Label(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
     guard !bytes.isEmpty, bytes.count <= 63 else { return false }
     return isLabelBytes(bytes, allowUpper: false, allowUnderscore: false)
   }
 
   /// A DNS-1123 subdomain: dot-separated labels, at most 253 characters.
-  public static func isDNS1123Subdomain(_ text: String) -> Bool {
+  static func isDNS1123Subdomain(_ text: String) -> Bool {
     guard !text.isEmpty, text.utf8.count <= 253 else { return false }
     return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
       isDNS1123Label(String($0))
@@ -25,7 +25,7 @@ public enum NameRules {
 
   /// A host name as Istio accepts in `hosts` and `destination.host`: DNS labels (either
   /// case), optionally starting with `*.`, or `*` alone when `allowBareWildcard`.
-  public static func isWildcardDomain(_ text: String, allowBareWildcard: Bool = true) -> Bool {
+  static func isWildcardDomain(_ text: String, allowBareWildcard: Bool = true) -> Bool {
     if text == "*" { return allowBareWildcard }
     var host = Substring(text)
     if host.hasPrefix("*.") { host = host.dropFirst(2) }
@@ -34,7 +34,7 @@ public enum NameRules {
   }
 
   /// A plain host name (no wildcard): dot-separated labels, either case, at most 255.
-  public static func isHostname(_ text: String) -> Bool {
+  static func isHostname(_ text: String) -> Bool {
     guard !text.isEmpty, text.utf8.count <= 255 else { return false }
     return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
       let bytes = Array($0.utf8)
@@ -45,7 +45,7 @@ public enum NameRules {
 
   /// Kubernetes label key: optional DNS-subdomain prefix and `/`, then a name of at most
   /// 63 characters (alphanumerics, '-', '_', '.', alphanumeric at both ends).
-  public static func isLabelKey(_ text: String) -> Bool {
+  static func isLabelKey(_ text: String) -> Bool {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     switch parts.count {
     case 1: return isQualifiedNamePart(String(parts[0]))
@@ -55,7 +55,7 @@ public enum NameRules {
   }
 
   /// Kubernetes label value: empty, or a name of at most 63 characters.
-  public static func isLabelValue(_ text: String) -> Bool {
+  static func isLabelValue(_ text: String) -> Bool {
     text.isEmpty || isQualifiedNamePart(text)
   }
 
@@ -89,24 +89,24 @@ public enum NameRules {
   }
 
   /// An IPv4 or IPv6 address (no prefix length).
-  public static func isIPAddress(_ text: String) -> Bool {
+  package static func isIPAddress(_ text: String) -> Bool {
     isIPv4(text) || isIPv6(text)
   }
 
   /// A dotted-quad IPv4 address.
-  public static func isIPv4(_ text: String) -> Bool {
+  static func isIPv4(_ text: String) -> Bool {
     var address = in_addr()
     return !text.isEmpty && !text.utf8.contains(0) && inet_pton(AF_INET, text, &address) == 1
   }
 
   /// An IPv6 address.
-  public static func isIPv6(_ text: String) -> Bool {
+  package static func isIPv6(_ text: String) -> Bool {
     var address = in6_addr()
     return !text.isEmpty && !text.utf8.contains(0) && inet_pton(AF_INET6, text, &address) == 1
   }
 
   /// An IP address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`).
-  public static func isIPOrCIDR(_ text: String) -> Bool {
+  static func isIPOrCIDR(_ text: String) -> Bool {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     switch parts.count {
     case 1:
@@ -126,7 +126,7 @@ public enum NameRules {
 
   /// Why `pattern` is not a regular expression RE2 accepts (Envoy compiles `safe_regex`
   /// with RE2, Istio validates with Go's RE2-syntax `regexp`), or nil when it is.
-  public static func regexError(_ pattern: String) -> String? {
+  package static func regexError(_ pattern: String) -> String? {
     guard let reason = RE2Syntax.error(in: pattern) else { return nil }
     return "invalid regex \"\(pattern)\": \(reason)"
   }

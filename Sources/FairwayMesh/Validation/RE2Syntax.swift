@@ -7,12 +7,12 @@
 /// bad flags, unbalanced groups and brackets, inverted ranges. The scan is linear in the
 /// pattern. Unicode class names are checked against the general categories; script names
 /// are only checked for their shape.
-public enum RE2Syntax {
+package enum RE2Syntax {
   /// RE2's (and Go's) largest repetition count, which also bounds nested counts' product.
-  public static let maxRepeat = 1000
+  static let maxRepeat = 1000
 
   /// Why RE2 rejects `pattern`, or `nil` when it accepts it.
-  public static func error(in pattern: String) -> String? {
+  package static func error(in pattern: String) -> String? {
     var scanner = Scanner(Array(pattern.unicodeScalars))
     do {
       try scanner.run()

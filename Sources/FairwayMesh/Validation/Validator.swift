@@ -6,9 +6,9 @@
 /// 1-65535, durations non-negative (and at least 1ms where Istio requires it), subset
 /// names unique DNS labels, ServiceEntry resolution consistent with endpoints, regexes
 /// must compile, and so on.
-public enum Validator {
+enum Validator {
   /// All problems in `object`; empty when valid.
-  public static func validate(_ object: ConfigObject) -> [ValidationIssue] {
+  static func validate(_ object: ConfigObject) -> [ValidationIssue] {
     var collector = IssueCollector(document: object.key.description)
     collector.metadata(object.metadata)
     switch object.spec {

@@ -72,7 +72,7 @@ public struct ConfigDump: Sendable {
 }
 
 /// JSON for `Any` needs the packed message types registered with SwiftProtobuf.
-public enum AnyTypeRegistry {
+enum AnyTypeRegistry {
   private static let registered: Bool = {
     let types: [any SwiftProtobuf.Message.Type] = [
       Envoy_Config_Cluster_V3_Cluster.self,
@@ -96,5 +96,5 @@ public enum AnyTypeRegistry {
     return true
   }()
 
-  public static func ensureRegistered() { _ = registered }
+  static func ensureRegistered() { _ = registered }
 }

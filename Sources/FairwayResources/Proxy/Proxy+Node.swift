@@ -4,7 +4,7 @@ import SwiftProtobuf
 
 extension Proxy {
   /// The node metadata key Fairway reads to tell MOSN apart from Envoy (`FAIRWAY_PROXY: mosn`).
-  public static let clientMetadataKey = "FAIRWAY_PROXY"
+  static let clientMetadataKey = "FAIRWAY_PROXY"
 
   /// Parses an xDS node the way istiod does; a malformed id becomes an opaque id with defaults.
   public init(node: Envoy_Config_Core_V3_Node) {

@@ -42,7 +42,7 @@ public struct Proxy: Sendable, Hashable {
   public var kind: Kind
   public var client: Client
   public var ipAddresses: [String]
-  public var podName: String
+  package var podName: String
   public var namespace: String
   public var dnsDomain: String
   public var labels: [String: String]

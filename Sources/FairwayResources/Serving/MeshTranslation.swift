@@ -30,6 +30,7 @@ public protocol MeshTranslation: AnyObject, Sendable {
 }
 
 extension MeshTranslation {
+  /// Every resource `proxy` would be sent, as Envoy's config dump groups them.
   public func configDump(for proxy: Proxy, grpcTargets: Set<String>?) -> ConfigDump {
     let named = proxy.client == .grpc ? grpcTargets : nil
     return ConfigDump(

@@ -21,7 +21,7 @@ extension FileConfigJournal {
     public var damage: JournalScan.Damage?
 
     /// Nothing to repair.
-    public var isClean: Bool { snapshotError == nil && damage == nil }
+    var isClean: Bool { snapshotError == nil && damage == nil }
   }
 
   /// What `repair` kept and moved aside.

@@ -31,7 +31,7 @@ public final class FileConfigJournal: ConfigJournal {
     public var droppedBytes: Int
   }
 
-  public enum JournalError: Error, CustomStringConvertible {
+  enum JournalError: Error, CustomStringConvertible {
     case io(String)
     case corruptSnapshot(String)
     /// Damage before the tail, or a record that does not load: nothing was changed on disk.
@@ -41,7 +41,7 @@ public final class FileConfigJournal: ConfigJournal {
     /// A failed append could not be undone: the journal accepts no more writes until restart.
     case stopped(String)
 
-    public var description: String {
+    var description: String {
       switch self {
       case .io(let message): return "journal I/O: \(message)"
       case .corruptSnapshot(let message): return "snapshot.json is unreadable: \(message)"
@@ -147,6 +147,7 @@ public final class FileConfigJournal: ConfigJournal {
       replayed: scan.entries.count, droppedBytes: dropped)
   }
 
+  /// Appends `entry` as one checksummed record and fsyncs it before returning.
   public func record(_ entry: JournalEntry) throws {
     let payload = try JournalCodec.encode(entry)
     var frame: [UInt8] = []
@@ -187,8 +188,9 @@ public final class FileConfigJournal: ConfigJournal {
   }
 
   /// Whether writes stopped after a failed append that could not be undone, and why.
-  public var stoppedReason: String? { handle.withLock { $0.stopped } }
+  var stoppedReason: String? { handle.withLock { $0.stopped } }
 
+  /// Replaces the journal with a snapshot of `objects` at `revision`.
   public func compact(objects: [ConfigObject], revision: Int64) throws {
     let data = try JournalCodec.encodeSnapshot(objects: objects, revision: revision)
     let temporary = snapshotPath + ".tmp"

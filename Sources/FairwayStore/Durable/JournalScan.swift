@@ -11,6 +11,7 @@
 public struct JournalScan: Sendable {
   /// The first damage in the file.
   public struct Damage: Sendable, Equatable, CustomStringConvertible {
+    /// How the journal is damaged.
     public enum Kind: Sendable, Equatable {
       /// The last record is incomplete or fails its checksum, and nothing valid follows it.
       case tornTail
@@ -49,9 +50,9 @@ public struct JournalScan: Sendable {
   /// Records that frame and check (including those already folded into the snapshot).
   public internal(set) var records = 0
   /// End of the last good record: the length the file has once damage is cut away.
-  public internal(set) var validEnd = 0
+  internal(set) var validEnd = 0
   /// Revision of the last good record (0 when there is none).
-  public internal(set) var lastRevision: Int64 = 0
+  internal(set) var lastRevision: Int64 = 0
   public internal(set) var damage: Damage?
 
   /// Scans `bytes`; records at or below `snapshotRevision` are checked but not decoded in full

@@ -6,15 +6,15 @@
 /// arrays of services (and of their clusters) that copy retained every element, so the patch
 /// cost O(services): a DestinationRule patch at 10,000 services spent half its time there.
 /// Here it costs `count / 64` chunk references plus one chunk.
-public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection, MutableCollection {
+struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection, MutableCollection {
   private static var chunkShift: Int { 6 }
   private static var chunkMask: Int { (1 << chunkShift) - 1 }
 
   private var chunks: [[Element]]
-  public private(set) var count: Int
+  private(set) var count: Int
 
   /// The elements of `elements`, in order.
-  public init(_ elements: some Sequence<Element>) {
+  init(_ elements: some Sequence<Element>) {
     var chunks: [[Element]] = []
     var chunk: [Element] = []
     chunk.reserveCapacity(1 << Self.chunkShift)
@@ -32,10 +32,10 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
     self.count = count
   }
 
-  public var startIndex: Int { 0 }
-  public var endIndex: Int { count }
+  var startIndex: Int { 0 }
+  var endIndex: Int { count }
 
-  public subscript(position: Int) -> Element {
+  subscript(position: Int) -> Element {
     get {
       precondition(position >= 0 && position < count, "index out of range")
       return chunks[position >> Self.chunkShift][position & Self.chunkMask]
@@ -48,11 +48,11 @@ public struct ChunkedArray<Element: Sendable>: Sendable, RandomAccessCollection,
 }
 
 extension ChunkedArray: Equatable where Element: Equatable {
-  public static func == (lhs: Self, rhs: Self) -> Bool {
+  static func == (lhs: Self, rhs: Self) -> Bool {
     lhs.count == rhs.count && lhs.elementsEqual(rhs)
   }
 }
 
 extension ChunkedArray: ExpressibleByArrayLiteral {
-  public init(arrayLiteral elements: Element...) { self.init(elements) }
+  init(arrayLiteral elements: Element...) { self.init(elements) }
 }

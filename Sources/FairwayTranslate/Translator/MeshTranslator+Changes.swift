@@ -3,7 +3,7 @@ import FairwayResources
 extension MeshTranslator {
   /// EDS cluster names whose endpoint inputs differ between `previous` and this translation
   /// (added, removed or changed): the only assignments an endpoint-only push has to send.
-  public func changedEndpointClusters(since previous: MeshTranslator) -> Set<String> {
+  package func changedEndpointClusters(since previous: MeshTranslator) -> Set<String> {
     var changed = Set<String>()
     for (name, input) in endpointInputs where previous.endpointInputs[name] != input {
       changed.insert(name)
@@ -16,7 +16,7 @@ extension MeshTranslator {
 
   /// `incrementalEndpointChanges` when this translation was patched from `previous`, else
   /// `changedEndpointClusters(since:)`; nil when `previous` is not a `MeshTranslator`.
-  public func endpointClustersChanged(since previous: any MeshTranslation) -> Set<String>? {
+  package func endpointClustersChanged(since previous: any MeshTranslation) -> Set<String>? {
     if let incrementalEndpointChanges { return incrementalEndpointChanges }
     guard let previous = previous as? MeshTranslator else { return nil }
     return changedEndpointClusters(since: previous)

@@ -4,10 +4,10 @@ import FairwayResources
 
 extension MeshTranslator {
   /// The names of all EDS clusters in this translation.
-  public var endpointClusterNames: Set<String> { Set(endpointInputs.keys) }
+  package var endpointClusterNames: Set<String> { Set(endpointInputs.keys) }
 
   /// The encoded assignment of one EDS cluster as `client` sees it, built on first use.
-  public func endpointResource(cluster name: String, client: Proxy.Client) -> EncodedResource? {
+  func endpointResource(cluster name: String, client: Proxy.Client) -> EncodedResource? {
     endpointResource(cluster: name, flavor: ClientFlavor(client))
   }
 

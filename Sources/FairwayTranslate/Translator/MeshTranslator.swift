@@ -10,9 +10,9 @@ import Synchronization
 /// assignments once per client flavour (they do not depend on who asks), everything else once
 /// per `ProxyView`. Each resource is serialized once per translator and shared by every proxy
 /// that receives it.
-public final class MeshTranslator: MeshTranslation {
+package final class MeshTranslator: MeshTranslation {
   /// The store revision of the snapshot.
-  public let revision: Int64
+  package let revision: Int64
   let index: MeshIndex
   /// Inputs of every EDS cluster's assignment, by cluster name.
   let endpointInputs: OverlayDictionary<String, EndpointInput>
@@ -21,14 +21,14 @@ public final class MeshTranslator: MeshTranslation {
   let caches: Mutex<TranslatorCaches>
 
   /// Translates `snapshot`; nothing is built until a proxy asks.
-  public convenience init(snapshot: MeshSnapshot) {
+  package convenience init(snapshot: MeshSnapshot) {
     self.init(snapshot: snapshot, reusing: nil)
   }
 
   /// EDS clusters whose inputs differ from the translator this one was derived from, when it
   /// was derived incrementally (a WorkloadEntry-only change); nil after a full build, where
   /// `changedEndpointClusters(since:)` answers instead.
-  public let incrementalEndpointChanges: Set<String>?
+  package let incrementalEndpointChanges: Set<String>?
 
   /// `previous` with `patch` applied. Reached through `TranslationEngine`, the one way to a
   /// next translation.
@@ -150,7 +150,7 @@ public final class MeshTranslator: MeshTranslation {
   /// `requestedNames` filters the result when not nil. For a proxyless gRPC client's LDS and
   /// RDS the names are what it asked for (`HOST:PORT`), built on demand; nil there means every
   /// service port it could ask for.
-  public func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: Set<String>?)
+  package func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: Set<String>?)
     -> ResourceSet
   {
     let view = proxy.view

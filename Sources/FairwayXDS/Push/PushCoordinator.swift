@@ -8,7 +8,7 @@ import Synchronization
 /// Turns store changes into pushes: scopes each change with the engine, merges changes until
 /// 100 ms of quiet (at most 10 s) as `Debounce` decides, rebuilds the translation once, and
 /// wakes every stream.
-public final class PushCoordinator: Sendable {
+final class PushCoordinator: Sendable {
   private struct Pending {
     var debounce: Debounce
     var wake: AsyncStream<Void>.Continuation?
@@ -47,7 +47,7 @@ public final class PushCoordinator: Sendable {
   }
 
   /// The most recent pushes, newest last.
-  public var recentPushes: [PushRecord] { history.withLock { $0 } }
+  var recentPushes: [PushRecord] { history.withLock { $0 } }
 
   /// How translations were built since start: patched in place or rebuilt from a snapshot.
   var translationBuilds: (patched: Int, rebuilt: Int) {

@@ -11,8 +11,8 @@ public struct PushScope: Sendable, Equatable {
   /// The configs that changed, for `/debug/push_status`.
   public var configs: Set<ConfigKey>
   /// When the earliest change in the batch reached the store: convergence is measured from here.
-  public var firstChange: ContinuousClock.Instant
-  public var lastChange: ContinuousClock.Instant
+  var firstChange: ContinuousClock.Instant
+  var lastChange: ContinuousClock.Instant
   /// The highest store revision among the changes (0 for a push on demand): every change up to
   /// it is in this scope or was pushed before it, since changes arrive in revision order.
   public var revision: Int64
@@ -30,7 +30,7 @@ public struct PushScope: Sendable, Equatable {
   }
 
   /// Only endpoints may have changed: such pushes may skip the debounce.
-  public var isEndpointOnly: Bool { types == [.endpoint] }
+  var isEndpointOnly: Bool { types == [.endpoint] }
 
   public mutating func merge(_ other: PushScope) {
     let bothLimited = endpointClusters != nil || !types.contains(.endpoint)
@@ -50,6 +50,7 @@ public struct PushScope: Sendable, Equatable {
     lastChange = max(lastChange, other.lastChange)
   }
 
+  /// This scope and `other` as one push.
   public func merged(with other: PushScope) -> PushScope {
     var copy = self
     copy.merge(other)

@@ -12,7 +12,7 @@ import Synchronization
 /// window and 336-391 MiB with 16 MiB, at the same latency. istiod paces pushes too
 /// (`PILOT_PUSH_THROTTLE`, by count); this one counts bytes, so endpoint pushes of a few hundred
 /// bytes per proxy never wait.
-public final class PushThrottle: Sendable {
+final class PushThrottle: Sendable {
   private typealias Window = PushWindow<Waiter>
 
   private struct Waiter: Sendable {
@@ -24,25 +24,25 @@ public final class PushThrottle: Sendable {
   private let nextWaiter = Atomic<UInt64>(0)
   private let clock: any XDSClock
   /// Nil disables throttling: every response is written at once.
-  public let limit: Int?
+  let limit: Int?
 
   /// - Parameters:
   ///   - limit: bytes in flight above which new streams wait; nil turns throttling off.
   ///   - lease: how long an unacknowledged response keeps counting.
   ///   - clock: what leases are timed on.
-  public init(limit: Int?, lease: Duration, clock: any XDSClock = ContinuousXDSClock()) {
+  init(limit: Int?, lease: Duration, clock: any XDSClock = ContinuousXDSClock()) {
     self.limit = limit
     self.clock = clock
     window = Mutex(Window(limit: limit ?? .max, lease: lease))
   }
 
   /// Responses that had to wait for room, and leases that ran out, since start.
-  public var counts: (waited: Int, expired: Int) {
+  var counts: (waited: Int, expired: Int) {
     window.withLock { ($0.waited, $0.expired) }
   }
 
   /// Streams waiting for room now.
-  public var queued: Int { window.withLock { $0.waiting } }
+  var queued: Int { window.withLock { $0.waiting } }
 
   /// Returns once the response may be written; at once when throttling is off, when the
   /// window has room, or when the stream already has a response in flight.

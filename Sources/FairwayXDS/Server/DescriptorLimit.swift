@@ -10,18 +10,18 @@
 /// sockets and the event loops' own. With the connection cap at the descriptor limit, a flood
 /// of idle ADS connections exhausted descriptors before the cap ever acted, and the admin port
 /// and new streams failed with it.
-public enum DescriptorLimit {
+package enum DescriptorLimit {
   /// The soft limit before and after raising it, and the hard limit.
-  public struct Raise: Sendable, Equatable {
-    public var before: Int
-    public var after: Int
-    public var hard: Int
+  package struct Raise: Sendable, Equatable {
+    package var before: Int
+    package var after: Int
+    package var hard: Int
   }
 
   /// Raises the soft RLIMIT_NOFILE to the hard limit where allowed; nil when the limit cannot
   /// be read. An unlimited hard limit raises the soft one to `ceiling` (the kernel's
   /// `nr_open` is usually 1,048,576).
-  public static func raiseSoftLimit(ceiling: Int = 1 << 20) -> Raise? {
+  package static func raiseSoftLimit(ceiling: Int = 1 << 20) -> Raise? {
     var limit = rlimit()
     guard getrlimit(resourceNoFile, &limit) == 0 else { return nil }
     let before = Int(clamping: limit.rlim_cur)
@@ -36,12 +36,12 @@ public enum DescriptorLimit {
 
   /// Descriptors kept for everything but ADS connections: the admin port's connections, the
   /// journal, listeners, event loops, logs. A tenth of the limit, at least 256.
-  public static func headroom(forLimit limit: Int) -> Int {
+  static func headroom(forLimit limit: Int) -> Int {
     max(256, limit / 10)
   }
 
   /// The default `--max-ads-connections`: the soft limit less `headroom`, at least 16.
-  public static func defaultMaxConnections(forLimit limit: Int) -> Int {
+  package static func defaultMaxConnections(forLimit limit: Int) -> Int {
     max(16, limit - headroom(forLimit: limit))
   }
 

@@ -20,25 +20,26 @@ public final class XDSMetrics: Sendable {
       self.counts = Array(repeating: 0, count: bounds.count)
     }
 
-    public mutating func observe(_ value: Double) {
+    mutating func observe(_ value: Double) {
       count += 1
       sum += value
       for (index, bound) in bounds.enumerated() where value <= bound { counts[index] += 1 }
     }
   }
 
+  /// A copy of every counter and histogram at one moment.
   public struct Values: Sendable, Equatable {
     public var pushes: [XDSResourceType: Int] = [:]
     public var rejects: [XDSResourceType: Int] = [:]
     public var staleNonces = 0
     /// Requests for a type URL this server does not serve (answered empty, never stale nonces).
-    public var unknownTypeRequests = 0
-    public var pushTriggers: [String: Int] = [:]
-    public var configSizeBytes: [XDSResourceType: Histogram] = [:]
-    public var convergence = Histogram()
+    var unknownTypeRequests = 0
+    var pushTriggers: [String: Int] = [:]
+    var configSizeBytes: [XDSResourceType: Histogram] = [:]
+    package var convergence = Histogram()
     public var debounce = Histogram()
-    public var sendTime = Histogram()
-    public var rejectedStreams = 0
+    var sendTime = Histogram()
+    var rejectedStreams = 0
   }
 
   private let values = Mutex(Values())

@@ -25,7 +25,7 @@ public final class XDSServer: Service, Sendable {
   private let server: GRPCServer<HTTP2ServerTransport.Posix>
   private let certificateReloader: TimedCertificateReloader?
   /// The ADS connections open now (including those being closed).
-  public var connectionCount: Int { connections.count }
+  var connectionCount: Int { connections.count }
   private let connections: ConnectionLimiter
 
   /// Serves `store` as `engine` translates it.
@@ -98,12 +98,12 @@ public final class XDSServer: Service, Sendable {
   /// Sets the allocator up to give freed memory back (see `HeapTrimmer.configureAllocator`);
   /// call once at start, before the server allocates much. False where it does not apply.
   @discardableResult
-  public static func configureAllocator() -> Bool {
+  package static func configureAllocator() -> Bool {
     HeapTrimmer.configureAllocator()
   }
 
   /// The bound port once listening (useful with port 0).
-  public var listeningPort: Int? {
+  var listeningPort: Int? {
     get async {
       guard let address = try? await server.listeningAddress else { return nil }
       return address.ipv4?.port ?? address.ipv6?.port
@@ -133,7 +133,7 @@ public final class XDSServer: Service, Sendable {
 
   /// Stops accepting new streams and ends open ones cleanly (status OK), so proxies reconnect
   /// to another replica at once instead of waiting out the grace time.
-  public func beginGracefulShutdown() {
+  package func beginGracefulShutdown() {
     server.beginGracefulShutdown()
     service.closeStreams()
   }

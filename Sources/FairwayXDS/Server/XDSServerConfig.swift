@@ -6,8 +6,8 @@ public struct XDSServerConfig: Sendable {
   /// HTTP/2 streams per connection; swift-nio-http2's default of 100 would GOAWAY the 101st.
   public var maxConcurrentStreams = 10_000
   /// Clients may ping this often without GOAWAY; Envoy and grpc ping while streams are open.
-  public var minPingInterval: Duration = .seconds(5)
-  public var maxGraceTime: Duration = .seconds(5)
+  var minPingInterval: Duration = .seconds(5)
+  var maxGraceTime: Duration = .seconds(5)
   public var maxRequestBytes = 4 * 1024 * 1024
   /// Pushes wait for this much quiet…
   public var debounceQuiet: Duration = .milliseconds(100)
@@ -30,7 +30,7 @@ public struct XDSServerConfig: Sendable {
   /// UTF-8 bytes of those names.
   public var maxSubscribedBytesPerStream = 16 * 1024 * 1024
   /// Estimated bytes the shared cache of decoded SotW name lists may hold.
-  public var nameListCacheBytes = 64 * 1024 * 1024
+  var nameListCacheBytes = 64 * 1024 * 1024
   /// A connection with no open stream (including one that never sends a byte) is closed after
   /// this long (GOAWAY, then `maxGraceTime`); nil keeps it.
   public var connectionIdleTimeout: Duration? = .seconds(60)
@@ -55,7 +55,7 @@ public struct XDSServerConfig: Sendable {
   /// An unacknowledged response stops counting against the window after this long.
   public var pushLease: Duration = .seconds(1)
   /// `control_plane.identifier` in every response.
-  public var controlPlaneIdentifier = "fairway"
+  var controlPlaneIdentifier = "fairway"
 
   public init() {}
 }

@@ -7,13 +7,13 @@ import Logging
 /// coordinator following the store, the push throttle, the stream registry, and the
 /// `AggregatedDiscoveryService` handlers (SotW and Delta). `XDSServer` serves it over HTTP/2
 /// on a socket; tests serve it over grpc-swift-2's in-process transport.
-public final class XDSService: Sendable {
+final class XDSService: Sendable {
   let registry = StreamRegistry()
   let metrics = XDSMetrics()
   let translation: CurrentTranslation
   let coordinator: PushCoordinator
   let throttle: PushThrottle
-  public let config: XDSServerConfig
+  let config: XDSServerConfig
   /// What the debounce, throttle leases and heap trimming are timed on.
   let clock: any XDSClock
   private let logger: Logger
@@ -22,7 +22,7 @@ public final class XDSService: Sendable {
   /// Serves `store` as `engine` translates it.
   ///
   /// - Parameter clock: the real clock unless a test drives the time.
-  public init(
+  init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
     clock: any XDSClock = ContinuousXDSClock(), logger: Logger
   ) {
@@ -46,11 +46,11 @@ public final class XDSService: Sendable {
   }
 
   /// The services to register on a `GRPCServer`.
-  public var services: [any RegistrableRPCService] { [service] }
+  var services: [any RegistrableRPCService] { [service] }
 
   /// Serves on `server` (built with `services`) until it stops: the coordinator, throttle
   /// leases and heap trimming run alongside and stop with it.
-  public func serve<Transport: ServerTransport>(on server: GRPCServer<Transport>) async throws {
+  func serve<Transport: ServerTransport>(on server: GRPCServer<Transport>) async throws {
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask { await self.runPushPath() }
       try await server.serve()
@@ -78,7 +78,7 @@ public final class XDSService: Sendable {
 
   /// Ends open streams cleanly (status OK), so proxies reconnect to another replica at once
   /// instead of waiting out the grace time.
-  public func closeStreams() {
+  func closeStreams() {
     for stream in registry.all { stream.close() }
   }
 }

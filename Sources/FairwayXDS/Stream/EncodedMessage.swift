@@ -3,12 +3,12 @@
 /// Kept as segments in wire order so that a large resource (a route configuration of hundreds
 /// of KiB, the same for every sidecar of a namespace) is not copied into a per-stream buffer
 /// first: the serializer copies each segment once, straight into the transport's buffer.
-public struct EncodedMessage: Sendable, Equatable {
+package struct EncodedMessage: Sendable, Equatable {
   let segments: [[UInt8]]
   /// Total size in bytes.
-  public let count: Int
+  package let count: Int
 
-  public init(bytes: [UInt8]) {
+  package init(bytes: [UInt8]) {
     segments = [bytes]
     count = bytes.count
   }
@@ -19,7 +19,7 @@ public struct EncodedMessage: Sendable, Equatable {
   }
 
   /// The whole message in one array (assembled on demand when kept in segments).
-  public var bytes: [UInt8] {
+  package var bytes: [UInt8] {
     if segments.count == 1 { return segments[0] }
     var joined: [UInt8] = []
     joined.reserveCapacity(count)
@@ -27,7 +27,7 @@ public struct EncodedMessage: Sendable, Equatable {
     return joined
   }
 
-  public static func == (lhs: EncodedMessage, rhs: EncodedMessage) -> Bool {
+  package static func == (lhs: EncodedMessage, rhs: EncodedMessage) -> Bool {
     lhs.count == rhs.count && lhs.bytes == rhs.bytes
   }
 }

@@ -6,6 +6,7 @@ import Synchronization
 /// A connected ADS stream as the rest of the server sees it: identity, sync status per type,
 /// what it was last sent, and the door to its mailbox.
 public final class ProxyStream: Sendable {
+  /// Which ADS variant the stream speaks.
   public enum Kind: String, Sendable, Codable {
     case sotw = "SotW"
     case delta = "Delta"

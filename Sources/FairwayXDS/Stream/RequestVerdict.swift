@@ -1,5 +1,5 @@
 /// How a stream's state machine classified one request for one type.
-public enum RequestVerdict: Sendable, Equatable {
+enum RequestVerdict: Sendable, Equatable {
   /// The first request for the type on this stream.
   case initial
   /// An ACK of the latest response.

@@ -4,9 +4,9 @@ import FairwayResources
 ///
 /// Field numbers are Envoy's (XDS-NOTES §3); the Swift tests decode the output with the
 /// generated messages and the interop tests with Envoy's own protos.
-public enum ResponseEncoder {
+package enum ResponseEncoder {
   /// `envoy.service.discovery.v3.DiscoveryResponse`.
-  public static func stateOfTheWorld(
+  package static func stateOfTheWorld(
     version: String, resources: [EncodedResource], type: XDSResourceType, nonce: String,
     controlPlane: [UInt8]
   ) -> EncodedMessage {
@@ -47,7 +47,7 @@ public enum ResponseEncoder {
   /// `envoy.service.discovery.v3.DiscoveryResponse` carrying a whole set, from its shared
   /// `resources` field: this stream's version and nonce go around the set's bytes, which are
   /// not copied here (the serializer copies them once, into the transport's buffer).
-  public static func stateOfTheWorld(
+  package static func stateOfTheWorld(
     version: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
     around(
@@ -57,7 +57,7 @@ public enum ResponseEncoder {
 
   /// `envoy.service.discovery.v3.DeltaDiscoveryResponse`; each resource becomes a `Resource`
   /// with name (3), version (1) and the packed Any (2).
-  public static func delta(
+  package static func delta(
     systemVersion: String, resources: [EncodedResource], removed: [String],
     type: XDSResourceType, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
@@ -82,7 +82,7 @@ public enum ResponseEncoder {
   /// `envoy.service.discovery.v3.DeltaDiscoveryResponse` carrying every member of `set` and
   /// removing nothing, around the set's shared `resources` field (see
   /// `ResourceSet.deltaResourcesField`).
-  public static func delta(
+  package static func delta(
     systemVersion: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
     around(
@@ -106,7 +106,7 @@ public enum ResponseEncoder {
   }
 
   /// `envoy.config.core.v3.ControlPlane{identifier}`.
-  public static func controlPlane(identifier: String) -> [UInt8] {
+  package static func controlPlane(identifier: String) -> [UInt8] {
     var buffer: [UInt8] = []
     ProtoWire.appendField(1, string: identifier, to: &buffer)
     return buffer

@@ -1,14 +1,14 @@
 import Synchronization
 
 /// Every connected ADS stream, by connection id.
-public final class StreamRegistry: Sendable {
+final class StreamRegistry: Sendable {
   private let streams = Mutex<[UInt64: ProxyStream]>([:])
   private let nextID = Atomic<UInt64>(0)
   private let removed = Atomic<Int>(0)
   /// Advanced when a stream comes, goes or takes a step (see `XDSServer.waitForRevision`).
   let progress = SyncProgress()
 
-  public init() {}
+  init() {}
 
   func makeID() -> UInt64 {
     nextID.add(1, ordering: .relaxed).newValue
@@ -29,14 +29,14 @@ public final class StreamRegistry: Sendable {
   var removedCount: Int { removed.load(ordering: .relaxed) }
 
   /// The connected streams, oldest first.
-  public var all: [ProxyStream] {
+  var all: [ProxyStream] {
     streams.withLock { Array($0.values) }.sorted { $0.id < $1.id }
   }
 
-  public var count: Int { streams.withLock { $0.count } }
+  var count: Int { streams.withLock { $0.count } }
 
   /// Streams whose node id is `proxyID` (a grpc client opens one stream per target).
-  public func streams(forProxyID proxyID: String) -> [ProxyStream] {
+  func streams(forProxyID proxyID: String) -> [ProxyStream] {
     all.filter { $0.snapshot.node?.id == proxyID }
   }
 }

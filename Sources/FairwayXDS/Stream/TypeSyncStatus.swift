@@ -11,17 +11,17 @@ public struct TypeSyncStatus: Sendable, Equatable, Codable {
     public var time: Date
   }
 
-  public var sentNonce: String?
+  var sentNonce: String?
   public var sentVersion: String?
   public var sentTime: Date?
-  public var sentCount: Int = 0
-  public var ackedNonce: String?
+  var sentCount: Int = 0
+  var ackedNonce: String?
   public var ackedVersion: String?
-  public var ackedTime: Date?
+  var ackedTime: Date?
   public var lastError: Rejection?
-  public var nackCount: Int = 0
+  var nackCount: Int = 0
   /// Requests ignored because their nonce was not the latest sent for the type.
-  public var staleNonceCount: Int = 0
+  var staleNonceCount: Int = 0
   /// Names the stream subscribed to: the subscription set itself, shared with every stream
   /// holding the same one (reports sort it); empty with `wildcard` for LDS/CDS wildcard streams.
   public var subscribed: Set<String> = []

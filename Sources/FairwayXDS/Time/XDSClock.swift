@@ -5,7 +5,7 @@
 ///
 /// Instants are `ContinuousClock.Instant` whatever the clock, so a `PushScope` stamped by one
 /// compares with instants of the others and no type in the push path is generic over a clock.
-public protocol XDSClock: Sendable {
+protocol XDSClock: Sendable {
   var now: ContinuousClock.Instant { get }
 
   /// Returns at `deadline` (at once when it has passed).
@@ -21,12 +21,12 @@ extension XDSClock {
 }
 
 /// The real clock: `ContinuousClock`, which keeps counting while the machine sleeps.
-public struct ContinuousXDSClock: XDSClock {
-  public init() {}
+struct ContinuousXDSClock: XDSClock {
+  init() {}
 
-  public var now: ContinuousClock.Instant { .now }
+  var now: ContinuousClock.Instant { .now }
 
-  public func sleep(until deadline: ContinuousClock.Instant) async throws {
+  func sleep(until deadline: ContinuousClock.Instant) async throws {
     try await Task.sleep(until: deadline, clock: .continuous)
   }
 }
