@@ -15,7 +15,7 @@ PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sor
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: etcd-replicas envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -112,6 +112,13 @@ test-ads-limits: venv
 	ulimit -n "$$(ulimit -Hn)"; FAIRWAY_IDLE_CONNECTIONS=20000 FAIRWAY_CHURN_STREAMS=5000 FAIRWAY_BIG_REQUESTS=40 \
 	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider \
 	  Tests/interop/test_ads_connections.py Tests/interop/test_ads_memory.py
+
+# Three replicas over a real etcd, long run: 50 changes timed from replica 1's 2xx to the push on
+# replica 3, 300 applies before the SIGKILL, a 10 s etcd outage (the test command: 5, 40, 3 s).
+etcd-replicas: venv deps-debian
+	$(SWIFT) build --build-tests
+	FAIRWAY_ETCD_CHANGES=50 FAIRWAY_ETCD_KILL_APPLIES=300 FAIRWAY_ETCD_OUTAGE=10 \
+	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_etcd_replicas.py
 
 # Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
 # SCALE=quick (default, under 2 minutes once built) or SCALE=full (2,000 sidecars, 1,000

@@ -80,6 +80,18 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // etcd v3 client and the etcd-backed ConfigStore (several replicas, issue #23).
+    .target(
+      name: "FairwayEtcd",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayProto",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // Admin HTTP API and debug endpoints.
     .target(
       name: "FairwayAdmin",
@@ -108,6 +120,7 @@ let package = Package(
       name: "fairway",
       dependencies: [
         "FairwayMesh", "FairwayStore", "FairwayXDS", "FairwayAdmin", "FairwayAnalyze",
+        "FairwayEtcd",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -172,6 +185,12 @@ let package = Package(
     .testTarget(
       name: "FairwayStoreTests",
       dependencies: ["FairwayStore", "FairwayMesh"],
+      swiftSettings: swiftSettings
+    ),
+    // Against a real etcd the tests start on loopback (Debian's etcd-server).
+    .testTarget(
+      name: "FairwayEtcdTests",
+      dependencies: ["FairwayEtcd", "FairwayStore", "FairwayMesh", "FairwayProto"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -50,21 +50,5 @@ def run(compiled: descriptor_pb2.FileDescriptorSet | None = None) -> proto_confo
         if ours is None:
             report.mismatches.append(f"{name}: missing from Protos/")
             continue
-        ref = reference_file(module_file)
-        if ours.package != ref.package:
-            report.mismatches.append(f"{name}: package {ours.package}, etcd's is {ref.package}")
-        ref_messages = {m.name: m for m in ref.message_type}
-        for m in ours.message_type:
-            scope = f"{ours.package}.{m.name}"
-            if m.name not in ref_messages:
-                report.mismatches.append(f"{scope}: no such message in etcd's")
-                continue
-            proto_conformance.compare_message(m, ref_messages[m.name], scope, report)
-        ref_services = {s.name: s for s in ref.service}
-        for s in ours.service:
-            scope = f"{ours.package}.{s.name}"
-            if s.name not in ref_services:
-                report.mismatches.append(f"{scope}: no such service in etcd's")
-                continue
-            proto_conformance.compare_services(s, ref_services[s.name], scope, report)
+        proto_conformance.compare_file(ours, reference_file(module_file), report)
     return report
