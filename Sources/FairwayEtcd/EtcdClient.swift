@@ -13,8 +13,13 @@ public final class EtcdClient: Sendable {
   typealias Transport = HTTP2ClientTransport.Posix
 
   public let configuration: EtcdConfiguration
+  /// Unary calls. etcd's gRPC server pings after each request it receives (grpc-go's
+  /// bandwidth estimator) and grpc-swift closes a connection that gets over 200 pings in 30 s,
+  /// so under a steady stream of writes this connection is re-opened now and then: a call
+  /// caught by that is retried once (see `call`).
   private let grpc: GRPCClient<Transport>
-  private let connections: Task<Void, Never>
+  /// The watch, on a connection of its own that the churn above never closes.
+  private let watchGRPC: GRPCClient<Transport>
   private let token = Mutex<String?>(nil)
 
   /// Connects lazily: the first call opens the connection, and it is re-opened (next
@@ -32,29 +37,34 @@ public final class EtcdClient: Sendable {
         pairs: configuration.endpoints.map { (host: $0.host, port: $0.port) })
       target = ipv4
     }
+    grpc = try Self.connect(target, configuration)
+    watchGRPC = try Self.connect(target, configuration)
+  }
+
+  private static func connect(
+    _ target: any ResolvableTarget, _ configuration: EtcdConfiguration
+  ) throws -> GRPCClient<Transport> {
     let maxBackoff = configuration.maxBackoff
     let transport = try HTTP2ClientTransport.Posix(
       target: target, transportSecurity: Self.security(configuration.tls),
       config: .defaults { config in
         config.backoff.initial = .milliseconds(50)
         config.backoff.max = maxBackoff
-        // A peer that vanishes without a reset (host down) is noticed within seconds.
-        config.connection.keepalive = .init(
-          time: .seconds(10), timeout: .seconds(5), allowWithoutCalls: true)
         config.http2.targetWindowSize = 8 * 1024 * 1024
       })
-    let grpc = GRPCClient(transport: transport)
-    self.grpc = grpc
-    self.connections = Task { try? await grpc.runConnections() }
+    let client = GRPCClient(transport: transport)
+    Task { try? await client.runConnections() }
+    return client
   }
 
   deinit {
-    grpc.beginGracefulShutdown()
+    close()
   }
 
-  /// Closes the connection; calls in flight fail.
+  /// Closes the connections; calls in flight fail.
   public func close() {
     grpc.beginGracefulShutdown()
+    watchGRPC.beginGracefulShutdown()
   }
 
   private static func security(_ tls: EtcdConfiguration.TLS?) -> Transport.TransportSecurity {
@@ -99,7 +109,7 @@ public final class EtcdClient: Sendable {
   }
 
   public func put(_ request: Etcdserverpb_PutRequest) async throws -> Etcdserverpb_PutResponse {
-    try await call { metadata in
+    try await call(retries: 0) { metadata in
       try await Etcdserverpb_KV.Client(wrapping: self.grpc).put(
         request, metadata: metadata, options: self.options)
     }
@@ -111,7 +121,7 @@ public final class EtcdClient: Sendable {
       $0.revision = revision
       $0.physical = true
     }
-    _ = try await call { metadata in
+    _ = try await call(retries: 0) { metadata in
       try await Etcdserverpb_KV.Client(wrapping: self.grpc).compact(
         request, metadata: metadata, options: self.options)
     }
@@ -119,7 +129,7 @@ public final class EtcdClient: Sendable {
 
   public func leaseGrant(ttlSeconds: Int64) async throws -> Etcdserverpb_LeaseGrantResponse {
     let request = Etcdserverpb_LeaseGrantRequest.with { $0.ttl = ttlSeconds }
-    return try await call { metadata in
+    return try await call(retries: 0) { metadata in
       try await Etcdserverpb_Lease.Client(wrapping: self.grpc).leaseGrant(
         request, metadata: metadata, options: self.options)
     }
@@ -127,7 +137,7 @@ public final class EtcdClient: Sendable {
 
   public func leaseRevoke(id: Int64) async throws {
     let request = Etcdserverpb_LeaseRevokeRequest.with { $0.id = id }
-    _ = try await call { metadata in
+    _ = try await call(retries: 0) { metadata in
       try await Etcdserverpb_Lease.Client(wrapping: self.grpc).leaseRevoke(
         request, metadata: metadata, options: self.options)
     }
@@ -143,8 +153,8 @@ public final class EtcdClient: Sendable {
     var streaming = self.options
     streaming.timeout = nil
     let options = streaming
-    try await call { metadata in
-      try await Etcdserverpb_Watch.Client(wrapping: self.grpc).watch(
+    try await call(retries: 0) { metadata in
+      try await Etcdserverpb_Watch.Client(wrapping: self.watchGRPC).watch(
         metadata: metadata, options: options,
         requestProducer: { writer in
           var request = Etcdserverpb_WatchRequest()
@@ -163,19 +173,26 @@ public final class EtcdClient: Sendable {
   // MARK: - Auth and errors
 
   /// Runs `body` with the auth token (fetched first, and once more if etcd rejects it),
-  /// mapping gRPC failures to `ConfigStoreError`.
+  /// mapping gRPC failures to `ConfigStoreError`. A call failing as unavailable is retried
+  /// `retries` times: callers only send requests that are safe to repeat (reads, and
+  /// transactions guarded by mod revisions, which cannot commit twice).
   private func call<Result: Sendable>(
-    _ body: @Sendable (Metadata) async throws -> Result
+    retries: Int = 1, _ body: @Sendable (Metadata) async throws -> Result
   ) async throws -> Result {
-    do {
+    var attempt = 0
+    while true {
       do {
-        return try await body(try await authMetadata(refresh: false))
-      } catch let error as RPCError where error.code == .unauthenticated {
-        guard configuration.credentials != nil else { throw error }
-        return try await body(try await authMetadata(refresh: true))
+        do {
+          return try await body(try await authMetadata(refresh: false))
+        } catch let error as RPCError where error.code == .unauthenticated {
+          guard configuration.credentials != nil else { throw error }
+          return try await body(try await authMetadata(refresh: true))
+        }
+      } catch let error as RPCError {
+        guard error.code == .unavailable, attempt < retries else { throw map(error) }
+        attempt += 1
+        try await Task.sleep(for: .milliseconds(10))
       }
-    } catch let error as RPCError {
-      throw map(error)
     }
   }
 

@@ -16,6 +16,8 @@ struct FollowState {
   var failures = 0
   /// Full reloads after a compaction (observable by tests and logs).
   var resyncs = 0
+  /// Watches lost to an error (etcd down, connection closed).
+  var losses = 0
   var loop: Task<Void, Never>?
   var attempt: Task<Void, any Error>?
   var pausedUntil: ContinuousClock.Instant?
@@ -39,6 +41,9 @@ extension EtcdConfigStore {
 
   /// Number of full reloads after a compacted watch revision.
   public var resyncCount: Int { follow.withLock { $0.resyncs } }
+
+  /// Number of times the watch was lost to an error and had to reconnect.
+  public var watchLossCount: Int { follow.withLock { $0.losses } }
 
   private func followLoop() async {
     while !Task.isCancelled {
@@ -65,6 +70,7 @@ extension EtcdConfigStore {
       } catch {
         if Task.isCancelled { break }
         let failures = follow.withLock { state in
+          if state.connected { state.losses += 1 }
           state.connected = false
           state.failures += 1
           return state.failures

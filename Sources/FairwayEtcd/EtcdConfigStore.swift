@@ -137,25 +137,31 @@ public final class EtcdConfigStore: ConfigStore {
 
   @discardableResult
   public func delete(_ key: ConfigKey) async throws -> ConfigObject {
-    var exists = Etcdserverpb_Compare()
-    exists.key = Data(keyspace.key(key))
-    exists.target = .create
-    exists.result = .greater
-    exists.createRevision = 0
-    var remove = Etcdserverpb_DeleteRangeRequest()
-    remove.key = Data(keyspace.key(key))
-    remove.prevKv = true
-    var txn = Etcdserverpb_TxnRequest()
-    txn.compare = [exists]
-    txn.success = [
-      Etcdserverpb_RequestOp.with { $0.requestDeleteRange = remove }, put(keyspace.marker, []),
-    ]
-    let response = try await client.txn(txn)
-    guard response.succeeded,
-      let previous = response.responses.first?.responseDeleteRange.prevKvs.first
-    else { throw ConfigStoreError.notFound(key) }
-    await waitForCopy(response.header.revision)
-    return try decode(previous)
+    var previous: ConfigObject?
+    for _ in 0..<Self.maxAttempts {
+      let current = try await read([key])
+      guard let revision = current.modRevisions[key] else {
+        // Gone after an attempt whose answer was lost (a retried call): that attempt or
+        // another writer removed what we read, which is what was asked.
+        if let previous { return previous }
+        throw ConfigStoreError.notFound(key)
+      }
+      guard let object = current.objects[key] else { throw ConfigStoreError.notFound(key) }
+      previous = object
+      var remove = Etcdserverpb_DeleteRangeRequest()
+      remove.key = Data(keyspace.key(key))
+      var txn = Etcdserverpb_TxnRequest()
+      txn.compare = [modRevisionEquals(key, revision)]
+      txn.success = [
+        Etcdserverpb_RequestOp.with { $0.requestDeleteRange = remove }, put(keyspace.marker, []),
+      ]
+      let response = try await client.txn(txn)
+      guard response.succeeded else { continue }
+      await waitForCopy(response.header.revision)
+      return object
+    }
+    throw ConfigStoreError.unavailable(
+      "\(key) kept changing in etcd during \(Self.maxAttempts) attempts; try again")
   }
 
   /// The current value and mod revision of `keys` in etcd (absent keys have neither).

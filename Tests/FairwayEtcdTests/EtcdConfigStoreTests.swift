@@ -236,6 +236,22 @@ struct EtcdConfigStoreTests {
     }
   }
 
+  /// etcd pings after every request it receives and grpc-swift closes a connection pinged over
+  /// 200 times in 30 s: a burst of writes must neither fail nor cost the watch.
+  @Test func aBurstOfWritesKeepsTheWatchAndFailsNothing() async throws {
+    try await Self.withReplicas { _, one, two in
+      for i in 0..<250 {
+        try await one.apply([
+          Self.workload("burst-\(i % 10)", address: "10.7.\(i / 250).\(i % 250 + 1)")
+        ])
+      }
+      #expect(await Self.eventually { await two.revision == (await one.revision) })
+      #expect(one.watchLossCount == 0)
+      #expect(two.watchLossCount == 0)
+      #expect(one.isReady && two.isReady)
+    }
+  }
+
   @Test func theCrossObjectDubboRulesHold() async throws {
     try await Self.withReplicas { _, one, two in
       let parser = ConfigParser()

@@ -17,7 +17,8 @@ ETCD_BIN = os.environ.get("ETCD_BIN", "/usr/bin/etcd")
 class EtcdServer:
     """One etcd member; stop() and start() keep the ports and the data (a restart)."""
 
-    def __init__(self):
+    def __init__(self, extra: list[str] | None = None):
+        self.extra = list(extra or [])
         self.client_port = free_port()
         self.peer_port = free_port()
         self.data_dir = tempfile.mkdtemp(prefix="fairway-etcd-")
@@ -36,7 +37,7 @@ class EtcdServer:
              "--listen-client-urls", client, "--advertise-client-urls", client,
              "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
              "--initial-cluster", f"fairway-test={peer}",
-             "--max-txn-ops", "10000", "--logger", "zap", "--log-level", "error"],
+             "--max-txn-ops", "10000", "--logger", "zap", "--log-level", "error", *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -71,6 +71,15 @@ def subscribe_endpoints(replica):
     return stream, first
 
 
+def base_on_1_proxy_on_3(one, three):
+    """Applies BASE on replica 1, waits until replica 3 holds and pushed it, and connects a
+    proxy subscribed to the reviews endpoints to replica 3."""
+    one.apply(BASE, wait=False)
+    wait_until(lambda: configs(three) == configs(one) and len(configs(one)) == 4, what="BASE on replica 3")
+    three.wait_pushed()
+    return subscribe_endpoints(three)
+
+
 def ready(replica) -> int:
     status, _ = replica.request("GET", "/healthz/ready")
     return status
@@ -78,10 +87,7 @@ def ready(replica) -> int:
 
 def test_apply_on_replica_1_reaches_a_proxy_on_replica_3(replicas):
     one, two, three = replicas
-    one.apply(BASE, wait=False)
-    wait_until(lambda: configs(three) == configs(one) and len(configs(one)) == 4, what="BASE on replica 3")
-    three.wait_pushed()
-    stream, first = subscribe_endpoints(three)
+    stream, first = base_on_1_proxy_on_3(one, three)
     try:
         assert endpoint_addresses(stream, first) == {"10.1.0.1", "10.1.0.2"}
         latencies = []
@@ -168,10 +174,7 @@ def test_sigkill_a_replica_under_applies_loses_no_acknowledged_config(replicas):
 
 def test_etcd_outage_keeps_serving_refuses_writes_and_converges(etcd, replicas):
     one, two, three = replicas
-    one.apply(BASE, wait=False)
-    wait_until(lambda: configs(three) == configs(one) and len(configs(one)) == 4, what="BASE on replica 3")
-    three.wait_pushed()
-    stream, first = subscribe_endpoints(three)
+    stream, first = base_on_1_proxy_on_3(one, three)
     try:
         etcd.stop()
         outage_started = time.monotonic()
