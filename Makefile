@@ -46,6 +46,7 @@ deps-debian:
 	command -v ip >/dev/null || missing="$$missing iproute2"; \
 	command -v socat >/dev/null || missing="$$missing socat"; \
 	command -v etcd >/dev/null || missing="$$missing etcd-server"; \
+	command -v etcdctl >/dev/null || missing="$$missing etcd-client"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \

@@ -17,8 +17,11 @@ ETCD_BIN = os.environ.get("ETCD_BIN", "/usr/bin/etcd")
 class EtcdServer:
     """One etcd member; stop() and start() keep the ports and the data (a restart)."""
 
-    def __init__(self, extra: list[str] | None = None):
+    def __init__(self, extra: list[str] | None = None, tls: dict | None = None):
+        """tls: {"cert", "key", "ca"} paths: clients must speak TLS and present a certificate
+        the CA signed."""
         self.extra = list(extra or [])
+        self.tls = tls
         self.client_port = free_port()
         self.peer_port = free_port()
         self.data_dir = tempfile.mkdtemp(prefix="fairway-etcd-")
@@ -30,14 +33,16 @@ class EtcdServer:
         return f"etcd://127.0.0.1:{self.client_port}"
 
     def start(self, timeout: float = 15.0) -> None:
-        client = f"http://127.0.0.1:{self.client_port}"
+        client = f"{'https' if self.tls else 'http'}://127.0.0.1:{self.client_port}"
+        tls = (["--cert-file", str(self.tls["cert"]), "--key-file", str(self.tls["key"]),
+                "--client-cert-auth", "--trusted-ca-file", str(self.tls["ca"])] if self.tls else [])
         peer = f"http://127.0.0.1:{self.peer_port}"
         self.process = subprocess.Popen(
             [ETCD_BIN, "--name", "fairway-test", "--data-dir", self.data_dir,
              "--listen-client-urls", client, "--advertise-client-urls", client,
              "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
              "--initial-cluster", f"fairway-test={peer}",
-             "--max-txn-ops", "10000", "--logger", "zap", "--log-level", "error", *self.extra],
+             "--max-txn-ops", "10000", "--logger", "zap", "--log-level", "error", *tls, *self.extra],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -52,6 +57,17 @@ class EtcdServer:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"etcd not listening in {timeout}s")
+
+    def etcdctl(self, *args: str, tls_client: tuple | None = None) -> str:
+        """Runs Debian's etcdctl (etcd-client) against this member."""
+        command = ["etcdctl", f"--endpoints=127.0.0.1:{self.client_port}"]
+        if tls_client:
+            command += [f"--cacert={self.tls['ca']}", f"--cert={tls_client[0]}", f"--key={tls_client[1]}"]
+        out = subprocess.run([*command, *args], capture_output=True, text=True, timeout=30,
+                             env={"ETCDCTL_API": "3", "PATH": os.environ.get("PATH", "")})
+        if out.returncode != 0:
+            raise RuntimeError(f"etcdctl {' '.join(args)}: {out.stderr}")
+        return out.stdout
 
     def stop(self) -> None:
         """SIGKILL: clients get no goodbye, as when its host dies."""
