@@ -149,12 +149,8 @@ public final class EtcdClient: Sendable {
     _ create: Etcdserverpb_WatchCreateRequest,
     onResponse: @escaping @Sendable (Etcdserverpb_WatchResponse) async throws -> Void
   ) async throws {
-    // No deadline: the stream lives as long as the watch.
-    var streaming = self.options
-    streaming.timeout = nil
-    let options = streaming
-    try await call(retries: 0) { metadata in
-      try await Etcdserverpb_Watch.Client(wrapping: self.watchGRPC).watch(
+    try await streamingCall { client, metadata, options in
+      try await Etcdserverpb_Watch.Client(wrapping: client).watch(
         metadata: metadata, options: options,
         requestProducer: { writer in
           var request = Etcdserverpb_WatchRequest()
@@ -171,6 +167,19 @@ public final class EtcdClient: Sendable {
   }
 
   // MARK: - Auth and errors
+
+  /// A long-lived stream on the connection that unary churn never closes, without deadline
+  /// or retry (its owner reconnects).
+  func streamingCall(
+    _ body: @Sendable (GRPCClient<Transport>, Metadata, CallOptions) async throws -> Void
+  ) async throws {
+    var options = self.options
+    options.timeout = nil
+    let streaming = options
+    try await call(retries: 0) { metadata in
+      try await body(self.watchGRPC, metadata, streaming)
+    }
+  }
 
   /// Runs `body` with the auth token (fetched first, and once more if etcd rejects it),
   /// mapping gRPC failures to `ConfigStoreError`. A call failing as unavailable is retried
@@ -214,6 +223,30 @@ public final class EtcdClient: Sendable {
       return .unavailable("etcd at \(configuration.endpointList) unreachable: \(error.message)")
     default:
       return .notStored("etcd refused the request (\(error.code)): \(error.message)")
+    }
+  }
+}
+
+extension EtcdClient {
+  /// Keeps lease `id` alive: sends a keep-alive every `interval` and hands each answer's TTL
+  /// to `onTTL` (0 or less: the lease is gone). Returns or throws when the stream ends.
+  public func keepAlive(
+    lease id: Int64, every interval: Duration,
+    onTTL: @escaping @Sendable (Int64) async throws -> Void
+  ) async throws {
+    try await streamingCall { client, metadata, options in
+      try await Etcdserverpb_Lease.Client(wrapping: client).leaseKeepAlive(
+        metadata: metadata, options: options,
+        requestProducer: { writer in
+          while !Task.isCancelled {
+            try await writer.write(Etcdserverpb_LeaseKeepAliveRequest.with { $0.id = id })
+            try await Task.sleep(for: interval)
+          }
+        },
+        onResponse: { response in
+          for try await message in response.messages { try await onTTL(message.ttl) }
+          throw ConfigStoreError.unavailable("etcd ended the lease keep-alive stream")
+        })
     }
   }
 }
