@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// Each object is JSON under `<prefix><kind>/<namespace>/<name>`; its `resourceVersion` is
 /// the key's mod revision and the store revision is etcd's revision of the last change
-/// (see `EtcdKeyspace.marker`), so both are the same on every replica. An apply is one etcd
+/// (see `EtcdKeyspace.marker`), so both are the same on every replica. Unlike the in-memory
+/// store's, revisions are etcd's: one per transaction (the objects of a batch share it) and
+/// increasing, with gaps where etcd was written outside the prefix. An apply is one etcd
 /// transaction for the whole batch, guarded by the mod revision of every key it read, and
 /// returns only after etcd committed it. Reads come from a local copy (an
 /// `InMemoryConfigStore`, which also keeps the cross-object rules) filled by a Range at
