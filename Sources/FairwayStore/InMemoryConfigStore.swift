@@ -18,7 +18,7 @@ import Synchronization
 /// append away), so the next change that succeeds takes it, and a restart restores exactly the
 /// revision the last acknowledged change reported.
 public final class InMemoryConfigStore: ConfigStore {
-  private struct State {
+  struct State {
     var objects = ShardedObjects()
     var revision: Int64 = 0
     var snapshot: MeshSnapshot = .empty
@@ -31,7 +31,7 @@ public final class InMemoryConfigStore: ConfigStore {
   }
 
   /// A validated batch, ready for the journal and then the commit.
-  private struct Staged {
+  struct Staged {
     var results: [ApplyResult] = []
     var events: [ConfigEvent] = []
     var changed: [ConfigObject] = []
@@ -39,12 +39,12 @@ public final class InMemoryConfigStore: ConfigStore {
     var revision: Int64 = 0
   }
 
-  private let state = Mutex(State())
+  let state = Mutex(State())
   /// Held by the one writer from staging to commit, so a batch commits onto the state it was
   /// validated against. Readers never wait for it.
-  private let writer = Mutex(())
-  private let broadcaster = ConfigEventBroadcaster()
-  private let clock: @Sendable () -> Date
+  let writer = Mutex(())
+  let broadcaster = ConfigEventBroadcaster()
+  let clock: @Sendable () -> Date
   private let journal: (any ConfigJournal)?
   /// Where journaled writes run; nil without a journal (no I/O to move off the pool).
   private let diskThread: NIOThreadPool?
@@ -114,7 +114,9 @@ public final class InMemoryConfigStore: ConfigStore {
   private func applyNow(_ objects: [ConfigObject]) throws -> [ApplyResult] {
     let now = clock().formatted(.iso8601)
     return try writer.withLock { _ in
-      let staged = try state.withLock { try Self.stage(objects, on: $0, now: now) }
+      let staged = try state.withLock { state in
+        try Self.stage(objects, on: state, current: { state.objects[$0] }, now: now)
+      }
       guard !staged.changed.isEmpty else { return staged.results }
       try record(.apply(revision: staged.revision, objects: staged.changed))
       state.withLock { state in
@@ -128,13 +130,15 @@ public final class InMemoryConfigStore: ConfigStore {
   }
 
   /// Checks every precondition and rule and assigns revisions, changing nothing: the batch
-  /// is all or nothing. O(batch).
-  private static func stage(_ objects: [ConfigObject], on state: State, now: String) throws
-    -> Staged
-  {
+  /// is all or nothing. O(batch). `current` is the stored version of a batch key: this
+  /// store's own, or what a replicated store's backend holds (`prepare`).
+  static func stage(
+    _ objects: [ConfigObject], on state: State, current: (ConfigKey) -> ConfigObject?,
+    now: String
+  ) throws -> Staged {
     for object in objects {
       guard let expected = object.metadata.resourceVersion else { continue }
-      let actual = state.objects[object.key]?.metadata.resourceVersion
+      let actual = current(object.key)?.metadata.resourceVersion
       if actual != expected {
         throw ConfigStoreError.conflict(key: object.key, expected: expected, actual: actual)
       }
@@ -142,7 +146,7 @@ public final class InMemoryConfigStore: ConfigStore {
     var staged = Staged(revision: state.revision)
     staged.results.reserveCapacity(objects.count)
     for object in objects {
-      let existing = staged.objects[object.key] ?? state.objects[object.key]
+      let existing = staged.objects[object.key] ?? current(object.key)
       if let existing, existing.hasSameContent(as: object) {
         staged.results.append(ApplyResult(key: object.key, action: .unchanged, object: existing))
         continue
@@ -245,7 +249,7 @@ public final class InMemoryConfigStore: ConfigStore {
   }
 
   /// Ends every event subscription, e.g. at shutdown.
-  func finishEvents() {
+  package func finishEvents() {
     broadcaster.finishAll()
   }
 }

@@ -24,6 +24,8 @@ struct Serve: AsyncParsableCommand {
   )
   var dataDir: String?
 
+  @OptionGroup var etcd: EtcdOptions
+
   @Option(
     help: "Bearer token required on mutating admin calls and /debug (or use --admin-token-file).")
   var adminToken: String?
@@ -220,7 +222,12 @@ struct Serve: AsyncParsableCommand {
     let exporter = PrometheusExporter()
     exporter.bootstrap()
 
-    let store = try Self.makeStore(dataDir: dataDir, logger: logger)
+    if etcd.store != nil, dataDir != nil {
+      throw ValidationError("--store and --data-dir exclude each other")
+    }
+    let etcdStore = try await etcd.connect(logger: logger)
+    let store: any ConfigStore =
+      if let etcdStore { etcdStore } else { try Self.makeStore(dataDir: dataDir, logger: logger) }
     if let configDir {
       try await Self.loadConfigDirectory(configDir, into: store, logger: logger)
     }
@@ -303,7 +310,7 @@ struct Serve: AsyncParsableCommand {
         MetricsRoutes(exporter: exporter, server: xds, store: store),
         StatusPage(server: xds, store: store),
       ],
-      logger: logger)
+      logger: logger, readiness: { etcdStore?.isReady ?? true })
     let scheme = adminConfiguration.tls == nil ? "http" : "https"
     let adminApplication = try admin.makeApplication(onServerRunning: { port in
       logger.notice("admin API listening on \(scheme)://\(bind):\(port)")
@@ -314,6 +321,7 @@ struct Serve: AsyncParsableCommand {
       configuration: .init(
         services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
+    etcdStore?.shutdown()
   }
 
   /// The admin token from --admin-token or --admin-token-file (trimmed), if any.
