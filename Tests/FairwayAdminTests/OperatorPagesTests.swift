@@ -1,6 +1,6 @@
 import FairwayMesh
-import FairwayStore
 import FairwayResources
+import FairwayStore
 import FairwayTranslate
 import FairwayXDS
 import Foundation

@@ -1,8 +1,8 @@
-import FairwayTranslate
 import FairwayMesh
 import FairwayProto
-import FairwayStore
 import FairwayResources
+import FairwayStore
+import FairwayTranslate
 import Foundation
 import GRPCCore
 import GRPCInProcessTransport

@@ -1,7 +1,7 @@
 import FairwayMesh
 import FairwayProto
-import FairwayStore
 import FairwayResources
+import FairwayStore
 import SwiftProtobuf
 import Testing
 
