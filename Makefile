@@ -116,11 +116,13 @@ test-ads-limits: venv
 	  Tests/interop/test_ads_connections.py Tests/interop/test_ads_memory.py
 
 # Three replicas over a real etcd, long run: 50 changes timed from replica 1's 2xx to the push on
-# replica 3, 300 applies before the SIGKILL, a 10 s etcd outage (the test command: 5, 40, 3 s).
+# replica 3, 300 applies before the SIGKILL, a 10 s etcd outage (the test command: 5, 40, 3 s);
+# a real Envoy's failover under 100 applies before and 100 after the kill (the test command: 10).
 etcd-replicas: venv deps-debian
 	$(SWIFT) build --build-tests
-	FAIRWAY_ETCD_CHANGES=50 FAIRWAY_ETCD_KILL_APPLIES=300 FAIRWAY_ETCD_OUTAGE=10 \
-	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider Tests/interop/test_etcd_replicas.py
+	FAIRWAY_ETCD_CHANGES=50 FAIRWAY_ETCD_KILL_APPLIES=300 FAIRWAY_ETCD_OUTAGE=10 FAIRWAY_ETCD_FAILOVER_APPLIES=100 \
+	  FAIRWAY_BIN="$$($(SWIFT) build --show-bin-path)/fairway" $(VPY) -m pytest -q -s -p no:cacheprovider \
+	  Tests/interop/test_etcd_replicas.py Tests/interop/test_etcd_envoy_failover.py
 
 # Release-mode benchmarks; figures and how to read them are in BENCHMARKS.md.
 # SCALE=quick (default, under 2 minutes once built) or SCALE=full (2,000 sidecars, 1,000

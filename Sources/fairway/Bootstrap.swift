@@ -27,8 +27,13 @@ struct Bootstrap: ParsableCommand {
   @Option(help: "Node cluster; defaults to APP.NAMESPACE from the app label, else NAMESPACE.")
   var cluster: String?
 
-  @Option(help: "Fairway's ADS address, HOST:PORT.")
-  var xdsAddress: String = "127.0.0.1:15010"
+  @Option(
+    help: ArgumentHelp(
+      "Fairway's ADS address, HOST:PORT (default 127.0.0.1:15010).",
+      discussion:
+        "Several replicas: repeat the option or separate them with commas; the bootstrap lists every one, so the client moves to another when its replica dies."
+    ))
+  var xdsAddress: [String] = []
 
   @Option(help: "The proxy's own admin port (Envoy: none unless set; MOSN: 34901).")
   var adminPort: Int?
@@ -84,18 +89,20 @@ struct Bootstrap: ParsableCommand {
     }
     do {
       _ = try BootstrapConfig.parseLabels(labels)
-      _ = try BootstrapConfig.parseAddress(xdsAddress)
+      _ = try BootstrapConfig.parseAddresses(addressValues)
     } catch let error as BootstrapError {
       throw ValidationError(error.description)
     }
   }
 
+  private var addressValues: [String] { xdsAddress.isEmpty ? ["127.0.0.1:15010"] : xdsAddress }
+
   func run() throws {
     let pairs: [(String, String)]
-    let address: (host: String, port: Int)
+    let addresses: [BootstrapConfig.XDSAddress]
     do {
       pairs = try BootstrapConfig.parseLabels(labels)
-      address = try BootstrapConfig.parseAddress(xdsAddress)
+      addresses = try BootstrapConfig.parseAddresses(addressValues)
     } catch let error as BootstrapError {
       throw ValidationError(error.description)
     }
@@ -103,7 +110,7 @@ struct Bootstrap: ParsableCommand {
     let config = BootstrapConfig(
       nodeID: nodeID, namespace: namespace, labels: pairs,
       cluster: cluster ?? app.map { "\($0).\(namespace)" } ?? namespace,
-      xdsHost: address.host, xdsPort: address.port, adminPort: adminPort,
+      xdsAddresses: addresses, adminPort: adminPort,
       interceptionMode: interceptionMode?.uppercased(),
       adsAPIType: delta ? "DELTA_GRPC" : adsApiType.uppercased(),
       dubbo: BootstrapConfig.DubboListeners(

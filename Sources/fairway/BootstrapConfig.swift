@@ -14,8 +14,8 @@ struct BootstrapConfig: Sendable {
   var namespace: String
   var labels: [(String, String)]
   var cluster: String
-  var xdsHost: String
-  var xdsPort: Int
+  /// Every control-plane replica the client may use, in the order given; at least one.
+  var xdsAddresses: [XDSAddress]
   var adminPort: Int?
   var interceptionMode: String? = nil
   /// Envoy's `ads_config.api_type`: GRPC (state of the world) or DELTA_GRPC.
@@ -30,6 +30,28 @@ struct BootstrapConfig: Sendable {
     var routeName = "20882"
     var ingressPort: Int?
     var providerPort = 20880
+  }
+
+  /// One control-plane replica's ADS address.
+  struct XDSAddress: Sendable, Equatable {
+    var host: String
+    var port: Int
+
+    /// `HOST:PORT` with IPv6 hosts bracketed, as gRPC target strings want.
+    var uri: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+  }
+
+  /// The `--xds-address` values: each one `HOST:PORT` or several comma-separated; duplicates
+  /// are dropped (a replica listed twice would get twice the share of round-robin picks).
+  static func parseAddresses(_ values: [String]) throws -> [XDSAddress] {
+    var addresses: [XDSAddress] = []
+    for item in values.flatMap({ $0.split(separator: ",", omittingEmptySubsequences: false) }) {
+      let parsed = try parseAddress(item.trimmingCharacters(in: .whitespaces))
+      let address = XDSAddress(host: parsed.host, port: parsed.port)
+      if !addresses.contains(address) { addresses.append(address) }
+    }
+    guard !addresses.isEmpty else { throw BootstrapError("--xds-address must name HOST:PORT") }
+    return addresses
   }
 
   /// `k=v,k=v` into ordered pairs; throws on a pair without `=` or with an empty key.
@@ -80,11 +102,6 @@ struct BootstrapConfig: Sendable {
     return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
   }
 
-  /// `HOST:PORT` with IPv6 hosts bracketed, as gRPC target strings want.
-  var serverURI: String {
-    xdsHost.contains(":") ? "[\(xdsHost)]:\(xdsPort)" : "\(xdsHost):\(xdsPort)"
-  }
-
   var labelObject: [String: String] {
     Dictionary(labels, uniquingKeysWith: { _, last in last })
   }
@@ -109,12 +126,24 @@ struct BootstrapConfig: Sendable {
           "api_type": adsAPIType,
           "transport_api_version": "V3",
           "set_node_on_first_message_only": true,
-          "grpc_services": [["envoy_grpc": ["cluster_name": Self.xdsClusterName]]],
+          "grpc_services": [
+            [
+              "envoy_grpc": [
+                "cluster_name": Self.xdsClusterName,
+                // The ADS stream is re-opened after this (jittered) backoff, and the
+                // cluster's round robin sends each attempt to the next replica: a dead one
+                // costs a fraction of a second, not Envoy's default 500 ms doubling to 30 s.
+                "retry_policy": [
+                  "retry_back_off": ["base_interval": "0.25s", "max_interval": "10s"]
+                ],
+              ] as [String: Any]
+            ]
+          ],
         ],
         "lds_config": ["ads": [String: Any](), "resource_api_version": "V3"],
         "cds_config": ["ads": [String: Any](), "resource_api_version": "V3"],
       ],
-      "static_resources": ["clusters": [xdsCluster()]],
+      "static_resources": ["clusters": [xdsCluster(keepalive: true)]],
     ]
     if let adminPort {
       bootstrap["admin"] = [
@@ -124,49 +153,64 @@ struct BootstrapConfig: Sendable {
     return bootstrap
   }
 
-  /// The control plane as an Envoy v3 Cluster: STATIC for an IP, STRICT_DNS for a name, and
-  /// HTTP/2 because ADS is gRPC.
-  func xdsCluster() -> [String: Any] {
+  /// The control plane as an Envoy v3 Cluster: one endpoint per replica, STATIC when every
+  /// host is an IP, STRICT_DNS otherwise, and HTTP/2 because ADS is gRPC. With `keepalive`
+  /// (Envoy's advice for the management server's cluster) a replica that vanishes without
+  /// closing its connections (host down, partition) is noticed in about 40 s instead of the
+  /// kernel's two hours: an HTTP/2 PING every 30 s answered within 10 s, and TCP keepalive.
+  func xdsCluster(keepalive: Bool = false) -> [String: Any] {
     let protocolOptionsType = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
-    return [
+    var http2: [String: Any] = [:]
+    var cluster: [String: Any] = [
       "name": Self.xdsClusterName,
-      "type": Self.isIPLiteral(xdsHost) ? "STATIC" : "STRICT_DNS",
+      "type": xdsAddresses.allSatisfy { Self.isIPLiteral($0.host) } ? "STATIC" : "STRICT_DNS",
       "connect_timeout": "1s",
       "lb_policy": "ROUND_ROBIN",
       "load_assignment": [
         "cluster_name": Self.xdsClusterName,
         "endpoints": [
           [
-            "lb_endpoints": [
+            "lb_endpoints": xdsAddresses.map { address in
               [
                 "endpoint": [
-                  "address": ["socket_address": ["address": xdsHost, "port_value": xdsPort]]
+                  "address": [
+                    "socket_address": ["address": address.host, "port_value": address.port]
+                  ]
                 ]
               ]
-            ]
+            }
           ]
         ],
       ],
-      "typed_extension_protocol_options": [
-        protocolOptionsType: [
-          "@type": "type.googleapis.com/\(protocolOptionsType)",
-          "explicit_http_config": ["http2_protocol_options": [String: Any]()],
-        ]
-      ],
     ]
+    if keepalive {
+      http2["connection_keepalive"] = ["interval": "30s", "timeout": "10s"]
+      cluster["upstream_connection_options"] = [
+        "tcp_keepalive": ["keepalive_time": 30, "keepalive_interval": 5, "keepalive_probes": 3]
+      ]
+    }
+    cluster["typed_extension_protocol_options"] = [
+      protocolOptionsType: [
+        "@type": "type.googleapis.com/\(protocolOptionsType)",
+        "explicit_http_config": ["http2_protocol_options": http2],
+      ]
+    ]
+    return cluster
   }
 
   /// grpc's xDS bootstrap (`GRPC_XDS_BOOTSTRAP` / `GRPC_XDS_BOOTSTRAP_CONFIG`). `GENERATOR: grpc`
-  /// is how Fairway, like istiod, recognises a proxyless client.
+  /// is how Fairway, like istiod, recognises a proxyless client. Every replica is an entry of
+  /// `xds_servers`, in priority order: gRPC with xDS fallback (gRFC A71) moves to the next one
+  /// when the current one is unreachable; older clients use the first only.
   func grpc() -> [String: Any] {
     [
-      "xds_servers": [
+      "xds_servers": xdsAddresses.map { address in
         [
-          "server_uri": serverURI,
+          "server_uri": address.uri,
           "channel_creds": [["type": "insecure"]],
           "server_features": ["xds_v3"],
-        ]
-      ],
+        ] as [String: Any]
+      },
       "node": [
         "id": nodeID,
         "cluster": cluster,
@@ -177,7 +221,8 @@ struct BootstrapConfig: Sendable {
   }
 
   /// MOSN's config: `dynamic_resources` and `static_resources` in Envoy v3's shape (MOSN hands
-  /// them to its xDS client), one idle server, and MOSN's admin port. MOSN takes its node
+  /// them to its xDS client; the xds-grpc cluster lists every replica, without Envoy's newer
+  /// keepalive fields, which MOSN's older copy of the protos may not know), one idle server, and MOSN's admin port. MOSN takes its node
   /// identity from `--service-node`/`--service-cluster`/`--service-meta`, so the node is
   /// also printed as `node` for reference and `FAIRWAY_PROXY: mosn` marks the client.
   func mosn() -> [String: Any] {

@@ -8,7 +8,8 @@ Layout (per Net):
   POD_SUBNET, and a default route out of eth0 (so service VIPs route, then get intercepted);
 - a relay per pod: inside the pod 127.0.0.1:15010 is Fairway's ADS port (socat to a Unix
   socket, socat from it to the server's loopback port), so `fairway bootstrap envoy` output is
-  used unchanged.
+  used unchanged. With several replicas (Net(port1, port2, ...)) the pod's 127.0.0.1:15011,
+  15012, ... reach the others, one relay each, and the sidecar's bootstrap lists them all.
 - Sidecar(): Istio's istio-iptables rules (REDIRECT outbound TCP to 15001, inbound to 15006,
   the proxy's uid 1337 and loopback excluded) and Envoy run as uid 1337, its admin interface on a
   Unix socket the test reads.
@@ -85,10 +86,13 @@ def remove_leftovers() -> None:
             shutil.rmtree(pathlib.Path("/etc/netns") / name, ignore_errors=True)
 
 
-class Net:
-    """The switch namespace, its bridge and the pods; a relay to one Fairway's ADS port."""
+POD_ADS_PORT = 15010  # inside a pod, the first replica's ADS port; the next ones follow it
 
-    def __init__(self, ads_port: int):
+
+class Net:
+    """The switch namespace, its bridge and the pods; a relay to each Fairway replica's ADS port."""
+
+    def __init__(self, ads_port: int, *more_ads_ports: int):
         self.id = f"{os.getpid()}x{next(_counter)}"
         self.switch = f"{_PREFIX}{self.id}-switch"
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="fairway-net-"))
@@ -100,10 +104,20 @@ class Net:
         self.exec_ns(self.switch, "ip", "link", "add", "br0", "type", "bridge")
         self.exec_ns(self.switch, "ip", "link", "set", "br0", "up")
         self.exec_ns(self.switch, "ip", "link", "set", "lo", "up")
-        # One Unix socket on the host side forwards to Fairway's ADS port on loopback.
-        self.ads_socket = str(self.dir / "ads.sock")
-        self.spawn("socat", f"UNIX-LISTEN:{self.ads_socket},fork,mode=777", f"TCP:127.0.0.1:{ads_port}")
-        _wait_for(lambda: os.path.exists(self.ads_socket), 5, "ADS relay socket")
+        # One Unix socket per replica on the host side forwards to its ADS port on loopback;
+        # each pod's POD_ADS_PORT + i reaches socket i.
+        self.ads_sockets: list[str] = []
+        for index, port in enumerate((ads_port, *more_ads_ports)):
+            path = str(self.dir / ("ads.sock" if index == 0 else f"ads-{index}.sock"))
+            self.spawn("socat", f"UNIX-LISTEN:{path},fork,mode=777", f"TCP:127.0.0.1:{port}")
+            _wait_for(lambda: os.path.exists(path), 5, "ADS relay socket")
+            self.ads_sockets.append(path)
+        self.ads_socket = self.ads_sockets[0]
+
+    @property
+    def pod_ads_addresses(self) -> list[str]:
+        """The replicas' ADS addresses as a pod sees them (what its bootstrap lists)."""
+        return [f"127.0.0.1:{POD_ADS_PORT + i}" for i in range(len(self.ads_sockets))]
 
     @staticmethod
     def exec_ns(ns: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -186,9 +200,11 @@ class Pod:
         self.exec("ip", "link", "set", "eth0", "up")
         self.exec("ip", "link", "set", "lo", "up")
         self.exec("ip", "route", "add", "default", "dev", "eth0")
-        # Fairway's ADS port as the sidecar's bootstrap names it.
-        self.spawn("socat", "TCP-LISTEN:15010,bind=127.0.0.1,fork,reuseaddr", f"UNIX-CONNECT:{net.ads_socket}")
-        _wait_for(lambda: self._listening(15010), 5, f"ADS relay in {name}")
+        # Each replica's ADS port as the sidecar's bootstrap names it.
+        for index, path in enumerate(net.ads_sockets):
+            port = POD_ADS_PORT + index
+            self.spawn("socat", f"TCP-LISTEN:{port},bind=127.0.0.1,fork,reuseaddr", f"UNIX-CONNECT:{path}")
+            _wait_for(lambda: self._listening(port), 5, f"ADS relay {port} in {name}")
 
     def exec(self, *args: str, check: bool = True, input: bytes | None = None) -> subprocess.CompletedProcess:
         return run("ip", "netns", "exec", self.ns, *args, check=check, input=input)
@@ -247,11 +263,12 @@ class Pod:
 
     def start_sidecar(self, node_id: str, namespace: str = "default", labels: str = "",
                       interception: bool = True, extra_bootstrap_args: tuple[str, ...] = (),
-                      bootstrap_edit=None) -> "Sidecar":
+                      bootstrap_edit=None, extra_envoy_args: tuple[str, ...] = ()) -> "Sidecar":
         """`fairway bootstrap envoy` for this pod, then Envoy as uid 1337 (after interception)."""
         if interception:
             self.intercept()
-        self.sidecar = Sidecar(self, node_id, namespace, labels, extra_bootstrap_args, bootstrap_edit)
+        self.sidecar = Sidecar(self, node_id, namespace, labels, extra_bootstrap_args, bootstrap_edit,
+                               extra_envoy_args)
         return self.sidecar
 
     def close(self) -> None:
@@ -313,11 +330,12 @@ class Sidecar:
     """A real Envoy in a pod, bootstrapped by `fairway bootstrap envoy`, admin on a Unix socket."""
 
     def __init__(self, pod: Pod, node_id: str, namespace: str, labels: str,
-                 extra_bootstrap_args: tuple[str, ...], bootstrap_edit):
+                 extra_bootstrap_args: tuple[str, ...], bootstrap_edit, extra_envoy_args: tuple[str, ...] = ()):
+        """extra_envoy_args: more command-line options, e.g. ("--component-log-level", "config:debug")."""
         self.pod = pod
         self.node_id = node_id
         args = [fairway_binary(), "bootstrap", "envoy", "--node-id", node_id, "--namespace", namespace,
-                "--xds-address", "127.0.0.1:15010", *extra_bootstrap_args]
+                "--xds-address", ",".join(pod.net.pod_ads_addresses), *extra_bootstrap_args]
         if labels:
             args += ["--labels", labels]
         bootstrap = json.loads(run(*args).stdout)
@@ -331,7 +349,7 @@ class Sidecar:
         self.log_path = pod.dir / "envoy.log"
         self.process = pod.spawn(envoy_binary(), "-c", str(self.bootstrap_path), "--disable-hot-restart",
                                  "--log-level", "info", "--log-path", str(self.log_path),
-                                 "--drain-time-s", "1", "--parent-shutdown-time-s", "2",
+                                 "--drain-time-s", "1", "--parent-shutdown-time-s", "2", *extra_envoy_args,
                                  uid=PROXY_UID, log="envoy.stdout")
         _wait_for(lambda: self.process.poll() is not None or os.path.exists(self.admin_socket), 20,
                   f"Envoy admin socket in {pod.name}")
@@ -435,5 +453,5 @@ def node_id(kind: str, ip: str, pod: str, namespace: str = "default") -> str:
     return f"{kind}~{ip}~{pod}.{namespace}~{namespace}.svc.cluster.local"
 
 
-__all__ = ["Net", "Pod", "Sidecar", "envoy_binary", "namespaces_supported", "remove_leftovers", "node_id",
+__all__ = ["Net", "Pod", "Sidecar", "POD_ADS_PORT", "envoy_binary", "namespaces_supported", "remove_leftovers", "node_id",
            "REPO"]

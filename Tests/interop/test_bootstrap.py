@@ -73,6 +73,66 @@ def test_envoy_bootstrap_uses_dns_for_a_hostname_and_brackets_nothing_for_ipv6()
     assert cluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address == "::1"
 
 
+def socket_addresses(cluster) -> list[tuple[str, int]]:
+    [locality] = cluster.load_assignment.endpoints
+    return [(e.endpoint.address.socket_address.address, e.endpoint.address.socket_address.port_value)
+            for e in locality.lb_endpoints]
+
+
+def test_envoy_bootstrap_lists_every_replica_and_fails_over_quickly():
+    b = envoy_bootstrap("--xds-address", "10.1.2.3:15010, 10.1.2.4:15010", "--xds-address", "[fd00::5]:15011",
+                        "--xds-address", "10.1.2.3:15010")
+    [cluster] = b.static_resources.clusters
+    assert cluster.type == cluster.STATIC and cluster.lb_policy == cluster.ROUND_ROBIN
+    # One endpoint per replica, in order, the repeated one once.
+    assert socket_addresses(cluster) == [("10.1.2.3", 15010), ("10.1.2.4", 15010), ("fd00::5", 15011)]
+    assert cluster.connect_timeout.ToMilliseconds() == 1000
+    # A replica that vanishes without closing its connections is noticed (Envoy's advice for
+    # the management server's cluster): TCP keepalive and HTTP/2 PINGs.
+    keepalive = cluster.upstream_connection_options.tcp_keepalive
+    assert (keepalive.keepalive_time.value, keepalive.keepalive_interval.value, keepalive.keepalive_probes.value) == \
+        (30, 5, 3)
+    options = http_protocol_options_pb2.HttpProtocolOptions()
+    assert cluster.typed_extension_protocol_options["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"].Unpack(options)
+    ping = options.explicit_http_config.http2_protocol_options.connection_keepalive
+    assert (ping.interval.ToMilliseconds(), ping.timeout.ToMilliseconds()) == (30_000, 10_000)
+    # The ADS stream is re-opened after a short backoff (Envoy's default: 500 ms up to 30 s).
+    [service] = b.dynamic_resources.ads_config.grpc_services
+    backoff = service.envoy_grpc.retry_policy.retry_back_off
+    assert (backoff.base_interval.ToMilliseconds(), backoff.max_interval.ToMilliseconds()) == (250, 10_000)
+
+
+def test_envoy_accepts_the_several_replica_bootstrap(tmp_path):
+    """Envoy's own validation (PGV rules and semantics, not only the proto shape)."""
+    from mesh_net import envoy_binary
+    for addresses in (("127.0.0.1:15010,127.0.0.1:15011,127.0.0.1:15012",), ("fairway-0.fairway:15010", "10.0.0.1:15010")):
+        text = bootstrap("envoy", "--node-id", NODE, "--delta", *[a for x in addresses for a in ("--xds-address", x)]).stdout
+        path = tmp_path / "envoy.json"
+        path.write_text(text)
+        result = subprocess.run([envoy_binary(), "--mode", "validate", "-c", str(path), "--disable-hot-restart"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_envoy_bootstrap_with_a_hostname_among_replicas_uses_dns():
+    [cluster] = envoy_bootstrap("--xds-address", "fairway-0.fairway:15010,10.0.0.1:15010").static_resources.clusters
+    assert cluster.type == cluster.STRICT_DNS
+    assert socket_addresses(cluster) == [("fairway-0.fairway", 15010), ("10.0.0.1", 15010)]
+
+
+def test_grpc_and_mosn_bootstraps_list_every_replica():
+    args = ("--node-id", NODE, "--xds-address", "127.0.0.1:15010,[::1]:15011", "--xds-address", "10.0.0.7:15012")
+    grpc = json.loads(bootstrap("grpc", *args).stdout)
+    assert [s["server_uri"] for s in grpc["xds_servers"]] == ["127.0.0.1:15010", "[::1]:15011", "10.0.0.7:15012"]
+    assert all(s["channel_creds"] == [{"type": "insecure"}] for s in grpc["xds_servers"])
+    mosn = json.loads(bootstrap("mosn", *args).stdout)
+    static = json_format.ParseDict(mosn["static_resources"], bootstrap_pb2.Bootstrap.StaticResources())
+    [cluster] = static.clusters
+    assert socket_addresses(cluster) == [("127.0.0.1", 15010), ("::1", 15011), ("10.0.0.7", 15012)]
+    # MOSN's older protos: none of Envoy's newer keepalive fields.
+    assert "upstream_connection_options" not in mosn["static_resources"]["clusters"][0]
+
+
 def test_mosn_bootstrap_carries_envoy_shaped_xds_sections():
     config = json.loads(bootstrap("mosn", "--node-id", NODE, "--namespace", "shop", "--labels", "app=reviews",
                                   "--xds-address", "127.0.0.1:15010").stdout)
@@ -100,6 +160,9 @@ def test_grpc_bootstrap_shape():
     (["grpc", "--node-id", NODE, "--xds-address", "no-port"], "--xds-address"),
     (["grpc", "--node-id", NODE, "--xds-address", "h:99999"], "--xds-address"),
     (["grpc", "--node-id", NODE, "--xds-address", "[::1"], "--xds-address"),
+    (["envoy", "--node-id", NODE, "--xds-address", "127.0.0.1:15010,no-port"], "--xds-address"),
+    (["envoy", "--node-id", NODE, "--xds-address", "127.0.0.1:15010,"], "--xds-address"),
+    (["grpc", "--node-id", NODE, "--xds-address", "127.0.0.1:15010", "--xds-address", "h:0"], "--xds-address"),
     (["mosn", "--node-id", ""], "--node-id"),
     (["istio", "--node-id", NODE], "client"),
     (["envoy"], "--node-id"),
