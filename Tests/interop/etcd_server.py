@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -9,7 +10,7 @@ import subprocess
 import tempfile
 import time
 
-from fairway_server import free_port
+from fairway_server import FairwayServer, free_port
 
 ETCD_BIN = os.environ.get("ETCD_BIN", "/usr/bin/etcd")
 
@@ -79,3 +80,17 @@ class EtcdServer:
     def close(self) -> None:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def fairway_replicas(etcd: EtcdServer, count: int = 3):
+    """`count` `fairway serve --store etcd://...` replicas over etcd (20 ms debounce), stopped
+    on exit."""
+    started: list[FairwayServer] = []
+    try:
+        for _ in range(count):
+            started.append(FairwayServer("--store", etcd.url, "--debounce-quiet-ms", "20"))
+        yield started
+    finally:
+        for replica in started:
+            replica.stop()

@@ -17,8 +17,7 @@ import time
 import pytest
 
 import mesh_net
-from etcd_server import EtcdServer
-from fairway_server import FairwayServer
+from etcd_server import EtcdServer, fairway_replicas
 from mesh_fixtures import BASE, REVIEWS_CLUSTER, workload
 from mesh_net import Net, node_id
 
@@ -32,14 +31,10 @@ APPLIES = int(os.environ.get("FAIRWAY_ETCD_FAILOVER_APPLIES", "10"))  # before t
 def replicas():
     mesh_net.remove_leftovers()
     etcd = EtcdServer()
-    started: list[FairwayServer] = []
     try:
-        for _ in range(3):
-            started.append(FairwayServer("--store", etcd.url, "--debounce-quiet-ms", "20"))
-        yield started
+        with fairway_replicas(etcd) as started:
+            yield started
     finally:
-        for replica in started:
-            replica.stop()
         etcd.close()
 
 

@@ -15,8 +15,7 @@ import time
 import pytest
 
 from ads_client import CDS, EDS, ADSStream, make_node
-from etcd_server import EtcdServer
-from fairway_server import FairwayServer
+from etcd_server import EtcdServer, fairway_replicas
 from mesh_fixtures import BASE, REVIEWS_CLUSTER, REVIEWS_V1, SIDECAR, workload
 
 CHANGES = int(os.environ.get("FAIRWAY_ETCD_CHANGES", "5"))
@@ -33,14 +32,8 @@ def etcd():
 
 @pytest.fixture
 def replicas(etcd):
-    started = []
-    try:
-        for _ in range(3):
-            started.append(FairwayServer("--store", etcd.url, "--debounce-quiet-ms", "20"))
+    with fairway_replicas(etcd) as started:
         yield started
-    finally:
-        for replica in started:
-            replica.stop()
 
 
 def configs(replica) -> dict:
