@@ -20,13 +20,20 @@ import Testing
       ports: [{number: 9080, name: http, protocol: HTTP}]
       endpoints: [{address: 10.1.0.1, labels: {version: v1}}]
     ---
+    \(rule(subset: "v1"))
+    """
+
+  /// The reviews host's DestinationRule, defining one subset.
+  static func rule(subset: String) -> String {
+    """
     apiVersion: networking.istio.io/v1
     kind: DestinationRule
     metadata: {name: reviews-rule, namespace: default}
     spec:
       host: reviews.default.svc.cluster.local
-      subsets: [{name: v1, labels: {version: v1}}]
+      subsets: [{name: \(subset), labels: {version: \(subset)}}]
     """
+  }
 
   static func route(subset: String, name: String = "reviews") -> String {
     """
@@ -53,12 +60,19 @@ import Testing
         - destination: {host: nowhere.example.com}
     """
 
+  /// Runs `body` against a fresh admin app whose store holds `documents` (applied plainly).
+  static func withStore(
+    holding documents: String...,
+    then body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+  ) async throws {
+    try await AdminHarness().app.test(.router) { client in
+      #expect(try await client.post("/apply", documents.joined(separator: "\n---\n")).status == .ok)
+      try await body(client)
+    }
+  }
+
   @Test func undefinedSubsetIsReportedAndStillStored() async throws {
-    let harness = AdminHarness()
-    try await harness.app.test(.router) { client in
-      #expect(
-        try await client.post("/apply", Self.reviews + "\n---\n" + Self.unrelatedBroken).status
-          == .ok)
+    try await Self.withStore(holding: Self.reviews, Self.unrelatedBroken) { client in
       let applied = try await client.post("/apply?analyze=true", Self.route(subset: "v3"))
       #expect(applied.status == .ok)
       #expect(applied.json?["results"]?.arrayValue?.first?["action"] == .string("created"))
@@ -85,11 +99,7 @@ import Testing
   }
 
   @Test func cleanApplyGetsAnEmptyAnalysisAndNoFlagGetsNone() async throws {
-    let harness = AdminHarness()
-    try await harness.app.test(.router) { client in
-      #expect(
-        try await client.post("/apply", Self.reviews + "\n---\n" + Self.unrelatedBroken).status
-          == .ok)
+    try await Self.withStore(holding: Self.reviews, Self.unrelatedBroken) { client in
       let clean = try await client.post("/apply?analyze=true", Self.route(subset: "v1"))
       #expect(clean.status == .ok)
       #expect(clean.json?["analysis"] == .array([]))
@@ -103,20 +113,8 @@ import Testing
   /// A DestinationRule that drops a subset: the message is on the VirtualService, whose text
   /// names the rule, so it concerns the rule's apply.
   @Test func messageNamingTheAppliedObjectIsReported() async throws {
-    let harness = AdminHarness()
-    try await harness.app.test(.router) { client in
-      #expect(
-        try await client.post("/apply", Self.reviews + "\n---\n" + Self.route(subset: "v1")).status
-          == .ok)
-      let rule = """
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata: {name: reviews-rule, namespace: default}
-        spec:
-          host: reviews.default.svc.cluster.local
-          subsets: [{name: v2, labels: {version: v2}}]
-        """
-      let applied = try await client.post("/apply?analyze=true", rule)
+    try await Self.withStore(holding: Self.reviews, Self.route(subset: "v1")) { client in
+      let applied = try await client.post("/apply?analyze=true", Self.rule(subset: "v2"))
       #expect(applied.status == .ok)
       let origins = applied.json?["analysis"]?.arrayValue?.map { $0["origin"]?.stringValue }
       #expect(origins?.contains("VirtualService default/reviews") == true)

@@ -66,7 +66,7 @@ def measure(server: FairwayServer, kind: str, runs: int, query: str = "") -> lis
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [1000, 25000]
-    runs = 15
+    runs = int(os.environ.get("APPLY_LATENCY_RUNS", "15"))
     for size in sizes:
         with tempfile.TemporaryDirectory() as data_dir:
             server = FairwayServer("--data-dir", data_dir)
