@@ -116,7 +116,8 @@ let package = Package(
     .target(
       name: "FairwayAdmin",
       dependencies: [
-        "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayXDS",
+        "FairwayAPI", "FairwayAnalyze", "FairwayMesh", "FairwayStore", "FairwayResources",
+        "FairwayXDS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),

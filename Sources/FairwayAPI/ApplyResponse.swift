@@ -1,7 +1,8 @@
 import Foundation
 
 /// The body of `POST /apply`: the store revision after the apply, what happened to each
-/// object, and the parser's warnings.
+/// object, the parser's warnings and, when asked for, the analyzers' messages about the
+/// applied objects.
 public struct ApplyResponse: Sendable, Equatable, Codable {
   /// What apply did with one object.
   public struct Result: Sendable, Equatable, Codable {
@@ -29,10 +30,17 @@ public struct ApplyResponse: Sendable, Equatable, Codable {
   public var revision: Int64
   public var results: [Result]
   public var warnings: [String]
+  /// With `?analyze=true`: the analyzers' messages that concern the applied objects, over the
+  /// store after the apply (never a reason to reject it). Absent when not asked for; empty
+  /// when nothing was found.
+  public var analysis: [Analysis]?
 
-  public init(revision: Int64, results: [Result], warnings: [String]) {
+  public init(
+    revision: Int64, results: [Result], warnings: [String], analysis: [Analysis]? = nil
+  ) {
     self.revision = revision
     self.results = results
     self.warnings = warnings
+    self.analysis = analysis
   }
 }

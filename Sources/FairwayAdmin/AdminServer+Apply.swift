@@ -1,4 +1,5 @@
 import FairwayAPI
+import FairwayAnalyze
 import FairwayMesh
 import FairwayStore
 import Hummingbird
@@ -10,8 +11,10 @@ extension AdminServer {
     }
   }
 
-  /// `POST /apply`: parse and validate every document, then store them atomically.
+  /// `POST /apply`: parse and validate every document, then store them atomically. With
+  /// `?analyze=true`, the analyzers' messages about the applied objects come back too.
   func apply(_ request: Request) async throws -> Response {
+    let analyze = try Self.analyzeFlag(of: request)
     let format = try Self.contentFormat(of: request)
     let body = try await readBody(request)
     let parser = parser
@@ -28,9 +31,19 @@ extension AdminServer {
       logger.info(
         "\(result.action.rawValue) \(result.key) at resourceVersion \(result.resourceVersion)")
     }
+    var analysis: [ApplyResponse.Analysis]?
+    if analyze {
+      // Opt-in: the analyzers see the whole store, O(store) per apply (BENCHMARKS.md, "Apply
+      // latency as the store grows"). The snapshot may include later writes; never rejects.
+      let snapshot = await store.snapshot()
+      let keys = Set(parsed.objects.map(\.key))
+      analysis = try await ParseWorkers.run {
+        Analyzers.run(on: snapshot, concerning: keys).map(Self.apiAnalysis)
+      }
+    }
     let summary = ApplyResponse(
       revision: revision, results: results.map(Self.apiResult),
-      warnings: parsed.warnings.map(\.description))
+      warnings: parsed.warnings.map(\.description), analysis: analysis)
     return try AdminResponse.negotiated(encoding: summary, request: request)
   }
 
@@ -39,5 +52,27 @@ extension AdminServer {
       kind: result.key.kind.rawValue, namespace: result.key.namespace, name: result.key.name,
       action: result.action.rawValue, resourceVersion: result.resourceVersion,
       generation: result.object.metadata.generation)
+  }
+
+  /// `analyze=true|false` (absent: false). Anything else is a 400 naming the parameter, so a
+  /// typo does not silently skip the analysis.
+  static func analyzeFlag(of request: Request) throws -> Bool {
+    guard let value = request.uri.queryParameters["analyze"] else { return false }
+    switch String(value).lowercased() {
+    case "true", "1", "": return true
+    case "false", "0": return false
+    default:
+      throw AdminError(
+        .badRequest, "invalid analyze",
+        details: [.init(field: "analyze", message: "want true or false; got \"\(value)\"")])
+    }
+  }
+
+  static func apiAnalysis(_ message: AnalysisMessage) -> ApplyResponse.Analysis {
+    ApplyResponse.Analysis(
+      code: message.type.code, name: message.type.name, level: message.severity.rawValue,
+      message: message.text, origin: message.resource, field: message.field,
+      kind: message.origin?.kind.rawValue, namespace: message.origin?.namespace,
+      resourceName: message.origin?.name, documentationUrl: message.type.documentationURL)
   }
 }

@@ -13,8 +13,14 @@ struct Apply: AsyncParsableCommand {
       proxy has acknowledged it (exit 0), or names the proxies that rejected it (exit 2) or
       did not answer in time (exit 1): see `fairway wait --help`.
 
+      With --analyze, the server runs `fairway analyze`'s analyzers over the store after the
+      apply and returns the messages about the applied objects; they are printed on stderr
+      like kubectl's admission warnings (Warning: IST0101 Error (VirtualService ...) ...) and
+      never change the exit status.
+
       Examples:
         fairway apply -f reviews.yaml
+        fairway apply -f reviews.yaml --analyze
         fairway apply -f mesh/ --wait --timeout 10s
       """)
 
@@ -24,6 +30,9 @@ struct Apply: AsyncParsableCommand {
 
   @Flag(help: "Wait until every connected proxy has acknowledged the change.")
   var wait = false
+
+  @Flag(help: "Print the analyzers' messages about the applied objects (never fails the apply).")
+  var analyze = false
 
   @OptionGroup var waiting: WaitOptions
 
@@ -44,7 +53,8 @@ struct Apply: AsyncParsableCommand {
     var revision: Int64 = 0
     for input in inputs {
       do {
-        let response = try await client.apply(input.data, contentType: input.contentType)
+        let response = try await client.apply(
+          input.data, contentType: input.contentType, analyze: analyze)
         revision = max(revision, response.revision)
         for result in response.results {
           print(
@@ -53,6 +63,9 @@ struct Apply: AsyncParsableCommand {
         }
         for warning in response.warnings {
           CLIError.warn("warning: \(warning)")
+        }
+        for message in response.analysis ?? [] {
+          CLIError.warn(message.warningLine)
         }
       } catch let error as AdminClientError {
         failed = true

@@ -9,6 +9,8 @@ VirtualServices, DestinationRules and WorkloadEntries, in batches), waits for th
 settle, then times single-object applies of each kind (new objects, one at a time, each
 answered before the next, APPLY_LATENCY_PAUSE seconds apart, 0.25 by default) and prints the
 median and 90th percentile per kind, and how long the push after the last one took.
+With APPLY_LATENCY_ANALYZE=1, each kind is timed again with `POST /apply?analyze=true` (the
+analyzers over the whole store, issue #26) on the same store.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import time
 from fairway_server import FairwayServer
 
 PAUSE = float(os.environ.get("APPLY_LATENCY_PAUSE", "0.25"))
+QUERIES = ["", "?analyze=true"] if os.environ.get("APPLY_LATENCY_ANALYZE") == "1" else [""]
 KINDS = ("ServiceEntry", "VirtualService", "DestinationRule", "WorkloadEntry")
 
 
@@ -48,12 +51,13 @@ def fill(server: FairwayServer, count: int, batch: int = 500) -> None:
     server.wait_pushed(timeout=600)
 
 
-def measure(server: FairwayServer, kind: str, runs: int) -> list[float]:
+def measure(server: FairwayServer, kind: str, runs: int, query: str = "") -> list[float]:
     times = []
     for i in range(runs):
-        body = document(kind, f"probe-{kind.lower()}", i).encode()
+        prefix = f"probe-{kind.lower()}" + ("-analyzed" if query else "")
+        body = document(kind, prefix, i).encode()
         started = time.perf_counter()
-        status, reply = server.request("POST", "/apply", body)
+        status, reply = server.request("POST", "/apply" + query, body)
         times.append((time.perf_counter() - started) * 1000)
         assert status == 200, reply[:500]
         time.sleep(PAUSE)  # let the push of the previous apply finish: time the apply alone
@@ -62,7 +66,7 @@ def measure(server: FairwayServer, kind: str, runs: int) -> list[float]:
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [1000, 25000]
-    runs = 15
+    runs = int(os.environ.get("APPLY_LATENCY_RUNS", "15"))
     for size in sizes:
         with tempfile.TemporaryDirectory() as data_dir:
             server = FairwayServer("--data-dir", data_dir)
@@ -70,12 +74,12 @@ def main() -> None:
                 started = time.perf_counter()
                 fill(server, size)
                 print(f"{size} objects stored in {time.perf_counter() - started:.1f}s", flush=True)
-                for kind in KINDS:
-                    times = sorted(measure(server, kind, runs))
+                for kind, query in ((k, q) for q in QUERIES for k in KINDS):
+                    times = sorted(measure(server, kind, runs, query))
                     p90 = times[int(len(times) * 0.9) - 1]
                     server.wait_pushed(timeout=120)
                     push = server.get_json("/debug/push_status").get("lastPush") or {}
-                    print(f"  {size:>6} stored  {kind:<16} median {statistics.median(times):7.1f} ms"
+                    print(f"  {size:>6} stored  {kind + query:<30} median {statistics.median(times):7.1f} ms"
                           f"  p90 {p90:7.1f} ms  (its push: {push.get('durationSeconds', 0) * 1000:.0f} ms)",
                           flush=True)
             finally:

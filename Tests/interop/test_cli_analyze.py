@@ -137,3 +137,33 @@ def test_unreachable_server_is_a_plain_failure():
     result = analyze()
     assert result.returncode == 1
     assert "cannot reach" in result.stderr
+
+
+def test_apply_analyze_prints_kubectl_warnings_and_exits_0(tmp_path):
+    """`fairway apply --analyze`: the messages about the applied objects on stderr, like
+    kubectl's admission warnings; the apply is not rejected."""
+    server = FairwayServer()
+    try:
+        server.apply(BASE)
+        server.apply(SECOND_RULE.replace(f"host: {REVIEWS}", "host: nowhere.example.com"))
+        url = server.admin_url
+        route = write(tmp_path, "route.yaml", ROUTE_V1_V3)
+        result = subprocess.run([fairway_binary(), "apply", "--server", url, "-f", route, "--analyze"],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        assert "virtualservice.networking.istio.io/reviews created (namespace default)" in result.stdout
+        assert result.stderr.splitlines() == [
+            "Warning: IST0101 Error (VirtualService default/reviews) "
+            "spec.http[0].route[1].destination.subset: "
+            f"Referenced host+subset in destinationrule not found: \"{REVIEWS}+v3\" "
+            "(DestinationRule default/reviews applies to the host)"
+        ], "only the applied object's message, not the unrelated rule's IST0174"
+        status, body = server.request("GET", "/apis/networking.istio.io/v1/namespaces/default/virtualservices/reviews")
+        assert status == 200 and b"v3" in body
+
+        fixed = write(tmp_path, "fixed.yaml", ROUTE_V1_V2)
+        clean = subprocess.run([fairway_binary(), "apply", "--server", url, "-f", fixed, "--analyze"],
+                               capture_output=True, text=True, timeout=60)
+        assert clean.returncode == 0 and clean.stderr == "", clean.stderr
+    finally:
+        server.stop()

@@ -95,12 +95,14 @@ public struct AdminClient: Sendable {
     }
   }
 
-  /// `POST /apply`. `contentType` defaults to sniffing by the server.
-  public func apply(_ body: Data, contentType: String? = "application/yaml") async throws
-    -> ApplyResponse
-  {
+  /// `POST /apply`. `contentType` defaults to sniffing by the server. With `analyze`, the
+  /// response carries the analyzers' messages about the applied objects.
+  public func apply(
+    _ body: Data, contentType: String? = "application/yaml", analyze: Bool = false
+  ) async throws -> ApplyResponse {
     let response = try await checked(
-      method: "POST", path: "/apply", body: body, contentType: contentType,
+      method: "POST", path: analyze ? "/apply?analyze=true" : "/apply", body: body,
+      contentType: contentType,
       accept: "application/json")
     do {
       return try response.decoded(ApplyResponse.self)
