@@ -47,10 +47,12 @@ extension EtcdConfigStore {
 
   private func followLoop() async {
     while !Task.isCancelled {
-      if let until = follow.withLock({ $0.pausedUntil }) {
-        try? await Task.sleep(until: until, clock: .continuous)
-        follow.withLock { $0.pausedUntil = nil }
+      // In short steps, so `resumeWatch` ends a pause early.
+      while let until = follow.withLock({ $0.pausedUntil }), ContinuousClock.now < until {
+        try? await Task.sleep(for: .milliseconds(20))
+        if Task.isCancelled { return }
       }
+      follow.withLock { $0.pausedUntil = nil }
       do {
         if follow.withLock({ $0.needsResync }) {
           try await resync()
@@ -188,5 +190,12 @@ extension EtcdConfigStore {
       return state.attempt
     }
     attempt?.cancel()
+  }
+
+  /// Ends a pause `interruptWatch` started: the watch resumes now.
+  func resumeWatch() {
+    follow.withLock { state in
+      if state.pausedUntil != nil { state.pausedUntil = ContinuousClock.now }
+    }
   }
 }

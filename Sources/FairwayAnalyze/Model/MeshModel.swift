@@ -9,13 +9,25 @@ public struct MeshModel: Sendable {
   /// Service hosts in host order.
   public let services: [AnalyzedService]
   private let serviceByHost: [String: Int]
+  /// WorkloadEntries with an address, by namespace and by each label they carry: a selector
+  /// is checked against the workloads of its rarest label, not against every workload (a
+  /// scan per ServiceEntry made a 25,000-object store take minutes).
+  let workloads: WorkloadLookup
+  /// DestinationRules by the host they name exactly, and those naming a wildcard.
+  private let rulesByHost: [String: [TypedConfig<DestinationRule>]]
+  private let wildcardRules: [TypedConfig<DestinationRule>]
+  /// VirtualServices (for sidecars) by exact host, and those naming a wildcard host.
+  private let routesByHost: [String: [Int]]
+  private let wildcardRoutes: [Int]
 
   public init(snapshot: MeshSnapshot) {
     self.snapshot = snapshot
+    let workloads = WorkloadLookup(snapshot.workloadEntries)
+    self.workloads = workloads
     var services: [AnalyzedService] = []
     var seen: Set<String> = []
     for entry in snapshot.serviceEntries {
-      let labels = Self.endpointLabels(of: entry, workloads: snapshot.workloadEntries)
+      let labels = Self.endpointLabels(of: entry, workloads: workloads)
       let dns = ["DNS", "DNS_ROUND_ROBIN"].contains(entry.spec.effectiveResolution)
       let hosts = Set(
         (entry.spec.hosts ?? []).map { HostName.resolve($0, namespace: entry.namespace) })
@@ -32,6 +44,25 @@ public struct MeshModel: Sendable {
     var byHost: [String: Int] = [:]
     for (position, service) in services.enumerated() { byHost[service.host] = position }
     self.serviceByHost = byHost
+
+    var rulesByHost: [String: [TypedConfig<DestinationRule>]] = [:]
+    var wildcardRules: [TypedConfig<DestinationRule>] = []
+    for rule in snapshot.destinationRules {
+      guard let host = Self.ruleHost(rule) else { continue }
+      rulesByHost[host, default: []].append(rule)
+      if host.hasPrefix("*") { wildcardRules.append(rule) }
+    }
+    self.rulesByHost = rulesByHost
+    self.wildcardRules = wildcardRules
+    var routesByHost: [String: [Int]] = [:]
+    var wildcardRoutes: [Int] = []
+    for (position, config) in snapshot.virtualServices.enumerated() {
+      let hosts = Self.routeHosts(config)
+      for host in Set(hosts) { routesByHost[host, default: []].append(position) }
+      if hosts.contains(where: { $0.hasPrefix("*") }) { wildcardRoutes.append(position) }
+    }
+    self.routesByHost = routesByHost
+    self.wildcardRoutes = wildcardRoutes
   }
 
   /// The service declared for exactly `host`.
@@ -47,25 +78,15 @@ public struct MeshModel: Sendable {
 
   /// Labels of the endpoints a ServiceEntry has: inline endpoints, and the WorkloadEntries of
   /// its namespace (with an address) that carry every label of its selector.
-  static func endpointLabels(
-    of entry: TypedConfig<ServiceEntry>, workloads: [TypedConfig<WorkloadEntry>]
-  ) -> [[String: String]] {
+  static func endpointLabels(of entry: TypedConfig<ServiceEntry>, workloads: WorkloadLookup)
+    -> [[String: String]]
+  {
     var labels = (entry.spec.endpoints ?? []).filter(\.hasAddress).map { $0.labels ?? [:] }
     if let selector = entry.spec.workloadSelector?.labels, !selector.isEmpty {
-      labels += selectedWorkloads(namespace: entry.namespace, selector: selector, in: workloads)
+      labels += workloads.selected(namespace: entry.namespace, selector: selector)
         .map { $0.spec.labels ?? [:] }
     }
     return labels
-  }
-
-  /// WorkloadEntries of `namespace` with an address and every label of `selector`.
-  static func selectedWorkloads(
-    namespace: String, selector: [String: String], in workloads: [TypedConfig<WorkloadEntry>]
-  ) -> [TypedConfig<WorkloadEntry>] {
-    workloads.filter { workload in
-      workload.namespace == namespace && workload.spec.hasAddress
-        && selector.allSatisfy { workload.spec.labels?[$0.key] == $0.value }
-    }
   }
 
   // MARK: - DestinationRules
@@ -82,11 +103,11 @@ public struct MeshModel: Sendable {
   public func destinationRule(forHost host: String) -> TypedConfig<DestinationRule>? {
     let namespace = service(host: host)?.namespace
     var candidates: [(specificity: Int, rule: TypedConfig<DestinationRule>)] = []
-    for rule in snapshot.destinationRules where Self.ruleHost(rule) == host {
+    for rule in rulesByHost[host] ?? [] {
       candidates.append((Int.max, rule))
     }
     if candidates.isEmpty {
-      for rule in snapshot.destinationRules {
+      for rule in wildcardRules {
         guard let pattern = Self.ruleHost(rule), pattern.hasPrefix("*"),
           HostName.matches(pattern: pattern, host: host)
         else { continue }
@@ -115,7 +136,10 @@ public struct MeshModel: Sendable {
   /// hosts before wildcards, longer wildcards before shorter, then namespace/name.
   func rankedVirtualServices(forHost host: String) -> [TypedConfig<VirtualService>] {
     var candidates: [(specificity: Int, config: TypedConfig<VirtualService>)] = []
-    for config in snapshot.virtualServices {
+    // Only the configs naming the host or a wildcard, in key order as before.
+    let positions = Set(routesByHost[host] ?? []).union(wildcardRoutes).sorted()
+    for position in positions {
+      let config = snapshot.virtualServices[position]
       let hosts = Self.routeHosts(config)
       if hosts.contains(host) {
         candidates.append((Int.max, config))
