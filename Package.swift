@@ -135,7 +135,7 @@ let package = Package(
     // Cross-object config analysis (`fairway analyze`) and the proxy-config tables.
     .target(
       name: "FairwayAnalyze",
-      dependencies: ["FairwayMesh"],
+      dependencies: ["FairwayMesh", "FairwayTranslate"],
       swiftSettings: swiftSettings
     ),
     .executableTarget(

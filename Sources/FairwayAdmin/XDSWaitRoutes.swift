@@ -73,9 +73,7 @@ public struct XDSWaitRoutes: AdminExtension {
     let result = await server.waitForRevision(revision, timeout: .seconds(timeout))
     let waited = ContinuousClock.now - started
     let body = Self.response(
-      result, timeoutSeconds: timeout,
-      waitedSeconds: Double(waited.components.seconds) + Double(waited.components.attoseconds)
-        / 1e18)
+      result, timeoutSeconds: timeout, waitedSeconds: waited.seconds)
     let data = try Self.encoder.encode(body)
     var buffer = ByteBuffer(bytes: data)
     buffer.writeString("\n")

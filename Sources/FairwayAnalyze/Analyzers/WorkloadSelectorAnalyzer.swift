@@ -10,7 +10,7 @@ struct WorkloadSelectorAnalyzer: Analyzer {
   func analyze(_ mesh: MeshModel) -> [AnalysisMessage] {
     mesh.snapshot.serviceEntries.compactMap { entry in
       guard let selector = entry.spec.workloadSelector?.labels, !selector.isEmpty,
-        mesh.workloads.selected(namespace: entry.namespace, selector: selector).isEmpty
+        mesh.workloads.select(namespace: entry.namespace, labels: selector).isEmpty
       else { return nil }
       let labels = selector.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         .joined(separator: ",")

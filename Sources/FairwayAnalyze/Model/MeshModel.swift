@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayTranslate
 import Foundation
 
 /// What the analyzers (and the proxy-config tables) look up, built once from a snapshot with
@@ -9,10 +10,10 @@ public struct MeshModel: Sendable {
   /// Service hosts in host order.
   public let services: [AnalyzedService]
   private let serviceByHost: [String: Int]
-  /// WorkloadEntries with an address, by namespace and by each label they carry: a selector
-  /// is checked against the workloads of its rarest label, not against every workload (a
-  /// scan per ServiceEntry made a 25,000-object store take minutes).
-  let workloads: WorkloadLookup
+  /// The translator's own index of WorkloadEntries (by namespace and label), so a selector
+  /// picks exactly the endpoints translation gives the service, without a scan per
+  /// ServiceEntry (which made a 25,000-object store take minutes).
+  let workloads: WorkloadIndex
   /// DestinationRules by the host they name exactly, and those naming a wildcard.
   private let rulesByHost: [String: [TypedConfig<DestinationRule>]]
   private let wildcardRules: [TypedConfig<DestinationRule>]
@@ -22,7 +23,7 @@ public struct MeshModel: Sendable {
 
   public init(snapshot: MeshSnapshot) {
     self.snapshot = snapshot
-    let workloads = WorkloadLookup(snapshot.workloadEntries)
+    let workloads = WorkloadIndex(snapshot.workloadEntries)
     self.workloads = workloads
     var services: [AnalyzedService] = []
     var seen: Set<String> = []
@@ -78,13 +79,12 @@ public struct MeshModel: Sendable {
 
   /// Labels of the endpoints a ServiceEntry has: inline endpoints, and the WorkloadEntries of
   /// its namespace (with an address) that carry every label of its selector.
-  static func endpointLabels(of entry: TypedConfig<ServiceEntry>, workloads: WorkloadLookup)
+  static func endpointLabels(of entry: TypedConfig<ServiceEntry>, workloads: WorkloadIndex)
     -> [[String: String]]
   {
     var labels = (entry.spec.endpoints ?? []).filter(\.hasAddress).map { $0.labels ?? [:] }
     if let selector = entry.spec.workloadSelector?.labels, !selector.isEmpty {
-      labels += workloads.selected(namespace: entry.namespace, selector: selector)
-        .map { $0.spec.labels ?? [:] }
+      labels += workloads.select(namespace: entry.namespace, labels: selector).map(\.labels)
     }
     return labels
   }

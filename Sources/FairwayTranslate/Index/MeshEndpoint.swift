@@ -2,11 +2,11 @@ import FairwayMesh
 
 /// One workload instance behind a service: from a ServiceEntry's `endpoints` or a selected
 /// WorkloadEntry. Equatable so incremental EDS can compare inputs instead of outputs.
-struct MeshEndpoint: Sendable, Hashable, Comparable {
+package struct MeshEndpoint: Sendable, Hashable, Comparable {
   let address: String
   /// Port name to the port the workload listens on.
   let ports: [String: UInt32]
-  let labels: [String: String]
+  package let labels: [String: String]
   let locality: EndpointLocality
   /// Istio's weight; absent or 0 means 1 (grpc NACKs a zero weight).
   let weight: UInt32
@@ -58,7 +58,7 @@ struct MeshEndpoint: Sendable, Hashable, Comparable {
     selector.allSatisfy { labels[$0.key] == $0.value }
   }
 
-  static func < (lhs: MeshEndpoint, rhs: MeshEndpoint) -> Bool {
+  package static func < (lhs: MeshEndpoint, rhs: MeshEndpoint) -> Bool {
     if lhs.address != rhs.address { return lhs.address < rhs.address }
     if lhs.locality != rhs.locality { return lhs.locality < rhs.locality }
     if lhs.weight != rhs.weight { return lhs.weight < rhs.weight }

@@ -6,7 +6,7 @@ import FairwayResources
 ///
 /// Keyed by config key so one WorkloadEntry can be replaced without rebuilding the rest (an
 /// endpoint-only push updates the previous translation's index in place of a full rebuild).
-struct WorkloadIndex: Sendable {
+package struct WorkloadIndex: Sendable {
   private struct LabelKey: Hashable, Sendable {
     let namespace: String
     let key: String
@@ -19,7 +19,7 @@ struct WorkloadIndex: Sendable {
   /// namespace, so the key sets are overlays too.
   private var byLabel: OverlayDictionary<LabelKey, OverlayDictionary<ConfigKey, Void>>
 
-  init(_ workloads: [TypedConfig<WorkloadEntry>]) {
+  package init(_ workloads: [TypedConfig<WorkloadEntry>]) {
     var endpoints: [ConfigKey: MeshEndpoint] = [:]
     endpoints.reserveCapacity(workloads.count)
     var byLabel: [LabelKey: [ConfigKey: Void]] = [:]
@@ -60,7 +60,7 @@ struct WorkloadIndex: Sendable {
   }
 
   /// Workloads of `namespace` whose labels contain all of `labels` (which must not be empty).
-  func select(namespace: String, labels: [String: String]) -> [MeshEndpoint] {
+  package func select(namespace: String, labels: [String: String]) -> [MeshEndpoint] {
     // Start from the rarest label so the candidate list is as short as possible.
     let lists = labels.map {
       byLabel[LabelKey(namespace: namespace, key: $0.key, value: $0.value)] ?? OverlayDictionary()

@@ -105,7 +105,7 @@ public struct DebugReports: Sendable {
 
   /// What `proxy` would be sent now, from the current translation.
   public func configDump(for proxy: Proxy) throws -> ProxyConfigDump {
-    var dump = try Self.apiDump(server.translation.current.configDump(for: proxy))
+    var dump = try Self.apiDump(server.configDump(for: proxy))
     dump.proxy = ProxyConfigDump.Identity(
       id: proxy.id, client: proxy.client.rawValue, namespace: proxy.namespace,
       ipAddresses: proxy.ipAddresses, labels: proxy.labels)

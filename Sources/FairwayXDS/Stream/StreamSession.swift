@@ -281,9 +281,3 @@ struct StreamSession<State: StreamProtocolState> {
     }
   }
 }
-
-extension Duration {
-  var seconds: Double {
-    Double(components.seconds) + Double(components.attoseconds) / 1e18
-  }
-}

@@ -1,9 +1,11 @@
 import Synchronization
 
+@testable import FairwayXDS
+
 /// A clock that moves only when `advance` is called, for tests: every sleeper whose deadline
 /// the new time reaches resumes, in deadline order. Starts at the real clock's `now`, so scopes
 /// stamped with the default `.now` are not in its far past or future.
-package final class ManualClock: XDSClock {
+final class ManualClock: XDSClock {
   private struct Sleeper {
     let id: UInt64
     let deadline: ContinuousClock.Instant
@@ -18,23 +20,23 @@ package final class ManualClock: XDSClock {
 
   private let state: Mutex<State>
 
-  package init(now: ContinuousClock.Instant = .now) {
+  init(now: ContinuousClock.Instant = .now) {
     state = Mutex(State(now: now))
   }
 
-  package var now: ContinuousClock.Instant { state.withLock { $0.now } }
+  var now: ContinuousClock.Instant { state.withLock { $0.now } }
 
   /// Tasks suspended in `sleep` now: a test waits for the code under test to reach its sleep
   /// before it moves the time.
-  package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+  var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
   /// The earliest deadline anyone sleeps until.
-  package var nextDeadline: ContinuousClock.Instant? {
+  var nextDeadline: ContinuousClock.Instant? {
     state.withLock { $0.sleepers.map(\.deadline).min() }
   }
 
   /// Moves the time forward and resumes the sleepers it reaches.
-  package func advance(by duration: Duration) {
+  func advance(by duration: Duration) {
     precondition(duration >= .zero, "a clock does not go back")
     let due = state.withLock { state -> [Sleeper] in
       state.now += duration
@@ -46,7 +48,7 @@ package final class ManualClock: XDSClock {
     for sleeper in due { sleeper.continuation.resume() }
   }
 
-  package func sleep(until deadline: ContinuousClock.Instant) async throws {
+  func sleep(until deadline: ContinuousClock.Instant) async throws {
     let id = state.withLock { state -> UInt64 in
       state.nextID += 1
       return state.nextID
