@@ -99,9 +99,14 @@ let invalidCases: [InvalidCase] = [
       "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: a}\nspec: [a]\n",
     status: .unprocessableContent, field: "spec"),
   InvalidCase(
+    // Without http routes it cannot be a delegate either.
     name: "virtual service without hosts",
-    body: vs("  http:\n  - route:\n    - destination: {host: a}\n"), status: .unprocessableContent,
+    body: vs("  tcp:\n  - route:\n    - destination: {host: a}\n"), status: .unprocessableContent,
     field: "spec.hosts"),
+  InvalidCase(
+    name: "delegate virtual service bound to a gateway",
+    body: vs("  gateways: [gw]\n  http:\n  - route:\n    - destination: {host: a}\n"),
+    status: .unprocessableContent, field: "spec.gateways"),
   InvalidCase(
     name: "bare wildcard host on mesh",
     body: vs(route.replacingOccurrences(of: "hosts: [a]", with: "hosts: [\"*\"]")),
@@ -292,7 +297,7 @@ let invalidCases: [InvalidCase] = [
   InvalidCase(
     name: "one bad document spoils the batch",
     body: AdminFixtures.workload("fine") + "\n---\n"
-      + vs("  http:\n  - route:\n    - destination: {host: a}\n"), status: .unprocessableContent,
+      + vs("  tcp:\n  - route:\n    - destination: {host: a}\n"), status: .unprocessableContent,
     field: "spec.hosts"),
   InvalidCase(
     name: "JSON list with an invalid item",

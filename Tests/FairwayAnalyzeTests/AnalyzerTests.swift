@@ -362,6 +362,30 @@ struct AnalyzerCase: Sendable, CustomTestStringConvertible {
     #expect(!clusters.contains { $0.contains("only-in-aaa") })
   }
 
+  /// IST0109 names the VirtualService sidecars really use: the oldest (creation time as the
+  /// store stamps it and configz shows it), not the first by name.
+  @Test func conflictingVirtualServicesNameTheOldest() throws {
+    func route(_ name: String, _ created: String, _ subset: String) -> String {
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: \(name), namespace: default, creationTimestamp: "\(created)"}
+      spec:
+        hosts: [reviews]
+        http:
+        - route: [{destination: {host: reviews, subset: \(subset)}}]
+      """
+    }
+    let yaml = D.join(
+      D.reviewsService, D.reviewsWorkloads, D.reviewsRule,
+      route("aa-new", "2026-06-01T00:00:00Z", "v2"), route("zz-old", "2026-01-01T00:00:00Z", "v1"))
+    let messages = try D.analyze(
+      yaml, analyzers: Self.analyzer(named: "virtualservice.ConflictingMeshGatewayHostsAnalyzer"))
+    #expect(messages.count == 2)
+    #expect(messages.allSatisfy { $0.text.contains("Fairway routes with default/zz-old") })
+    #expect(messages.allSatisfy { $0.text.contains("default/zz-old,default/aa-new") })
+  }
+
   func clusterNames(_ yaml: String) throws -> Set<String> {
     var input = AnalysisInput()
     try input.add(Data(yaml.utf8), source: nil)

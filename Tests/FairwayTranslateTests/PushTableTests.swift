@@ -53,10 +53,43 @@ import Testing
       resolution: STATIC
       ports: [{number: 20880, name: tcp-dubbo, protocol: TCP}]
       endpoints: [{address: 10.3.0.1, labels: {color: blue}}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: httpbin, namespace: default}
+    spec:
+      hosts: [httpbin.mesh.local]
+      http:
+      - match: [{uri: {prefix: /api}}]
+        delegate: {name: httpbin-api}
+      - route: [{destination: {host: httpbin.mesh.local}}]
     """
 
   /// Sample changes per kind: (description, YAML applied on top of the base, expected types).
   static let samples: [(ConfigKind, String, String, Set<XDSResourceType>)] = [
+    (
+      .virtualService, "delegate a root names",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: httpbin-api, namespace: default}
+      spec:
+        http:
+        - match: [{headers: {x-v: {exact: "2"}}}]
+          route: [{destination: {host: httpbin.mesh.local}}]
+      """, [.route]
+    ),
+    (
+      .virtualService, "delegate no root names",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: orphan, namespace: default}
+      spec:
+        http:
+        - route: [{destination: {host: httpbin.mesh.local}}]
+      """, []
+    ),
     (
       .virtualService, "weighted route with fault",
       """
@@ -234,5 +267,28 @@ import Testing
     let scope = PushTable.scope(
       for: ConfigEvent(key: object.key, old: nil, new: object, revision: 2), against: .init(after))
     #expect(scope.types == [.route, .dubboRoute])
+  }
+
+  /// Both ways for delegates: a delegate no root names changes nothing and the table pushes
+  /// nothing; one a root names is judged by the root's hosts (and its deletion pushes too).
+  @Test func delegateChangesFollowTheirRoots() throws {
+    let orphan = try #require(Self.samples.first { $0.1 == "delegate no root names" })
+    let before = try Self.snapshot(Self.base, revision: 1)
+    let withOrphan = try Self.snapshot(Self.base, applying: orphan.2, revision: 2)
+    #expect(Self.changedTypes(before, withOrphan).isEmpty)
+    let orphanObject = try #require(
+      try ConfigParser().parse(Data(orphan.2.utf8), format: .yaml).objects.first)
+    let orphanScope = PushTable.scope(
+      for: ConfigEvent(key: orphanObject.key, old: nil, new: orphanObject, revision: 2),
+      against: .init(withOrphan))
+    #expect(orphanScope.types.isEmpty)
+
+    let used = try #require(Self.samples.first { $0.1 == "delegate a root names" })
+    let withUsed = try Self.snapshot(Self.base, applying: used.2, revision: 2)
+    let usedObject = try #require(
+      try ConfigParser().parse(Data(used.2.utf8), format: .yaml).objects.first)
+    let deletion = ConfigEvent(key: usedObject.key, old: usedObject, new: nil, revision: 3)
+    #expect(Self.changedTypes(withUsed, before) == [.route])
+    #expect(PushTable.scope(for: deletion, against: .init(before)).types == [.listener, .route])
   }
 }

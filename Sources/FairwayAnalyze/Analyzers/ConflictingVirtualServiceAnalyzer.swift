@@ -1,8 +1,10 @@
 import FairwayMesh
+import FairwayTranslate
 
 /// IST0109: two VirtualServices for the mesh name the same host and some namespace sees both.
-/// Fairway does not merge them: a proxy gets the routes of the first one it can see (an exact
-/// host before a wildcard, then by namespace/name); the other's routes are dropped.
+/// As istiod, sidecars do not merge them: a proxy gets the routes of the oldest one it can see
+/// (`VirtualServicePrecedence`: creation time, then name, then namespace); the others' routes
+/// are dropped.
 struct ConflictingVirtualServiceAnalyzer: Analyzer {
   let name = "virtualservice.ConflictingMeshGatewayHostsAnalyzer"
   let summary = "Checks a host is not routed by more than one mesh VirtualService"
@@ -26,9 +28,9 @@ struct ConflictingVirtualServiceAnalyzer: Analyzer {
       let conflicting = bound.indices.filter { i in
         bound.indices.contains { j in j != i && scopes[i].overlaps(scopes[j]) }
       }
-      guard let winner = conflicting.first.map({ bound[$0].config }) else { continue }
-      let names = conflicting.map { "\(bound[$0].config.namespace)/\(bound[$0].config.name)" }
-        .joined(separator: ",")
+      let ordered = VirtualServicePrecedence.ordered(conflicting.map { bound[$0].config })
+      guard let winner = ordered.first else { continue }
+      let names = ordered.map { "\($0.namespace)/\($0.name)" }.joined(separator: ",")
       for position in conflicting {
         let (config, index) = bound[position]
         messages.append(
@@ -37,8 +39,7 @@ struct ConflictingVirtualServiceAnalyzer: Analyzer {
             "The VirtualServices \(names) associated with mesh gateway define the same host \(host)"
               + " which can lead to undefined behavior. This can be fixed by merging the conflicting"
               + " VirtualServices into a single resource. Fairway routes with"
-              + " \(winner.namespace)/\(winner.name) (the first by namespace/name) wherever both"
-              + " are visible."))
+              + " \(winner.namespace)/\(winner.name) (the oldest) wherever both are visible."))
       }
     }
     return messages

@@ -133,7 +133,7 @@ public struct MeshModel: Sendable {
   }
 
   /// The VirtualServices routing `host`, best first, as the translator ranks them: exact
-  /// hosts before wildcards, longer wildcards before shorter, then namespace/name.
+  /// hosts before wildcards, longer wildcards before shorter, then oldest first.
   func rankedVirtualServices(forHost host: String) -> [TypedConfig<VirtualService>] {
     var candidates: [(specificity: Int, config: TypedConfig<VirtualService>)] = []
     // Only the configs naming the host or a wildcard, in key order as before.
@@ -149,10 +149,11 @@ public struct MeshModel: Sendable {
         candidates.append((HostName.specificity(of: pattern), config))
       }
     }
-    // Stable: equal ranks keep key order.
-    return candidates.enumerated().sorted {
-      ($0.element.specificity, $1.offset) > ($1.element.specificity, $0.offset)
-    }.map(\.element.config)
+    // Equal specificity: istiod's order (oldest, then name, then namespace), as the translator.
+    return candidates.sorted { lhs, rhs in
+      if lhs.specificity != rhs.specificity { return lhs.specificity > rhs.specificity }
+      return VirtualServicePrecedence.precedes(lhs.config, rhs.config)
+    }.map(\.config)
   }
 
   /// The VirtualService that routes `host` for a proxy in `namespace`, if any.

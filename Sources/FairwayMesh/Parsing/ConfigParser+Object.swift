@@ -117,8 +117,11 @@ extension ConfigParser {
     let object = ConfigObject(
       key: ConfigKey(kind: kind, namespace: namespace, name: name),
       apiVersion: members["apiVersion"]?.stringValue ?? ConfigKind.preferredAPIVersion,
+      // A creation time read back (configz, `get -o yaml`) is kept so offline analysis orders
+      // VirtualServices as the translator does; the store stamps its own on create.
       metadata: ConfigMetadata(
-        labels: labels, annotations: annotations, resourceVersion: resourceVersion),
+        labels: labels, annotations: annotations, resourceVersion: resourceVersion,
+        creationTimestamp: metadata["creationTimestamp"]?.stringValue),
       spec: spec,
       rawSpec: rawSpec)
     return .success(object)

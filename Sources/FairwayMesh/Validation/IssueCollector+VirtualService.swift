@@ -17,8 +17,27 @@ extension IssueCollector {
   mutating func virtualService(_ spec: VirtualService) {
     let hosts = spec.hosts ?? []
     let boundToMeshOnly = (spec.gateways ?? ["mesh"]).allSatisfy { $0 == "mesh" }
-    if hosts.isEmpty {
+    // A VirtualService without hosts is a delegate (Istio's default): valid only as the target
+    // of a root's `delegate`, so it carries http routes and nothing bound to a host itself.
+    let isDelegate = hosts.isEmpty && !(spec.http ?? []).isEmpty
+    if hosts.isEmpty && !isDelegate {
       add("spec.hosts", "virtual service must have at least one host")
+    }
+    if isDelegate {
+      if !(spec.gateways ?? []).isEmpty {
+        add("spec.gateways", "delegate virtual service must have no gateways specified")
+      }
+      if !(spec.tls ?? []).isEmpty {
+        add("spec.tls", "delegate virtual service must have no tls route specified")
+      }
+      if !(spec.tcp ?? []).isEmpty {
+        add("spec.tcp", "delegate virtual service must have no tcp route specified")
+      }
+      for (index, route) in (spec.http ?? []).enumerated() where route.delegate != nil {
+        add(
+          "spec.http[\(index)].delegate",
+          "a delegate virtual service cannot delegate again (one level of delegation)")
+      }
     }
     var seenHosts = Set<String>()
     for (index, host) in hosts.enumerated() {
@@ -107,6 +126,19 @@ extension IssueCollector {
     }
     for (index, match) in (route.match ?? []).enumerated() {
       httpMatch(match, path: "\(path).match[\(index)]")
+    }
+    if let delegate = route.delegate {
+      if (delegate.name ?? "").isEmpty {
+        add("\(path).delegate.name", "delegate name is required")
+      } else if let name = delegate.name, !NameRules.isDNS1123Subdomain(name) {
+        add("\(path).delegate.name", "delegate name \"\(name)\" is not a valid name")
+      }
+      if let namespace = delegate.namespace, !namespace.isEmpty,
+        !NameRules.isDNS1123Label(namespace)
+      {
+        add(
+          "\(path).delegate.namespace", "delegate namespace \"\(namespace)\" is not a valid name")
+      }
     }
     for (index, destination) in routes.enumerated() {
       let destinationPath = "\(path).route[\(index)]"

@@ -62,6 +62,23 @@ extension Proxy {
       istioVersion: string("ISTIO_VERSION") ?? "",
       interceptionMode: string("INTERCEPTION_MODE").flatMap {
         InterceptionMode(rawValue: $0.uppercased())
-      })
+      },
+      locality: Self.locality(node.locality, labels: labels))
+  }
+
+  /// `region/zone/subzone` from the node's locality, else from the topology labels istiod
+  /// reads from the pod; empty when neither says.
+  static func locality(_ locality: Envoy_Config_Core_V3_Locality, labels: [String: String])
+    -> String
+  {
+    var parts = [locality.region, locality.zone, locality.subZone]
+    if parts.allSatisfy(\.isEmpty) {
+      parts = [
+        labels["topology.kubernetes.io/region"] ?? "", labels["topology.kubernetes.io/zone"] ?? "",
+        labels["topology.istio.io/subzone"] ?? "",
+      ]
+    }
+    while parts.last?.isEmpty == true { parts.removeLast() }
+    return parts.joined(separator: "/")
   }
 }

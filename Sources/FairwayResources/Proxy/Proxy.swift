@@ -50,13 +50,16 @@ public struct Proxy: Sendable, Hashable {
   public var istioVersion: String
   /// How traffic reaches the proxy (Istio's `INTERCEPTION_MODE` metadata).
   public var interceptionMode: InterceptionMode
+  /// `region/zone/subzone` (the node's `locality`), for locality load balancing; empty when
+  /// unknown.
+  public var locality: String
 
   public init(
     id: String, kind: Kind = .sidecar, client: Client = .envoy, ipAddresses: [String] = [],
     podName: String = "", namespace: String = "default",
     dnsDomain: String = "default.svc.cluster.local", labels: [String: String] = [:],
     clusterID: String = "Kubernetes", istioVersion: String = "",
-    interceptionMode: InterceptionMode? = nil
+    interceptionMode: InterceptionMode? = nil, locality: String = ""
   ) {
     self.id = id
     self.kind = kind
@@ -69,6 +72,7 @@ public struct Proxy: Sendable, Hashable {
     self.clusterID = clusterID
     self.istioVersion = istioVersion
     self.interceptionMode = interceptionMode ?? InterceptionMode.default(for: client)
+    self.locality = locality
   }
 
   /// Everything that decides what translation produces, without the id: proxies with equal
@@ -76,7 +80,7 @@ public struct Proxy: Sendable, Hashable {
   public var view: ProxyView {
     ProxyView(
       kind: kind, client: client, ipAddresses: ipAddresses, namespace: namespace,
-      labels: labels, interceptionMode: interceptionMode)
+      labels: labels, interceptionMode: interceptionMode, locality: locality)
   }
 }
 
@@ -88,4 +92,6 @@ public struct ProxyView: Sendable, Hashable {
   public var namespace: String
   public var labels: [String: String]
   public var interceptionMode: Proxy.InterceptionMode
+  /// Only locality-aware endpoint assignments read it.
+  public var locality: String
 }

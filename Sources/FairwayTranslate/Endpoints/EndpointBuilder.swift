@@ -59,3 +59,31 @@ enum EndpointBuilder {
     return lbEndpoint
   }
 }
+
+extension EndpointBuilder {
+  /// An assignment from locality groups already weighted and prioritized (locality load
+  /// balancing); endpoints this client cannot use are left out, and a group left empty with
+  /// them.
+  static func loadAssignment(
+    clusterName: String, groups: [LocalityLoadBalancer.Group], port: MeshPort,
+    flavor: ClientFlavor
+  ) -> Assignment {
+    var assignment = Assignment()
+    assignment.clusterName = clusterName
+    for group in groups {
+      let endpoints = group.endpoints.compactMap { lbEndpoint($0, port: port, flavor: flavor) }
+      guard !endpoints.isEmpty else { continue }
+      var envoyGroup = Envoy_Config_Endpoint_V3_LocalityLbEndpoints()
+      var envoyLocality = Envoy_Config_Core_V3_Locality()
+      envoyLocality.region = group.locality.region
+      envoyLocality.zone = group.locality.zone
+      envoyLocality.subZone = group.locality.subZone
+      envoyGroup.locality = envoyLocality
+      envoyGroup.lbEndpoints = endpoints
+      envoyGroup.loadBalancingWeight = Google_Protobuf_UInt32Value(max(group.weight, 1))
+      envoyGroup.priority = group.priority
+      assignment.endpoints.append(envoyGroup)
+    }
+    return assignment
+  }
+}

@@ -25,6 +25,11 @@ struct MeshIndex: Sendable {
   private(set) var virtualServicesByHost: OverlayDictionary<String, [TypedConfig<VirtualService>]>
   /// Every VirtualService by the hosts it names for the mesh (none when only for gateways).
   private var routeBindings: HostBindings<VirtualService>
+  /// VirtualServices without hosts (delegates) and the roots naming each.
+  private(set) var delegates: DelegateIndex
+  /// DestinationRules with locality load balancing -> the failover label names they use.
+  /// Endpoint sets are keyed by proxy locality only while this is not empty.
+  private var localityRules: [ConfigKey: Set<String>]
   /// How many VirtualServices match on each label key (`sourceLabels`); only keys still in
   /// use, so a change can adjust them without reading the other VirtualServices.
   private var sourceLabelKeyCounts: [String: Int]
@@ -63,6 +68,11 @@ struct MeshIndex: Sendable {
       ruleByHost[service.host] = MeshIndex.bestRule(for: service, in: ruleBindings)
     }
     self.ruleByHost = OverlayDictionary(ruleByHost)
+    var localityRules: [ConfigKey: Set<String>] = [:]
+    for rule in snapshot.destinationRules {
+      if let labels = MeshIndex.localityLabels(rule.spec) { localityRules[rule.key] = labels }
+    }
+    self.localityRules = localityRules
     let routeBindings = HostBindings(snapshot.virtualServices, hostsOf: MeshIndex.routeHosts)
     self.routeBindings = routeBindings
     var virtualServicesByHost: [String: [TypedConfig<VirtualService>]] = [:]
@@ -71,6 +81,7 @@ struct MeshIndex: Sendable {
       if !ranked.isEmpty { virtualServicesByHost[service.host] = ranked }
     }
     self.virtualServicesByHost = OverlayDictionary(virtualServicesByHost)
+    self.delegates = DelegateIndex(snapshot.virtualServices)
     var counts: [String: Int] = [:]
     for config in snapshot.virtualServices {
       for key in MeshIndex.sourceLabelKeys(config) { counts[key, default: 0] += 1 }
@@ -106,6 +117,7 @@ struct MeshIndex: Sendable {
       }
     }
     let touched = next.routeBindings.replace(changes)
+    next.delegates.replace(changes)
     for position in affectedServices(touched) {
       let host = services[position].host
       let ranked = MeshIndex.rankedRoutes(for: host, in: next.routeBindings)
@@ -123,6 +135,9 @@ struct MeshIndex: Sendable {
   ) {
     var next = self
     let touched = next.ruleBindings.replace(changes)
+    for (key, replacement) in changes {
+      next.localityRules[key] = replacement.flatMap { MeshIndex.localityLabels($0.spec) }
+    }
     var changed: [Int] = []
     for position in affectedServices(touched) {
       let service = services[position]
@@ -149,6 +164,40 @@ struct MeshIndex: Sendable {
       }
     }
     return positions.sorted()
+  }
+
+  /// Whether some DestinationRule balances by locality: then endpoint assignments depend on
+  /// the proxy's locality.
+  var usesLocality: Bool { !localityRules.isEmpty }
+
+  /// The label names any rule's `failoverPriority` compares (plus Istio's topology labels).
+  var failoverLabelNames: Set<String> {
+    var names: Set<String> = [
+      "topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone",
+    ]
+    for labels in localityRules.values { names.formUnion(labels) }
+    return names
+  }
+
+  /// nil when `rule` has no enabled `localityLbSetting` anywhere (top level, port level,
+  /// subsets); else the failover label names it uses.
+  static func localityLabels(_ rule: DestinationRule) -> Set<String>? {
+    var policies = [rule.trafficPolicy] + (rule.subsets ?? []).map(\.trafficPolicy)
+    var found = false
+    var labels: Set<String> = []
+    while let next = policies.popLast() {
+      guard let policy = next else { continue }
+      var balancers = [policy.loadBalancer]
+      balancers += (policy.portLevelSettings ?? []).map(\.loadBalancer)
+      for case let setting? in balancers.map({ $0?.localityLbSetting })
+      where setting.enabled != false {
+        found = true
+        for entry in setting.failoverPriority ?? [] {
+          labels.insert(String(entry.split(separator: "=", maxSplits: 1).first ?? ""))
+        }
+      }
+    }
+    return found ? labels : nil
   }
 
   /// Label keys one VirtualService matches on (`sourceLabels`).
@@ -189,12 +238,20 @@ struct MeshIndex: Sendable {
 
   func destinationRuleConfig(host: String) -> TypedConfig<DestinationRule>? { ruleByHost[host] }
 
-  /// The VirtualService routing `host` for a proxy in `namespace`, if any.
+  /// The VirtualService routing `host` for a proxy in `namespace`, if any, with its delegates'
+  /// routes merged in. Of several visible ones the first ranked wins (istiod: the oldest).
   func virtualService(host: String, proxyNamespace: String) -> TypedConfig<VirtualService>? {
-    virtualServicesByHost[host]?.first { config in
+    let visible = virtualServicesByHost[host]?.filter { config in
       Visibility(exportTo: config.spec.exportTo, namespace: config.namespace)
         .isVisible(from: proxyNamespace)
     }
+    let choice = VirtualServicePrecedence.choose(visible ?? [], boundTo: .mesh)
+    return choice.applied.first.map(delegates.expanding)
+  }
+
+  /// The VirtualServices whose routes delegate to `key`, in key order.
+  func delegateRoots(of key: ConfigKey) -> [TypedConfig<VirtualService>] {
+    delegates.roots(using: key).sorted().compactMap { routeBindings[$0] }
   }
 
   /// Services a proxy in `namespace` can reach.
@@ -272,7 +329,8 @@ extension MeshIndex {
   }
 
   /// The VirtualServices naming `host`, best first: exact hosts before wildcards, longer
-  /// wildcards before shorter, then config order; each once.
+  /// wildcards before shorter, then istiod's order (`VirtualServicePrecedence`: oldest, then
+  /// name, then namespace); each once.
   fileprivate static func rankedRoutes(
     for host: String, in routes: HostBindings<VirtualService>
   ) -> [TypedConfig<VirtualService>] {
@@ -281,10 +339,15 @@ extension MeshIndex {
       candidates.append((HostName.specificity(of: wildcard.pattern), wildcard.config))
     }
     guard !candidates.isEmpty else { return [] }
-    // Stable, so equal ranks keep config order (both lists are in key order).
-    let ranked = candidates.enumerated().sorted {
-      ($0.element.specificity, $1.element.config.key, $1.offset)
-        > ($1.element.specificity, $0.element.config.key, $0.offset)
+    // Stable, so one config's entries keep their order; the first of each config is kept.
+    let ranked = candidates.enumerated().sorted { lhs, rhs in
+      if lhs.element.specificity != rhs.element.specificity {
+        return lhs.element.specificity > rhs.element.specificity
+      }
+      if lhs.element.config.key != rhs.element.config.key {
+        return VirtualServicePrecedence.precedes(lhs.element.config, rhs.element.config)
+      }
+      return lhs.offset < rhs.offset
     }
     var seen: Set<ConfigKey> = []
     return ranked.map(\.element.config).filter { seen.insert($0.key).inserted }

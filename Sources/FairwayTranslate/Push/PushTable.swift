@@ -10,6 +10,7 @@ import FairwayStore
 /// |-----------------|-----|---------------------|-----|-----|
 /// | VirtualService  |  -  |  -                  | yes | yes |
 /// | VirtualService on Dubbo hosts only | - | - | - | yes (MOSN) + Dubbo routes (Envoy `drds`) |
+/// | VirtualService delegate (no hosts) | - | - | as its roots | as its roots; nothing when no root names it |
 /// | DestinationRule | yes | yes                 |  -  | yes |
 /// | ServiceEntry    | yes | yes                 | yes | yes |
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
@@ -21,6 +22,8 @@ import FairwayStore
 /// WorkloadEntry alters CDS only for DNS-resolved ServiceEntries, whose endpoints are inlined in
 /// the cluster. A VirtualService on Dubbo services alters only route resources: Envoy's Dubbo
 /// listeners take their routes over `drds`, so the listener (and its connections) stay put.
+/// A delegate VirtualService routes only through the roots naming it (`DelegateIndex`): its
+/// change is judged by their hosts, and reaches nothing while no root names it.
 package enum PushTable {
   package struct Row: Sendable, Equatable {
     package var types: Set<XDSResourceType>
@@ -49,8 +52,16 @@ package enum PushTable {
     if !row.typesForDNSServices.isEmpty, selectsDNSService(event: event, basis: basis) {
       types.formUnion(row.typesForDNSServices)
     }
+    var routedHosts = hosts(of: event)
+    if event.kind == .virtualService, [event.old, event.new].allSatisfy(isDelegate) {
+      let roots = basis.index.delegateRoots(of: event.key)
+      if roots.isEmpty { return ChangeScope(types: []) }
+      routedHosts = roots.flatMap { root in
+        (root.spec.hosts ?? []).map { HostName.resolve($0, namespace: root.namespace) }
+      }
+    }
     if let dubboTypes = row.typesForDubboHosts {
-      switch dubboShare(event: event, basis: basis) {
+      switch dubboShare(hosts: routedHosts, basis: basis) {
       case .all: types = dubboTypes.union(types.subtracting(row.types))
       case .some: types.formUnion(dubboTypes)
       case .none: break
@@ -61,12 +72,23 @@ package enum PushTable {
 
   enum DubboShare { case none, some, all }
 
-  /// How many of the hosts the changed VirtualService routes (before or after) are Dubbo.
-  static func dubboShare(event: ConfigEvent, basis: Basis) -> DubboShare {
-    let hosts = [event.old, event.new].compactMap { object -> [String]? in
+  /// The hosts the changed VirtualService names (before or after), resolved.
+  static func hosts(of event: ConfigEvent) -> [String] {
+    [event.old, event.new].compactMap { object -> [String]? in
       guard case .virtualService(let spec)? = object?.spec else { return nil }
       return (spec.hosts ?? []).map { HostName.resolve($0, namespace: event.namespace) }
     }.flatMap { $0 }
+  }
+
+  /// Whether `object` (absent counts) is a delegate VirtualService: one without hosts.
+  static func isDelegate(_ object: ConfigObject?) -> Bool {
+    guard let object else { return true }
+    guard case .virtualService(let spec) = object.spec else { return false }
+    return (spec.hosts ?? []).isEmpty
+  }
+
+  /// How many of `hosts` (those a changed VirtualService routes) are Dubbo.
+  static func dubboShare(hosts: [String], basis: Basis) -> DubboShare {
     guard !hosts.isEmpty else { return .none }
     let count = hosts.count(where: basis.isDubbo(host:))
     return count == 0 ? .none : count == hosts.count ? .all : .some

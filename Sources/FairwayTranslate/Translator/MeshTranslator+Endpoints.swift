@@ -11,8 +11,13 @@ extension MeshTranslator {
     endpointResource(cluster: name, flavor: ClientFlavor(client))
   }
 
-  func endpointResource(cluster name: String, flavor: ClientFlavor) -> EncodedResource? {
+  func endpointResource(cluster name: String, flavor: ClientFlavor, proxy: ProxyLocality? = nil)
+    -> EncodedResource?
+  {
     guard let input = endpointInputs[name] else { return nil }
+    if input.localityPolicy != nil, let proxy {
+      return localityEndpointResource(name: name, input: input, flavor: flavor, proxy: proxy)
+    }
     // grpc and sidecars see identical bytes unless grpc must drop non-IP endpoints.
     let slot = input.isSameForAllFlavors ? .sidecar : flavor
     if let cached = caches.withLock({ $0.endpoints[slot]?[name] }) { return cached }
@@ -26,6 +31,7 @@ extension MeshTranslator {
   /// with the same pair.
   func endpoints(view: ProxyView) -> [EncodedResource] {
     let flavor = ClientFlavor(view.client)
+    let proxy = proxyLocality(of: view)
     var names: [String] = []
     for (position, service) in index.services.enumerated()
     where service.visibility.isVisible(from: view.namespace) {
@@ -42,6 +48,11 @@ extension MeshTranslator {
     var built: [ClientFlavor: [String: EncodedResource]] = [:]
     for name in names {
       guard let input = endpointInputs[name] else { continue }
+      if input.localityPolicy != nil, let proxy {
+        result.append(
+          localityEndpointResource(name: name, input: input, flavor: flavor, proxy: proxy))
+        continue
+      }
       let slot = input.isSameForAllFlavors ? ClientFlavor.sidecar : flavor
       if let hit = (slot == .sidecar ? known.0 : known.1)[name] {
         result.append(hit)
@@ -67,7 +78,9 @@ extension MeshTranslator {
   ) {
     let previousSets = previous.caches.withLock { $0.sharedSets }
     var carried: [SharedSetKey: ResourceSet] = [:]
-    for case (.endpoints(let key), let set) in previousSets {
+    // Sets keyed by a locality only while some rule balances by locality (and the reverse).
+    for case (.endpoints(let key), let set) in previousSets
+    where (key.locality != nil) == index.usesLocality {
       var updated: [EncodedResource] = []
       var removed: [String] = []
       for position in changedServices
@@ -76,7 +89,9 @@ extension MeshTranslator {
         let before = previous.endpointClustersByService[position]
         removed += before.filter { !now.contains($0) }
         for name in now where changedNames.contains(name) || set[name] == nil {
-          if let resource = endpointResource(cluster: name, flavor: key.flavor) {
+          if let resource = endpointResource(
+            cluster: name, flavor: key.flavor, proxy: key.locality)
+          {
             updated.append(resource)
           } else if set[name] != nil {
             removed.append(name)
@@ -108,6 +123,24 @@ extension MeshTranslator {
     return reused
   }
 
+  /// What a view's assignments depend on besides flavour and namespace: its locality, only
+  /// while some DestinationRule balances by locality (otherwise every view shares one set).
+  func proxyLocality(of view: ProxyView) -> ProxyLocality? {
+    guard index.usesLocality else { return nil }
+    return ProxyLocality(view: view, labelNames: index.failoverLabelNames)
+  }
+
+  /// A locality-aware assignment, cached per cluster, flavour and proxy locality.
+  func localityEndpointResource(
+    name: String, input: EndpointInput, flavor: ClientFlavor, proxy: ProxyLocality
+  ) -> EncodedResource {
+    let key = LocalityEndpointKey(cluster: name, flavor: flavor, proxy: proxy)
+    if let cached = caches.withLock({ $0.localityEndpoints[key] }) { return cached }
+    let encoded = input.encoded(flavor: flavor, proxy: proxy)
+    caches.withLock { $0.localityEndpoints[key] = encoded }
+    return encoded
+  }
+
   /// One input per EDS (STATIC resolution) cluster: the service-wide cluster and each subset.
   static func endpointInputs(_ index: MeshIndex) -> ([String: EndpointInput], [[String]]) {
     var inputs: [String: EndpointInput] = [:]
@@ -126,10 +159,10 @@ extension MeshTranslator {
     name: String, input: EndpointInput
   )] {
     guard service.resolution == .staticIPs else { return [] }
-    let subsets = (index.destinationRule(host: service.host)?.subsets ?? []).compactMap {
-      subset -> (String, [String: String])? in
+    let rule = index.destinationRule(host: service.host)
+    let subsets = (rule?.subsets ?? []).compactMap { subset -> (String, Subset)? in
       guard let name = subset.name, !name.isEmpty else { return nil }
-      return (name, subset.labels ?? [:])
+      return (name, subset)
     }
     var result: [(name: String, input: EndpointInput)] = []
     for port in service.ports {
@@ -138,16 +171,21 @@ extension MeshTranslator {
         (
           name,
           EndpointInput(
-            clusterName: name, port: port, subsetLabels: [:], endpoints: service.endpoints)
+            clusterName: name, port: port, subsetLabels: [:], endpoints: service.endpoints,
+            localityPolicy: LocalityPolicy(
+              EffectivePolicy(rule: rule, subset: nil, port: port.number)))
         ))
-      for (subset, labels) in subsets {
+      for (subset, definition) in subsets {
+        let labels = definition.labels ?? [:]
         let subsetName = ClusterName.outbound(port: port.number, subset: subset, host: service.host)
         result.append(
           (
             subsetName,
             EndpointInput(
               clusterName: subsetName, port: port, subsetLabels: labels,
-              endpoints: service.endpoints.filter { $0.matches(labels: labels) })
+              endpoints: service.endpoints.filter { $0.matches(labels: labels) },
+              localityPolicy: LocalityPolicy(
+                EffectivePolicy(rule: rule, subset: definition, port: port.number)))
           ))
       }
     }

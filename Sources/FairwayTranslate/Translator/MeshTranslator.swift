@@ -176,7 +176,10 @@ package final class MeshTranslator: MeshTranslation {
       }
     case .endpoint:
       built = shared(
-        .endpoints(EndpointSetKey(flavor: ClientFlavor(view.client), namespace: view.namespace))
+        .endpoints(
+          EndpointSetKey(
+            flavor: ClientFlavor(view.client), namespace: view.namespace,
+            locality: proxyLocality(of: view)))
       ) {
         ResourceSet(type: .endpoint, resources: endpoints(view: view))
       }
@@ -224,6 +227,9 @@ struct TranslatorCaches: Sendable {
   var outboundClusters: [ClientFlavor: ChunkedArray<[EncodedResource]>] = [:]
   /// Encoded assignments per flavour by cluster name.
   var endpoints: [ClientFlavor: OverlayDictionary<String, EncodedResource>] = [:]
+  /// Locality-aware assignments (rules with `localityLbSetting`) per proxy locality; rebuilt
+  /// on demand after any change, since only a few clusters have them.
+  var localityEndpoints: [LocalityEndpointKey: EncodedResource] = [:]
   /// Whole resource sets shared by the views they fit.
   var sharedSets: [SharedSetKey: ResourceSet] = [:]
   /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
@@ -239,10 +245,19 @@ struct TranslatorCaches: Sendable {
   var views: [ProxyView: ViewCache] = [:]
 }
 
-/// Which services' endpoints a view sees: its flavour and its namespace (exportTo).
+/// Which services' endpoints a view sees: its flavour and its namespace (exportTo), and its
+/// locality while some rule balances by locality (nil otherwise, so views share one set).
 struct EndpointSetKey: Sendable, Hashable {
   let flavor: ClientFlavor
   let namespace: String
+  var locality: ProxyLocality? = nil
+}
+
+/// One locality-aware assignment: cluster, flavour and the proxy locality it is built for.
+struct LocalityEndpointKey: Sendable, Hashable {
+  let cluster: String
+  let flavor: ClientFlavor
+  let proxy: ProxyLocality
 }
 
 /// What a view's clusters depend on: flavour, namespace, and its inbound ports (not its IP).
