@@ -140,7 +140,7 @@ def test_traffic_follows_delegated_routes(server):
         # /b goes to delegate B: another service.
         assert backends(client, WEB_URL + "/b/1", 4) == ["orders"] * 4
         routes = sidecar.config_dump("dynamic_route_configs")
-        names = [r["name"] for c in routes["configs"] for h in c["route_config"]["virtual_hosts"]
+        names = [r.get("name", "") for c in routes["configs"] for h in c["route_config"]["virtual_hosts"]
                  if h["name"] == f"{WEB}:9080" for r in h["routes"]]
         assert names == ["a-canary", "a-rest", "b", ""], names
 
