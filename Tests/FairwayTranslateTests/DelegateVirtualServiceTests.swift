@@ -152,8 +152,7 @@ import Testing
 
   // MARK: - Several VirtualServices for one host (sidecars)
 
-  static func virtualService(name: String, namespace: String = "front", subset: String) -> String
-  {
+  static func virtualService(name: String, namespace: String = "front", subset: String) -> String {
     """
     apiVersion: networking.istio.io/v1
     kind: VirtualService
@@ -215,7 +214,8 @@ import Testing
     }
     let translator = MeshTranslator(snapshot: try Self.snapshot(documents))
     let routes = try routes(translator)
-    #expect(routes.map(\.route.cluster) == ["outbound|80|\(sample.winner)|web.front.svc.cluster.local"])
+    #expect(
+      routes.map(\.route.cluster) == ["outbound|80|\(sample.winner)|web.front.svc.cluster.local"])
   }
 
   /// The precedence function the gateway builder plugs into: one for the mesh, all (in order)

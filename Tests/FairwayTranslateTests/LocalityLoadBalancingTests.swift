@@ -39,7 +39,8 @@ import Testing
     """
   }
 
-  static let outlier = "      outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 30s}"
+  static let outlier =
+    "      outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 30s}"
 
   static func proxy(_ locality: String, labels: [String: String] = [:], ip: String = "10.9.0.1")
     -> Proxy
@@ -181,7 +182,8 @@ import Testing
     #expect(Self.sameStorage(a[Self.cluster], b[Self.cluster]))
 
     let local = try Meshes.translator(
-      Self.mesh(trafficPolicy: "      loadBalancer: {localityLbSetting: {enabled: true}}\n\(Self.outlier)"))
+      Self.mesh(
+        trafficPolicy: "      loadBalancer: {localityLbSetting: {enabled: true}}\n\(Self.outlier)"))
     let c = local.resources(for: Self.proxy("r1/z1/s1"), type: .endpoint, requestedNames: nil)
     let d = local.resources(
       for: Self.proxy("r2/z3", ip: "10.9.0.2"), type: .endpoint, requestedNames: nil)

@@ -24,7 +24,9 @@ enum DelegateMerge {
       guard let key = delegateKey(reference, rootNamespace: root.namespace),
         let target = delegate(key)
       else { continue }
-      let resolved = (target.spec.http ?? []).map { resolvingHosts($0, namespace: target.namespace) }
+      let resolved = (target.spec.http ?? []).map {
+        resolvingHosts($0, namespace: target.namespace)
+      }
       merged += mergeRoutes(root: route, delegate: resolved)
     }
     var spec = root.spec
