@@ -97,4 +97,44 @@ import Testing
     #expect(
       Set(found.map(\.fieldPath)) == ["metadata.name", "spec.http[0].route[0].destination.host"])
   }
+
+  /// A VirtualService without hosts is a delegate: valid with http routes only, one level
+  /// deep; a root's `delegate` needs a name.
+  @Test func delegateVirtualServiceRules() {
+    let valid = issues(
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: web-a, namespace: front}
+      spec:
+        http:
+        - match: [{uri: {prefix: /a/v2}}]
+          route: [{destination: {host: web}}]
+      """)
+    #expect(valid.isEmpty, "\(valid.map(\.message))")
+    let found = issues(
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: web-a, namespace: front}
+      spec:
+        gateways: [gw]
+        tcp: [{route: [{destination: {host: web}}]}]
+        http:
+        - delegate: {name: deeper}
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: web, namespace: front}
+      spec:
+        hosts: [web]
+        http:
+        - match: [{uri: {prefix: /a}}]
+          delegate: {namespace: front}
+      """)
+    #expect(
+      Set(found.map(\.fieldPath)) == [
+        "spec.gateways", "spec.tcp", "spec.http[0].delegate", "spec.http[0].delegate.name",
+      ])
+  }
 }
