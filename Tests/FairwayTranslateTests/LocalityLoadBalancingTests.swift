@@ -2,6 +2,7 @@ import FairwayMesh
 import FairwayProto
 import FairwayResources
 import FairwayTranslate
+import Foundation
 import SwiftProtobuf
 import Testing
 
@@ -214,5 +215,32 @@ import Testing
     labels.fields["topology.kubernetes.io/zone"] = Google_Protobuf_Value(stringValue: "z3")
     labelled.metadata.fields["LABELS"] = Google_Protobuf_Value(structValue: labels)
     #expect(Proxy(node: labelled).locality == "r2/z3")
+  }
+
+  /// A DestinationRule patch (no full rebuild) that turns locality balancing on and off again:
+  /// the located proxy's assignment follows, and the shared sets are keyed accordingly.
+  @Test func destinationRulePatchTurnsLocalityOnAndOff() throws {
+    let plainRule = "      loadBalancer: {simple: ROUND_ROBIN}"
+    let localRule = "      loadBalancer: {localityLbSetting: {enabled: true}}\n\(Self.outlier)"
+    let before = try Meshes.translator(Self.mesh(trafficPolicy: plainRule))
+    let proxy = Self.proxy("r1/z1/s1")
+    #expect(try assignment(before, proxy: proxy).endpoints.allSatisfy { $0.priority == 0 })
+
+    func patched(_ previous: MeshTranslator, _ rule: String, revision: Int64) throws
+      -> MeshTranslator
+    {
+      let objects = try ConfigParser().parse(Data(Self.mesh(trafficPolicy: rule).utf8)).objects
+      let object = try #require(objects.first { $0.key.kind == .destinationRule })
+      return try Meshes.translation(
+        updating: previous, with: .objects([object.key: object], revision: revision))
+    }
+    let local = try patched(before, localRule, revision: 2)
+    #expect(try priorities(assignment(local, proxy: proxy))["r2/z3"] == [3])
+    #expect(local.endpointClustersChanged(since: before)?.contains(Self.cluster) == true)
+    let off = try patched(local, plainRule, revision: 3)
+    #expect(try assignment(off, proxy: proxy).endpoints.allSatisfy { $0.priority == 0 })
+    #expect(
+      off.resources(for: proxy, type: .endpoint, requestedNames: nil)
+        == before.resources(for: proxy, type: .endpoint, requestedNames: nil))
   }
 }
