@@ -89,7 +89,7 @@ def test_fairway_to_fairway_configs_deletes_and_ownership(source_dir):
         status, body = sink.request(
             "DELETE", "/apis/networking.istio.io/v1/namespaces/default/destinationrules/reviews")
         assert status == 409, body
-        assert OWNER in body.decode()
+        assert OWNER in json.loads(body)["details"][0]["field"]
         status, body = sink.request("POST", "/apply", ROUTE.replace("1500ms", "9s").encode())
         assert status == 409, body
 

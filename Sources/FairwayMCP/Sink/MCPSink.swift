@@ -118,18 +118,21 @@ public final class MCPSink: Service, Sendable {
       for await message in requests { try await writer.write(message) }
     })
     defer { outbox.finish() }
-    try await ads.streamAggregatedResources(request: request, options: options) { response in
-      var first = true
-      for collection in MCPCollection.all {
-        for action in self.transition(collection, .streamOpened) {
-          if case .request(let version, let nonce, let error) = action {
-            var message = Self.request(collection, version: version, nonce: nonce, error: error)
-            if first { message.node = node }
-            first = false
-            outbox.yield(message)
-          }
+    // The first requests go out before any response arrives: a server may hold its response
+    // headers until it has something to send (grpcio does), and the response handler below
+    // runs only once they arrive.
+    var first = true
+    for collection in MCPCollection.all {
+      for action in transition(collection, .streamOpened) {
+        if case .request(let version, let nonce, let error) = action {
+          var message = Self.request(collection, version: version, nonce: nonce, error: error)
+          if first { message.node = node }
+          first = false
+          outbox.yield(message)
         }
       }
+    }
+    try await ads.streamAggregatedResources(request: request, options: options) { response in
       for try await message in response.messages {
         guard let collection = MCPCollection(typeURL: message.typeURL) else {
           self.logger.debug(
