@@ -15,9 +15,8 @@ SCALARS = {
 }
 
 
-def our_fields(fds):
-    """(message, field) -> (number, type, label) for every field of Protos/istio; map entries
-    folded into `map<K,V>`."""
+def istio_messages(fds) -> dict:
+    """Full name -> descriptor of every message (nested ones included) in Protos/istio."""
     messages = {}
 
     def walk(prefix, msg):
@@ -30,6 +29,13 @@ def our_fields(fds):
         if fd.name.startswith("istio/"):
             for msg in fd.message_type:
                 walk(fd.package, msg)
+    return messages
+
+
+def our_fields(fds):
+    """(message, field) -> (number, type, label) for every field of Protos/istio; map entries
+    folded into `map<K,V>`."""
+    messages = istio_messages(fds)
 
     def type_of(f):
         if f.type in SCALARS:
@@ -52,21 +58,13 @@ def our_fields(fds):
 
 
 def our_enums(fds):
-    out = {}
-
-    def walk(prefix, msg):
-        name = f"{prefix}.{msg.name}"
-        for enum in msg.enum_type:
-            for v in enum.value:
-                out[(f"{name}.{enum.name}", v.name)] = v.number
-        for nested in msg.nested_type:
-            walk(name, nested)
-
-    for fd in fds.file:
-        if fd.name.startswith("istio/"):
-            for msg in fd.message_type:
-                walk(fd.package, msg)
-    return out
+    """(enum, value) -> number for every enum of Protos/istio (all are nested in messages)."""
+    return {
+        (f"{name}.{enum.name}", v.name): v.number
+        for name, msg in istio_messages(fds).items()
+        for enum in msg.enum_type
+        for v in enum.value
+    }
 
 
 def compare(fds):

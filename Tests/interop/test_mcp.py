@@ -100,6 +100,21 @@ def test_fairway_to_fairway_configs_deletes_and_ownership(source_dir):
         names = wait_for(lambda: (lambda n: n if REVIEWS_V1 not in n else None)(cluster_names(proxy)),
                          what="the subset cluster gone from the sink's CDS")
         assert REVIEWS_CLUSTER in names
+
+        # Propagation: from the source's 2xx to the object in the sink's configz.
+        delays = []
+        for i in range(5):
+            entry = f"""apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: timed-{i}, namespace: default}}
+spec: {{hosts: [timed-{i}.example.com], ports: [{{number: 80, name: http, protocol: HTTP}}], resolution: DNS}}
+"""
+            started = time.monotonic()
+            source.apply(entry, wait=False)
+            wait_for(lambda: ("ServiceEntry", f"default/timed-{i}") in configz(sink), what="a timed entry")
+            delays.append(time.monotonic() - started)
+        delays.sort()
+        print(f"source apply -> sink configz: median {delays[2] * 1000:.0f} ms, max {delays[-1] * 1000:.0f} ms")
     finally:
         if proxy:
             proxy.close()
