@@ -112,6 +112,21 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // MCP over xDS (issue #22): Istio's collections encoded as `istio.mcp.v1alpha1.Resource`s
+    // (the ADS server serves them through `ConfigCollectionEncoder`) and the sink that pulls
+    // them from another source into the store.
+    .target(
+      name: "FairwayMCP",
+      dependencies: [
+        "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayProto",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // Admin HTTP API and debug endpoints.
     .target(
       name: "FairwayAdmin",
@@ -142,7 +157,7 @@ let package = Package(
       name: "fairway",
       dependencies: [
         "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
-        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd",
+        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd", "FairwayMCP",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -253,8 +268,19 @@ let package = Package(
       name: "FairwayFuzzTests",
       dependencies: [
         "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayTranslate", "FairwayXDS",
-        "FairwayProto",
+        "FairwayProto", "FairwayMCP",
         .product(name: "PropertyBased", package: "swift-property-based"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // Conversion round trips over Examples/ (the random meshes: FairwayFuzzTests), the sink's
+    // state machine and batches; processes talking MCP are in Tests/interop/test_mcp.py.
+    .testTarget(
+      name: "FairwayMCPTests",
+      dependencies: [
+        "FairwayMCP", "FairwayMesh", "FairwayStore", "FairwayProto", "FairwayResources",
+        "FairwayTranslate",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FairwayAdmin
+import FairwayMCP
 import FairwayMesh
 import FairwayStore
 import FairwayTranslate
@@ -128,6 +129,12 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Directory whose top-level *.yaml, *.yml and *.json files are applied at start.")
   var configDir: String?
 
+  @Option(
+    help:
+      "Pull VirtualService, DestinationRule, ServiceEntry and WorkloadEntry from an MCP-over-xDS source (xds://HOST:PORT); repeatable. Its configs are read-only here."
+  )
+  var configSource: [String] = []
+
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: LogLevel = .info
 
@@ -160,6 +167,9 @@ struct Serve: AsyncParsableCommand {
       ("--admin-request-timeout-seconds", adminRequestTimeoutSeconds),
     ] where !(seconds > 0 && seconds <= 86_400) {
       throw ValidationError("\(flag) must be in (0, 86400]")
+    }
+    for source in configSource where MCPSink.parse(source) == nil {
+      throw ValidationError("--config-source \(source): expected xds://HOST:PORT")
     }
     guard (0...65535).contains(adsPort) else {
       throw ValidationError("--ads-port must be in 0...65535")
@@ -296,7 +306,8 @@ struct Serve: AsyncParsableCommand {
     let xds: XDSServer
     do {
       xds = try XDSServer(
-        store: store, engine: TranslationEngine(), config: xdsConfig, logger: logger)
+        store: store, engine: TranslationEngine(), config: xdsConfig,
+        collections: MCPCollectionEncoder(), logger: logger)
     } catch {
       throw CLIError("error: TLS for ADS: \(error)")
     }
@@ -316,6 +327,9 @@ struct Serve: AsyncParsableCommand {
       logger.notice("admin API listening on \(scheme)://\(bind):\(port)")
     })
     var services: [any Service] = [xds, adminApplication]
+    for source in configSource {
+      services.append(try MCPSink(address: source, store: store, logger: logger))
+    }
     if let adminReloader { services.append(adminReloader) }
     let group = ServiceGroup(
       configuration: .init(

@@ -11,10 +11,13 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
   let admission: TokenBucket
   /// Shared by all SotW streams: their ACKs repeat the same name lists.
   let nameLists: ResourceNameLists
+  /// Streams that open with a config collection's type URL (MCP over xDS), when served.
+  let collections: ConfigCollectionStreams?
 
-  init(context: XDSContext, admission: TokenBucket) {
+  init(context: XDSContext, admission: TokenBucket, collections: ConfigCollectionStreams? = nil) {
     self.context = context
     self.admission = admission
+    self.collections = collections
     self.nameLists = ResourceNameLists(byteBudget: context.config.nameListCacheBytes)
   }
 
@@ -26,7 +29,12 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
         maxNames: context.config.maxResourceNamesPerRequest, lists: nameLists),
       serializer: PassThroughSerializer(),
       handler: { request, serverContext in
-        try self.serve(SotWStreamState.self, request: request, serverContext: serverContext)
+        guard let collections = self.collections else {
+          return try self.serve(
+            SotWStreamState.self, request: request, serverContext: serverContext)
+        }
+        return try self.serveSotW(
+          request: request, serverContext: serverContext, collections: collections)
       })
     router.registerHandler(
       forMethod: Service.Method.DeltaAggregatedResources.descriptor,
@@ -41,6 +49,57 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
   private func serve<State: StreamProtocolState>(
     _: State.Type, request: StreamingServerRequest<State.Request>, serverContext: ServerContext
   ) throws -> StreamingServerResponse<EncodedMessage> {
+    try admit()
+    let session = StreamSession<State>(context: context)
+    let peer = serverContext.remotePeer
+    return StreamingServerResponse { writer in
+      try await session.run(requests: request.messages, peer: peer) { message in
+        try await writer.write(message)
+      }
+      return [:]
+    }
+  }
+
+  /// A SotW stream whose first request decides who serves it: a config collection type URL
+  /// goes to `collections` (an MCP sink), anything else to the proxy session as usual.
+  private func serveSotW(
+    request: StreamingServerRequest<SotWStreamState.Request>, serverContext: ServerContext,
+    collections: ConfigCollectionStreams
+  ) throws -> StreamingServerResponse<EncodedMessage> {
+    try admit()
+    let session = StreamSession<SotWStreamState>(context: context)
+    let peer = serverContext.remotePeer
+    return StreamingServerResponse { writer in
+      let requests = PeekableRequests(request.messages)
+      let first: SotWStreamState.Request
+      do {
+        guard let peeked = try await requests.peek() else { return [:] }
+        first = peeked
+      } catch let error as RPCError
+        where error.code == .resourceExhausted || error.code == .invalidArgument
+      {
+        throw error  // a refused first request ends the stream with its status, as in a session
+      } catch {
+        return [:]  // a reset or cancelled stream ends like a closed one
+      }
+      if collections.serves(first.typeURL) {
+        try await collections.serve(
+          first: first, rest: RPCAsyncSequence(wrapping: requests.rest()), peer: peer
+        ) { message in
+          try await writer.write(message)
+        }
+      } else {
+        try await session.run(requests: RPCAsyncSequence(wrapping: requests.all()), peer: peer) {
+          message in
+          try await writer.write(message)
+        }
+      }
+      return [:]
+    }
+  }
+
+  /// Refuses a stream over the stream cap or the admission rate.
+  private func admit() throws {
     guard context.registry.count < context.config.maxStreams else {
       context.metrics.recordRejectedStream()
       throw RPCError(
@@ -52,14 +111,6 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
       throw RPCError(
         code: .resourceExhausted,
         message: "too many new xDS streams per second; retry with backoff")
-    }
-    let session = StreamSession<State>(context: context)
-    let peer = serverContext.remotePeer
-    return StreamingServerResponse { writer in
-      try await session.run(requests: request.messages, peer: peer) { message in
-        try await writer.write(message)
-      }
-      return [:]
     }
   }
 }

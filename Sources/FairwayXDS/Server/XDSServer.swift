@@ -28,15 +28,17 @@ public final class XDSServer: Service, Sendable {
   var connectionCount: Int { connections.count }
   private let connections: ConnectionLimiter
 
-  /// Serves `store` as `engine` translates it.
+  /// Serves `store` as `engine` translates it, and, when `collections` is given, as MCP-over-xDS
+  /// config collections to sinks that ask for them (istiod's `configSources`, another Fairway).
   ///
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
   public init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
-    logger: Logger
+    collections: (any ConfigCollectionEncoder)? = nil, logger: Logger
   ) throws {
     self.logger = logger
-    let service = XDSService(store: store, engine: engine, config: config, logger: logger)
+    let service = XDSService(
+      store: store, engine: engine, config: config, collections: collections, logger: logger)
     self.service = service
     var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
     if let tls = config.tls {

@@ -18,13 +18,18 @@ final class XDSService: Sendable {
   let clock: any XDSClock
   private let logger: Logger
   private let service: AggregatedDiscoveryService
+  /// MCP-over-xDS collection streams, when the server was given an encoding for them.
+  let collectionStreams: ConfigCollectionStreams?
 
   /// Serves `store` as `engine` translates it.
   ///
   /// - Parameter clock: the real clock unless a test drives the time.
+  /// - Parameter collections: when set, SotW streams that ask for a config collection type URL
+  ///   are answered with the store's configs in this encoding (MCP over xDS).
   init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
-    clock: any XDSClock = ContinuousXDSClock(), logger: Logger
+    clock: any XDSClock = ContinuousXDSClock(), collections: (any ConfigCollectionEncoder)? = nil,
+    logger: Logger
   ) {
     self.config = config
     self.clock = clock
@@ -39,10 +44,14 @@ final class XDSService: Sendable {
     let context = XDSContext(
       logger: logger, translation: translation, registry: registry, metrics: metrics,
       config: config, throttle: throttle, clock: clock)
+    self.collectionStreams = collections.map {
+      ConfigCollectionStreams(store: store, encoder: $0, logger: logger)
+    }
     self.service = AggregatedDiscoveryService(
       context: context,
       admission: TokenBucket(
-        ratePerSecond: config.newStreamsPerSecond, burst: config.newStreamBurst))
+        ratePerSecond: config.newStreamsPerSecond, burst: config.newStreamBurst),
+      collections: collectionStreams)
   }
 
   /// The services to register on a `GRPCServer`.
@@ -80,5 +89,6 @@ final class XDSService: Sendable {
   /// instead of waiting out the grace time.
   func closeStreams() {
     for stream in registry.all { stream.close() }
+    collectionStreams?.closeAll()
   }
 }
