@@ -22,6 +22,7 @@ extension AdminServer {
     if parsed.objects.isEmpty {
       throw AdminError(.badRequest, "no documents in request body")
     }
+    try await refuseOwned(parsed.objects)
     let results = try await store.apply(parsed.objects)
     // The revision holding every object as applied (unchanged ones included): what
     // `GET /wait` waits for. A later write elsewhere does not delay the wait.

@@ -29,7 +29,9 @@ extension AdminServer {
       try await self.replace(key: try Self.key(context), request: request)
     }
     router.delete("\(prefix)/:version/namespaces/:namespace/:plural/:name") { request, context in
-      let deleted = try await self.store.delete(try Self.key(context))
+      let key = try Self.key(context)
+      try await self.refuseOwnedDeletion(key)
+      let deleted = try await self.store.delete(key)
       self.logger.info("deleted \(deleted.key)")
       var response = AdminResponse.negotiated(deleted.jsonValue, request: request)
       // The body is the object as it was; the revision of the deletion (or a later one) is
@@ -92,6 +94,7 @@ extension AdminServer {
     documents[0] = .object(members)
     let document = documents
     let parsed = try await ParseWorkers.run { try parser.objects(from: document) }
+    try await refuseOwned(parsed.objects)
     let results = try await store.apply(parsed.objects)
     guard let result = results.first else {
       throw AdminError(.internalServerError, "store returned no result")
