@@ -234,6 +234,7 @@ def test_zookeeper_restarting_loses_and_duplicates_nothing(mesh):
         late.stop()
         late.close()
     wait_for(lambda: mesh.workload_addresses() == [f"{PROVIDER_IP}:{PORT}"], 10, "the late provider gone")
+    wait_for(lambda: mesh.membership() == 1, 10, "the late provider gone from EDS")
     assert len(mesh.owned(SE_PATH)) == 1
     results = mesh.call(5)
     assert all(r["ok"] for r in results), results
