@@ -20,7 +20,8 @@ extension AdminServer {
     }
     guard let first = details.first else { return }
     throw AdminError(
-      .forbidden, "\(details.count == 1 ? "an object is" : "objects are") read-only: \(first.message)",
+      .forbidden,
+      "\(details.count == 1 ? "an object is" : "objects are") read-only: \(first.message)",
       details: details)
   }
 
@@ -31,7 +32,9 @@ extension AdminServer {
     throw AdminError(.forbidden, "an object is read-only: \(detail.message)", details: [detail])
   }
 
-  private static func ownedDetail(_ key: ConfigKey, owner: String, document: Int?) -> AdminError.Detail {
+  private static func ownedDetail(_ key: ConfigKey, owner: String, document: Int?)
+    -> AdminError.Detail
+  {
     AdminError.Detail(
       document: document.map { "document \($0 + 1): \(key)" } ?? "\(key)",
       field: "metadata.labels.\(ConfigMetadata.managedByLabel)",

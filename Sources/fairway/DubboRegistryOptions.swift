@@ -66,7 +66,8 @@ struct DubboRegistryOptions: ParsableArguments {
         root: dubboRoot, namespace: dubboNamespace, flushDelay: .milliseconds(dubboFlushMs)),
       store: store, canWrite: { owner?.isOwner ?? true }, logger: logger)
     logger.notice(
-      "Dubbo registry", metadata: ["zookeeper": "\(dubboZookeeper)", "namespace": "\(dubboNamespace)"])
+      "Dubbo registry",
+      metadata: ["zookeeper": "\(dubboZookeeper)", "namespace": "\(dubboNamespace)"])
     var services: [any Service] = [DubboRegistryService(run: { await registry.run() })]
     if let owner { services.append(DubboRegistryService(run: { await owner.run() })) }
     return services

@@ -47,10 +47,12 @@ import Testing
         try await client.put(path, Self.edit),
         try await client.execute(uri: path, method: .delete),
         // Claiming the label through the admin API is refused as well.
-        try await client.post("/apply", Self.owned.replacingOccurrences(of: "dubbo-demo", with: "spoof")),
+        try await client.post(
+          "/apply", Self.owned.replacingOccurrences(of: "dubbo-demo", with: "spoof")),
       ] {
         #expect(response.status == .forbidden)
-        #expect(response.json?["error"]?.stringValue?.contains("managed by dubbo-zookeeper") == true)
+        #expect(
+          response.json?["error"]?.stringValue?.contains("managed by dubbo-zookeeper") == true)
         let detail = response.json?["details"]?.arrayValue?.first
         #expect(detail?["field"] == .string("metadata.labels.fairway.io/managed-by"))
         #expect(detail?["document"]?.stringValue?.contains("ServiceEntry dubbo/") == true)
@@ -64,6 +66,8 @@ import Testing
     let stored = await harness.store.get(
       ConfigKey(kind: .serviceEntry, namespace: "dubbo", name: "dubbo-demo"))
     #expect(stored?.metadata.managedBy == "dubbo-zookeeper")
-    #expect(await harness.store.get(ConfigKey(kind: .serviceEntry, namespace: "dubbo", name: "spoof")) == nil)
+    #expect(
+      await harness.store.get(ConfigKey(kind: .serviceEntry, namespace: "dubbo", name: "spoof"))
+        == nil)
   }
 }

@@ -41,8 +41,10 @@ func encodedNode(_ url: String) -> String {
     .init(url: "dubbo://10.0.0.1:20880/a.B", expect: .success("10.0.0.1:20880/a.B w100")),
     .init(url: "dubbo://10.0.0.1:1/a.B?interface=c.D", expect: .success("10.0.0.1:1/c.D w100")),
     .init(url: "dubbo://[fd00::1]:20880/a.B?weight=0", expect: .success("fd00::1:20880/a.B w0")),
-    .init(url: "dubbo://10.0.0.1:20880/a.B?side=&version=", expect: .success("10.0.0.1:20880/a.B w100")),
-    .init(url: "dubbo://10.0.0.1:20880/a.B?flag&=x&&k=v=w", expect: .success("10.0.0.1:20880/a.B w100")),
+    .init(
+      url: "dubbo://10.0.0.1:20880/a.B?side=&version=", expect: .success("10.0.0.1:20880/a.B w100")),
+    .init(
+      url: "dubbo://10.0.0.1:20880/a.B?flag&=x&&k=v=w", expect: .success("10.0.0.1:20880/a.B w100")),
     // Bad: each ignored with its reason.
     .init(url: "tri://10.0.0.1:50051/a.B", expect: .failure(.unsupportedProtocol("tri"))),
     .init(url: "10.0.0.1:20880/a.B", expect: .failure(.unsupportedProtocol(""))),
@@ -56,17 +58,22 @@ func encodedNode(_ url: String) -> String {
     .init(url: "dubbo://10.0.0.1:20880/", expect: .failure(.missingInterface)),
     .init(url: "dubbo://10.0.0.1:20880/a.B?interface=", expect: .failure(.missingInterface)),
     .init(url: "dubbo://10.0.0.1:20880/a$Inner", expect: .failure(.badInterface("a$Inner"))),
-    .init(url: "dubbo://10.0.0.1:20880/a.B?side=consumer", expect: .failure(.notProvider(side: "consumer"))),
+    .init(
+      url: "dubbo://10.0.0.1:20880/a.B?side=consumer",
+      expect: .failure(.notProvider(side: "consumer"))),
     .init(url: "dubbo://10.0.0.1:20880/a.B?weight=-1", expect: .failure(.badWeight("-1"))),
     .init(url: "dubbo://10.0.0.1:20880/a.B?weight=heavy", expect: .failure(.badWeight("heavy"))),
-    .init(url: "dubbo://10.0.0.1:20880/a.B?weight=99999999999", expect: .failure(.badWeight("99999999999"))),
+    .init(
+      url: "dubbo://10.0.0.1:20880/a.B?weight=99999999999",
+      expect: .failure(.badWeight("99999999999"))),
   ]
 
   @Test(arguments: cases) func table(_ item: Case) {
     let result: Result<String, DubboProviderURL.ParseError>
     do {
       let provider = try DubboProviderURL.parse(encodedNode(item.url))
-      result = .success("\(provider.host):\(provider.port)/\(provider.interface) w\(provider.weight)")
+      result = .success(
+        "\(provider.host):\(provider.port)/\(provider.interface) w\(provider.weight)")
     } catch {
       result = .failure(error)
     }

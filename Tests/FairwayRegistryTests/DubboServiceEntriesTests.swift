@@ -8,7 +8,9 @@ import Testing
 
   func provider(_ ip: String, _ port: Int, _ query: String = "") throws -> DubboProviderURL {
     try DubboProviderURL.parse(
-      encodedNode("dubbo://\(ip):\(port)/\(Self.interface)?interface=\(Self.interface)&side=provider\(query)"))
+      encodedNode(
+        "dubbo://\(ip):\(port)/\(Self.interface)?interface=\(Self.interface)&side=provider\(query)")
+    )
   }
 
   func objects(_ providers: [DubboProviderURL]) throws -> [ConfigObject] {
@@ -83,7 +85,8 @@ import Testing
   @Test func parametersThatAreNotLabelsAreDropped() throws {
     let provider = try provider(
       "10.0.0.1", 20880,
-      "&bad%20key=x&long=\(String(repeating: "m", count: 70))&path=/a&ok=yes&fairway.io/dubbo-service=spoof")
+      "&bad%20key=x&long=\(String(repeating: "m", count: 70))&path=/a&ok=yes&fairway.io/dubbo-service=spoof"
+    )
     let labels = DubboServiceEntries.endpointLabels(provider)
     #expect(labels["ok"] == "yes")
     #expect(labels["bad key"] == nil && labels["long"] == nil && labels["path"] == nil)
@@ -105,7 +108,7 @@ import Testing
     let bad = encodedNode("dubbo://host:1/a.B")
     let other = encodedNode("dubbo://10.0.0.1:20880/c.D")
     let first = state.replaceAll(["a.B": [good, bad, other]])
-    #expect(first.map(\.node) .sorted() == [bad, other].sorted())
+    #expect(first.map(\.node).sorted() == [bad, other].sorted())
     #expect(state.synced)
     #expect(state.takeDirty().mapValues(\.count) == ["a.B": 1])
     // The same listing again: nothing changed, nothing reported.
@@ -119,7 +122,8 @@ import Testing
   }
 
   @Test func providersPathsName() {
-    #expect(DubboRegistry.interface(ofProvidersPath: "/dubbo/a.B/providers", root: "/dubbo") == "a.B")
+    #expect(
+      DubboRegistry.interface(ofProvidersPath: "/dubbo/a.B/providers", root: "/dubbo") == "a.B")
     #expect(DubboRegistry.interface(ofProvidersPath: "/dubbo/a.B/consumers", root: "/dubbo") == nil)
     #expect(DubboRegistry.interface(ofProvidersPath: "/dubbo/providers", root: "/dubbo") == nil)
     #expect(DubboRegistry.interface(ofProvidersPath: "/dubbo/a/b/providers", root: "/dubbo") == nil)

@@ -13,7 +13,8 @@ import Testing
     .getData(path: "/dubbo/a", watch: false),
     .getChildren(path: "/dubbo/com.example.Greeter/providers", watch: true),
     .getChildren2(path: "/", watch: false),
-    .setWatches(relativeZxid: 99, data: [], exist: ["/dubbo"], child: ["/dubbo", "/dubbo/x/providers"]),
+    .setWatches(
+      relativeZxid: 99, data: [], exist: ["/dubbo"], child: ["/dubbo", "/dubbo/x/providers"]),
     .ping,
     .closeSession,
   ]
@@ -65,7 +66,9 @@ import Testing
     #expect(ZooKeeperRequest.ping.reservedXid == -2)
     #expect(ZooKeeperRequest.ping.opCode.rawValue == 11)
     #expect(ZooKeeperRequest.getChildren2(path: "/", watch: false).opCode.rawValue == 12)
-    #expect(ZooKeeperRequest.setWatches(relativeZxid: 0, data: [], exist: [], child: []).opCode.rawValue == 101)
+    #expect(
+      ZooKeeperRequest.setWatches(relativeZxid: 0, data: [], exist: [], child: []).opCode.rawValue
+        == 101)
   }
 
   @Test func replyHeaderWatcherEventAndStatRoundTrip() throws {

@@ -3,7 +3,9 @@ import Testing
 @testable import FairwayRegistry
 
 @Suite struct ZooKeeperSessionStateTests {
-  let servers = [ZooKeeperEndpoint(host: "127.0.0.1", port: 2181), .init(host: "127.0.0.2", port: 2182)]
+  let servers = [
+    ZooKeeperEndpoint(host: "127.0.0.1", port: 2181), .init(host: "127.0.0.2", port: 2182),
+  ]
 
   func machine() -> ZooKeeperSessionState {
     ZooKeeperSessionState(
@@ -44,8 +46,15 @@ import Testing
       servers.append(server)
     }
     #expect(
-      waits == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1)])
-    #expect(servers == [self.servers[1], self.servers[0], self.servers[1], self.servers[0], self.servers[1], self.servers[0]])
+      waits == [
+        .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1),
+        .seconds(1),
+      ])
+    #expect(
+      servers == [
+        self.servers[1], self.servers[0], self.servers[1], self.servers[0], self.servers[1],
+        self.servers[0],
+      ])
     // Success resets the backoff.
     _ = state.handshake(.init(timeoutMs: 4_000, sessionID: 1, password: []))
     #expect(state.failures == 0)
@@ -108,7 +117,8 @@ import Testing
 
   @Test func backoffIsBoundedForAnyFailureCount() {
     for failures in [0, 1, 10, 63, 64, 1_000, Int.max] {
-      let delay = ZooKeeperSessionState.backoff(failures: failures, base: .milliseconds(100), max: .seconds(5))
+      let delay = ZooKeeperSessionState.backoff(
+        failures: failures, base: .milliseconds(100), max: .seconds(5))
       #expect(delay >= .zero && delay <= .seconds(5))
     }
   }

@@ -45,7 +45,8 @@ public struct DubboProviderURL: Equatable, Sendable {
 
     public var description: String {
       switch self {
-      case .tooLong(let length): "provider URL of \(length) bytes (at most \(DubboProviderURL.maxLength))"
+      case .tooLong(let length):
+        "provider URL of \(length) bytes (at most \(DubboProviderURL.maxLength))"
       case .badEncoding: "provider URL is not percent-encoded text"
       case .unsupportedProtocol(let scheme): "protocol \"\(scheme)\" is not dubbo"
       case .badHost(let host): "host \"\(host)\" is not an IP address"
@@ -88,7 +89,9 @@ public struct DubboProviderURL: Equatable, Sendable {
       weight: defaultWeight)
     guard !provider.interface.isEmpty else { throw .missingInterface }
     guard NameRules.isHostname(provider.interface) else { throw .badInterface(provider.interface) }
-    if let side = provider.side, !side.isEmpty, side != "provider" { throw .notProvider(side: side) }
+    if let side = provider.side, !side.isEmpty, side != "provider" {
+      throw .notProvider(side: side)
+    }
     if let text = parameters["weight"] {
       guard let weight = Int(text), (0...Int(Int32.max)).contains(weight) else {
         throw .badWeight(text)

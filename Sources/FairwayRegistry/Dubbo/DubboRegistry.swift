@@ -73,7 +73,8 @@ public final class DubboRegistry: Sendable {
     self.store = store
     self.canWrite = canWrite
     self.logger = logger
-    (jobStream, jobSignal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    (jobStream, jobSignal) = AsyncStream.makeStream(
+      of: Void.self, bufferingPolicy: .bufferingNewest(1))
     (flushStream, flushSignal) = AsyncStream.makeStream(
       of: Void.self, bufferingPolicy: .bufferingNewest(1))
   }
@@ -175,7 +176,10 @@ public final class DubboRegistry: Sendable {
     report(bad)
     logger.info(
       "listed the Dubbo registry",
-      metadata: ["interfaces": "\(listing.count)", "providers": "\(listing.values.map(\.count).reduce(0, +))"])
+      metadata: [
+        "interfaces": "\(listing.count)",
+        "providers": "\(listing.values.map(\.count).reduce(0, +))",
+      ])
   }
 
   private func listProviders(_ interfaces: Set<String>) async throws -> [String: [String]] {
@@ -213,7 +217,10 @@ public final class DubboRegistry: Sendable {
       badURLs.increment()
       logger.warning(
         "ignoring a Dubbo provider URL",
-        metadata: ["interface": "\(item.interface)", "node": "\(item.node.prefix(512))", "reason": "\(item.error)"])
+        metadata: [
+          "interface": "\(item.interface)", "node": "\(item.node.prefix(512))",
+          "reason": "\(item.error)",
+        ])
     }
   }
 
@@ -271,7 +278,8 @@ public final class DubboRegistry: Sendable {
         // Keep what was written before for this interface.
         badURLs.increment()
         logger.warning(
-          "cannot make configs for a Dubbo interface", metadata: ["interface": "\(interface)", "error": "\(error)"])
+          "cannot make configs for a Dubbo interface",
+          metadata: ["interface": "\(interface)", "error": "\(error)"])
       }
     }
     var deletions: [ConfigKey] = []
@@ -280,7 +288,9 @@ public final class DubboRegistry: Sendable {
       if after[interface]?.isEmpty ?? false { after[interface] = nil }
     }
     // Endpoints before the ServiceEntry that selects them.
-    deletions.sort { ($0.kind == .workloadEntry ? 0 : 1, $0) < ($1.kind == .workloadEntry ? 0 : 1, $1) }
+    deletions.sort {
+      ($0.kind == .workloadEntry ? 0 : 1, $0) < ($1.kind == .workloadEntry ? 0 : 1, $1)
+    }
     do {
       if !applies.isEmpty { try await store.apply(applies) }
       for key in deletions {
@@ -294,10 +304,14 @@ public final class DubboRegistry: Sendable {
       writes.increment()
       logger.debug(
         "wrote the Dubbo registry's configs",
-        metadata: ["interfaces": "\(work.count)", "applied": "\(applies.count)", "deleted": "\(deletions.count)"])
+        metadata: [
+          "interfaces": "\(work.count)", "applied": "\(applies.count)",
+          "deleted": "\(deletions.count)",
+        ])
       return true
     } catch {
-      logger.warning("writing the Dubbo registry's configs failed; retrying", metadata: ["error": "\(error)"])
+      logger.warning(
+        "writing the Dubbo registry's configs failed; retrying", metadata: ["error": "\(error)"])
       state.withLock { $0.markDirty(work.keys) }
       // What was applied may be partly there: read it back next time.
       written.withLock { $0 = nil }

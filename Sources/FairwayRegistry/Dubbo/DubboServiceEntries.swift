@@ -69,7 +69,8 @@ public enum DubboServiceEntries {
       documents.append(
         .object([
           "apiVersion": .string("networking.istio.io/v1"), "kind": .string("WorkloadEntry"),
-          "metadata": metadata(workloadEntryName(interface, host: provider.host, port: provider.port)),
+          "metadata": metadata(
+            workloadEntryName(interface, host: provider.host, port: provider.port)),
           "spec": .object([
             "address": .string(provider.host),
             "ports": .object([portName: .int(Int64(provider.port))]),

@@ -45,7 +45,8 @@ public final class ZooKeeperClient: Sendable {
   private let logger: Logger
 
   public init(
-    _ configuration: Configuration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    _ configuration: Configuration,
+    group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
     logger: Logger = Logger(label: "fairway.zookeeper")
   ) {
     self.configuration = configuration
@@ -101,7 +102,8 @@ public final class ZooKeeperClient: Sendable {
             connection.close()
           }
         } catch {
-          logger.debug("ZooKeeper connect failed", metadata: ["server": "\(endpoint)", "error": "\(error)"])
+          logger.debug(
+            "ZooKeeper connect failed", metadata: ["server": "\(endpoint)", "error": "\(error)"])
           action = machine.withLock { $0.connectFailed() }
         }
       case .established(let newSession, let timeoutMs):

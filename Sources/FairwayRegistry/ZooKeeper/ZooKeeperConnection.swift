@@ -60,13 +60,16 @@ final class ZooKeeperConnection: Sendable {
         state.pending[xid] = continuation
         return xid
       }
-      guard let xid else { return continuation.resume(throwing: ZooKeeperClientError.connectionLost) }
+      guard let xid else {
+        return continuation.resume(throwing: ZooKeeperClientError.connectionLost)
+      }
       channel.writeAndFlush(request.frame(xid: xid), promise: nil)
     }
   }
 
   func ping() {
-    channel.writeAndFlush(ZooKeeperRequest.ping.frame(xid: ZooKeeperProtocol.Xid.ping), promise: nil)
+    channel.writeAndFlush(
+      ZooKeeperRequest.ping.frame(xid: ZooKeeperProtocol.Xid.ping), promise: nil)
   }
 
   func close() {
@@ -77,7 +80,8 @@ final class ZooKeeperConnection: Sendable {
   func received(_ frame: ByteBuffer) {
     var reader = JuteReader(frame, maxLength: maxFrameBytes)
     do {
-      let handshake = state.withLock { state -> CheckedContinuation<ZooKeeperConnectResponse, any Error>?? in
+      let handshake = state.withLock {
+        state -> CheckedContinuation<ZooKeeperConnectResponse, any Error>?? in
         state.lastReceived = .now
         guard !state.handshakeDone else { return .none }
         state.handshakeDone = true

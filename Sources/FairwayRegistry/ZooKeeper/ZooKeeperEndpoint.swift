@@ -19,7 +19,9 @@ public struct ZooKeeperEndpoint: Equatable, Hashable, Sendable, CustomStringConv
   /// `HOST:PORT[,HOST:PORT...]`; a missing port is 2181. IPv6 hosts in brackets.
   public static func parseList(_ text: String) throws -> [ZooKeeperEndpoint] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: true)
-    guard !parts.isEmpty else { throw ParseError(description: "no ZooKeeper server in \"\(text)\"") }
+    guard !parts.isEmpty else {
+      throw ParseError(description: "no ZooKeeper server in \"\(text)\"")
+    }
     return try parts.map { part in
       let item = part.trimmingCharacters(in: .whitespaces)
       var host = Substring(item)

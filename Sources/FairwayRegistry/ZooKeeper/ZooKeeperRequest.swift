@@ -87,7 +87,8 @@ public enum ZooKeeperRequest: Equatable, Sendable {
       return (
         xid,
         .setWatches(
-          relativeZxid: try reader.long("relativeZxid"), data: try reader.strings("dataWatches") ?? [],
+          relativeZxid: try reader.long("relativeZxid"),
+          data: try reader.strings("dataWatches") ?? [],
           exist: try reader.strings("existWatches") ?? [],
           child: try reader.strings("childWatches") ?? [])
       )

@@ -72,7 +72,9 @@ public struct ZooKeeperSessionState: Sendable {
 
   /// The server answered the handshake.
   public mutating func handshake(_ response: ZooKeeperConnectResponse) -> Action {
-    guard case .connecting(let server) = phase else { return phase == .closed ? .stop : .wait(.zero) }
+    guard case .connecting(let server) = phase else {
+      return phase == .closed ? .stop : .wait(.zero)
+    }
     guard response.timeoutMs > 0 else {
       // The session we asked to resume is gone.
       session = nil
