@@ -276,7 +276,7 @@ let package = Package(
     .testTarget(
       name: "FairwayRegistryTests",
       dependencies: [
-        "FairwayRegistry", "FairwayMesh", "FairwayStore",
+        "FairwayRegistry", "FairwayMesh",
         .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings
