@@ -30,12 +30,14 @@ def main() -> None:
     parser.add_argument("--interfaces", type=int, default=1000)
     parser.add_argument("--providers", type=int, default=5)
     parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--singles", type=int, default=50)
+    parser.add_argument("--serve-args", default="", help="more `fairway serve` flags, space-separated")
     args = parser.parse_args()
     total = args.interfaces * args.providers
     load_before = os.getloadavg()
 
     with ZooKeeperServer() as zk:
-        server = FairwayServer("--dubbo-zookeeper", zk.hosts)
+        server = FairwayServer("--dubbo-zookeeper", zk.hosts, *args.serve_args.split())
         ads = ADSStream(server.ads_address, make_node("sidecar~10.9.9.9~bench.dubbo~dubbo.svc.cluster.local",
                                                       namespace="dubbo"))
         seen: dict[str, float] = {}
@@ -100,20 +102,40 @@ def main() -> None:
                 if all(k in seen for k in registered) and len(registered) == total:
                     break
             time.sleep(0.05)
-        done.set()
         with lock:
             missing = [k for k in registered if k not in seen]
             latencies = sorted(max(seen[k] - registered[k], 0) for k in registered if k in seen)
             last = max(seen[k] for k in registered if k in seen) if latencies else start
-        def pct(q: float) -> float:
-            return latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000 if latencies else -1
+        # Steady state: on top of the 5,000, single providers registered one at a time (each
+        # waited for), on interfaces spread over the registry.
+        single: list[float] = []
+        for n in range(args.singles):
+            i = (n * 37) % args.interfaces
+            key = f"10.99.{n // 250}.{n % 250 + 1}:20880"
+            client.create(provider_node(key.split(":")[0], 20880, f"com.example.bench.Service{i}",
+                                        version="1.0.0"), b"", ephemeral=True)
+            created = time.monotonic()
+            while time.monotonic() < created + 30:
+                with lock:
+                    if key in seen:
+                        single.append(seen[key] - created)
+                        break
+                time.sleep(0.002)
+        single.sort()
+        done.set()
+
+        def pct(q: float, values: list[float] | None = None) -> float:
+            values = latencies if values is None else values
+            return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else -1
         report = {
-            "interfaces": args.interfaces, "providers": total, "missing": len(missing),
+            "serve_args": args.serve_args, "interfaces": args.interfaces, "providers": total, "missing": len(missing),
             "registration_s": round(registered_all, 2),
             "p50_ms": round(pct(0.5), 1), "p99_ms": round(pct(0.99), 1),
             "max_ms": round(latencies[-1] * 1000, 1) if latencies else -1,
             "mean_ms": round(statistics.mean(latencies) * 1000, 1) if latencies else -1,
             "total_s": round(last - start, 2),
+            "single_n": len(single), "single_p50_ms": round(pct(0.5, single), 1),
+            "single_max_ms": round(single[-1] * 1000, 1) if single else -1,
             "load_before": [round(x, 2) for x in load_before],
             "load_after": [round(x, 2) for x in os.getloadavg()],
         }
