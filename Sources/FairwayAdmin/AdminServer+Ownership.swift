@@ -1,47 +1,48 @@
 import FairwayMesh
-import Hummingbird
+import FairwayStore
 
 extension AdminServer {
-  /// Refuses a write through the admin API to configs another source owns (see
-  /// `ConfigOwnership`): applying, replacing or deleting one, or claiming the annotation.
-  /// Nothing is stored when it throws (409 with the object named).
+  /// Refuses (403) a write through the admin API that would create, replace or delete an
+  /// object a config source owns (`ConfigOwnership`), or that claims a source's mark itself.
+  /// Nothing is stored when it throws.
   func refuseOwned(_ objects: [ConfigObject]) async throws {
     var details: [AdminError.Detail] = []
-    for object in objects {
-      let document = "\(object.key)"
-      if let claimed = ConfigOwnership.source(of: object) {
-        details.append(
-          .init(
-            document: document,
-            field: "metadata.annotations[\(ConfigOwnership.sourceAnnotation)]",
-            message:
-              "is set by the config source that owns an object (\(claimed)); the admin API cannot set it"
-          ))
-      } else if let stored = await store.get(object.key),
-        let owner = ConfigOwnership.source(of: stored)
-      {
-        details.append(Self.ownedDetail(document: document, owner: owner))
+    for (index, object) in objects.enumerated() {
+      let owned: (owner: String, field: String)?
+      if let claimed = ConfigOwnership.owner(of: object) {
+        owned = claimed
+      } else if let stored = await store.get(object.key) {
+        owned = ConfigOwnership.owner(of: stored)
+      } else {
+        owned = nil
+      }
+      if let owned {
+        details.append(Self.ownedDetail(object.key, owned, document: index))
       }
     }
-    if !details.isEmpty {
-      throw AdminError(
-        .conflict, "objects owned by a config source are read-only", details: details)
-    }
+    guard let first = details.first else { return }
+    throw AdminError(
+      .forbidden,
+      "\(details.count == 1 ? "an object is" : "objects are") read-only: \(first.message)",
+      details: details)
   }
 
-  /// Refuses deleting `key` when a config source owns it.
-  func refuseOwned(_ key: ConfigKey) async throws {
-    guard let stored = await store.get(key), let owner = ConfigOwnership.source(of: stored) else {
+  /// Refuses (403) deleting an object a config source owns.
+  func refuseOwnedDeletion(_ key: ConfigKey) async throws {
+    guard let stored = await store.get(key), let owned = ConfigOwnership.owner(of: stored) else {
       return
     }
-    throw AdminError(
-      .conflict, "objects owned by a config source are read-only",
-      details: [Self.ownedDetail(document: "\(key)", owner: owner)])
+    let detail = Self.ownedDetail(key, owned, document: nil)
+    throw AdminError(.forbidden, "an object is read-only: \(detail.message)", details: [detail])
   }
 
-  private static func ownedDetail(document: String, owner: String) -> AdminError.Detail {
-    .init(
-      document: document, field: "metadata.annotations[\(ConfigOwnership.sourceAnnotation)]",
-      message: "owned by \(owner); change it at its source")
+  private static func ownedDetail(
+    _ key: ConfigKey, _ owned: (owner: String, field: String), document: Int?
+  ) -> AdminError.Detail {
+    AdminError.Detail(
+      document: document.map { "document \($0 + 1): \(key)" } ?? "\(key)",
+      field: owned.field,
+      message:
+        "\(key) is managed by \(owned.owner); change it at its source, not through the admin API")
   }
 }

@@ -30,7 +30,7 @@ extension AdminServer {
     }
     router.delete("\(prefix)/:version/namespaces/:namespace/:plural/:name") { request, context in
       let key = try Self.key(context)
-      try await self.refuseOwned(key)
+      try await self.refuseOwnedDeletion(key)
       let deleted = try await self.store.delete(key)
       self.logger.info("deleted \(deleted.key)")
       var response = AdminResponse.negotiated(deleted.jsonValue, request: request)

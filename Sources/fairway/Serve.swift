@@ -27,6 +27,8 @@ struct Serve: AsyncParsableCommand {
 
   @OptionGroup var etcd: EtcdOptions
 
+  @OptionGroup var dubboRegistry: DubboRegistryOptions
+
   @Option(
     help: "Bearer token required on mutating admin calls and /debug (or use --admin-token-file).")
   var adminToken: String?
@@ -331,6 +333,7 @@ struct Serve: AsyncParsableCommand {
       services.append(try MCPSink(address: source, store: store, logger: logger))
     }
     if let adminReloader { services.append(adminReloader) }
+    services += try dubboRegistry.service(store: store, etcdStore: etcdStore, logger: logger)
     let group = ServiceGroup(
       configuration: .init(
         services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -88,10 +88,10 @@ def test_fairway_to_fairway_configs_deletes_and_ownership(source_dir):
         # Owned objects are read-only through the sink's admin API.
         status, body = sink.request(
             "DELETE", "/apis/networking.istio.io/v1/namespaces/default/destinationrules/reviews")
-        assert status == 409, body
+        assert status == 403, body
         assert OWNER in json.loads(body)["details"][0]["field"]
         status, body = sink.request("POST", "/apply", ROUTE.replace("1500ms", "9s").encode())
-        assert status == 409, body
+        assert status == 403, body
 
         # Delete on the source -> gone on the sink, and from its proxies' clusters.
         source.delete("destinationrules", "reviews")

@@ -16,7 +16,7 @@ package enum NameRules {
   }
 
   /// A DNS-1123 subdomain: dot-separated labels, at most 253 characters.
-  static func isDNS1123Subdomain(_ text: String) -> Bool {
+  package static func isDNS1123Subdomain(_ text: String) -> Bool {
     guard !text.isEmpty, text.utf8.count <= 253 else { return false }
     return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
       isDNS1123Label(String($0))
@@ -34,7 +34,7 @@ package enum NameRules {
   }
 
   /// A plain host name (no wildcard): dot-separated labels, either case, at most 255.
-  static func isHostname(_ text: String) -> Bool {
+  package static func isHostname(_ text: String) -> Bool {
     guard !text.isEmpty, text.utf8.count <= 255 else { return false }
     return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy {
       let bytes = Array($0.utf8)
@@ -45,7 +45,7 @@ package enum NameRules {
 
   /// Kubernetes label key: optional DNS-subdomain prefix and `/`, then a name of at most
   /// 63 characters (alphanumerics, '-', '_', '.', alphanumeric at both ends).
-  static func isLabelKey(_ text: String) -> Bool {
+  package static func isLabelKey(_ text: String) -> Bool {
     let parts = text.split(separator: "/", omittingEmptySubsequences: false)
     switch parts.count {
     case 1: return isQualifiedNamePart(String(parts[0]))
@@ -55,7 +55,7 @@ package enum NameRules {
   }
 
   /// Kubernetes label value: empty, or a name of at most 63 characters.
-  static func isLabelValue(_ text: String) -> Bool {
+  package static func isLabelValue(_ text: String) -> Bool {
     text.isEmpty || isQualifiedNamePart(text)
   }
 
