@@ -133,6 +133,16 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     // Cross-object config analysis (`fairway analyze`) and the proxy-config tables.
+    // Config sources beside the admin API: auto-registration of proxies (WorkloadGroup).
+    .target(
+      name: "FairwayRegistry",
+      dependencies: [
+        "FairwayMesh", "FairwayProto", "FairwayResources", "FairwayStore",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "FairwayAnalyze",
       dependencies: ["FairwayMesh", "FairwayTranslate"],
@@ -142,7 +152,7 @@ let package = Package(
       name: "fairway",
       dependencies: [
         "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayTranslate", "FairwayXDS",
-        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd",
+        "FairwayAdmin", "FairwayAnalyze", "FairwayEtcd", "FairwayRegistry",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "NIOCertificateReloading", package: "swift-nio-extras"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -229,6 +239,15 @@ let package = Package(
       name: "FairwayTranslateTests",
       dependencies: [
         "FairwayTranslate", "FairwayResources", "FairwayMesh", "FairwayProto", "FairwayStore",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "FairwayRegistryTests",
+      dependencies: [
+        "FairwayRegistry", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayProto",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings

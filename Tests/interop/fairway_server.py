@@ -34,13 +34,14 @@ class FairwayServer:
     """A running `fairway serve` with its own ports; stop() ends it."""
 
     def __init__(self, *extra_args: str, config_dir: str | None = None, token: str | None = None,
-                 ca_file: str | None = None):
-        """With --tls-cert the admin port speaks HTTPS: pass the CA that signed it as ca_file."""
+                 ca_file: str | None = None, ads_port: int | None = None, admin_port: int | None = None):
+        """With --tls-cert the admin port speaks HTTPS: pass the CA that signed it as ca_file.
+        ads_port/admin_port: reuse a stopped server's ports (a restart the proxies reconnect to)."""
         self.token = token
         self.tls = "--tls-cert" in extra_args
         self._ssl = ssl.create_default_context(cafile=ca_file) if self.tls else None
-        self.ads_port = free_port()
-        self.admin_port = free_port()
+        self.ads_port = ads_port or free_port()
+        self.admin_port = admin_port or free_port()
         args = [
             fairway_binary(), "serve",
             "--ads-port", str(self.ads_port), "--admin-port", str(self.admin_port),

@@ -30,13 +30,16 @@ public final class XDSServer: Service, Sendable {
 
   /// Serves `store` as `engine` translates it.
   ///
+  /// - Parameter observer: told when streams connect and disconnect and when proxies report
+  ///   health (auto-registration); the server itself writes nothing to the store.
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
   public init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
-    logger: Logger
+    observer: (any ProxyStreamObserver)? = nil, logger: Logger
   ) throws {
     self.logger = logger
-    let service = XDSService(store: store, engine: engine, config: config, logger: logger)
+    let service = XDSService(
+      store: store, engine: engine, config: config, observer: observer, logger: logger)
     self.service = service
     var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
     if let tls = config.tls {

@@ -21,10 +21,13 @@ final class XDSService: Sendable {
 
   /// Serves `store` as `engine` translates it.
   ///
-  /// - Parameter clock: the real clock unless a test drives the time.
+  /// - Parameters:
+  ///   - clock: the real clock unless a test drives the time.
+  ///   - observer: told of stream connects, disconnects and health reports.
   init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
-    clock: any XDSClock = ContinuousXDSClock(), logger: Logger
+    clock: any XDSClock = ContinuousXDSClock(), observer: (any ProxyStreamObserver)? = nil,
+    logger: Logger
   ) {
     self.config = config
     self.clock = clock
@@ -38,7 +41,7 @@ final class XDSService: Sendable {
       metrics: metrics, config: config, clock: clock, logger: logger)
     let context = XDSContext(
       logger: logger, translation: translation, registry: registry, metrics: metrics,
-      config: config, throttle: throttle, clock: clock)
+      config: config, throttle: throttle, clock: clock, observer: observer)
     self.service = AggregatedDiscoveryService(
       context: context,
       admission: TokenBucket(
