@@ -90,7 +90,8 @@ import Testing
   }
 
   @Test func requestNamesTheEntryAsIstiod() throws {
-    let plain = try #require(RegistrationRequest(proxy: Proxy(node: Self.node()), node: Self.node()))
+    let plain = try #require(
+      RegistrationRequest(proxy: Proxy(node: Self.node()), node: Self.node()))
     #expect(plain.entry == Self.entryKey)
     #expect(plain.locality == "us-east/a")
     #expect(plain.labels == ["version": "v2", "tier": "node"])
@@ -218,9 +219,10 @@ import Testing
   }
 }
 
-/// Polls `value` until it is non-nil (at most 10 s).
+/// Polls `value` until it is non-nil (at most 30 s: the whole suite in parallel on two cores
+/// can starve the controller's task for seconds).
 func eventually<T>(
-  timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
+  timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
   _ value: () async -> T?
 ) async throws -> T {
   let deadline = ContinuousClock.now + timeout

@@ -53,7 +53,8 @@ extension IssueCollector {
     }
     if let http = probe.httpGet {
       port(http.port, path: "\(path).httpGet.port", required: true)
-      if let scheme = http.scheme, !scheme.isEmpty, !["HTTP", "HTTPS"].contains(scheme.uppercased())
+      if let scheme = http.scheme, !scheme.isEmpty,
+        !["HTTP", "HTTPS"].contains(scheme.uppercased())
       {
         add("\(path).httpGet.scheme", "httpGet.scheme must be one of \"http\", \"https\"")
       }

@@ -49,7 +49,8 @@ public struct RegistrationRequest: Sendable, Equatable {
     else { return nil }
     let network = string("NETWORK")
     // IPv6 colons are not allowed in names (istiod's sanitizeIP); IPv4 dots are kept.
-    var name = ([group, ip.replacingOccurrences(of: ":", with: "-")] + (network.map { [$0] } ?? []))
+    var name =
+      ([group, ip.replacingOccurrences(of: ":", with: "-")] + (network.map { [$0] } ?? []))
       .joined(separator: "-")
     if name.count > Self.maxNameLength { name = String(name.suffix(Self.maxNameLength)) }
     var labels = proxy.labels
