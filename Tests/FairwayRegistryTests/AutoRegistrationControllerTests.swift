@@ -219,6 +219,40 @@ import Testing
   }
 }
 
+extension AutoRegistrationControllerTests {
+  /// Two replicas sharing one store (as on etcd): only the one holding the proxy's stream acts
+  /// for it. The proxy moves from A to B; A's late disconnect and B's sweeps leave B's entry
+  /// alone, and only when B loses the proxy does the entry go.
+  @Test func replicasActOnlyForTheStreamsTheyHold() async throws {
+    let store = try await Self.store()
+    func annotations() async -> [String: String] {
+      await store.get(Self.entryKey)?.metadata.annotations ?? [:]
+    }
+    try await Self.withController(store, grace: 0.5, instance: "replica-a") { a in
+      try await Self.withController(store, grace: 0.5, instance: "replica-b") { b in
+        Self.connect(a, stream: 1)
+        _ = try await eventually {
+          await annotations()["istio.io/workloadController"] == "replica-a" ? true : nil
+        }
+        // The proxy reconnects to B before A notices its stream is gone.
+        Self.connect(b, stream: 1)
+        _ = try await eventually {
+          await annotations()["istio.io/workloadController"] == "replica-b" ? true : nil
+        }
+        Self.disconnect(a, stream: 1)
+        try await Task.sleep(for: .milliseconds(1500))
+        let held = await annotations()
+        #expect(held["istio.io/workloadController"] == "replica-b")
+        #expect(held["istio.io/connectedAt"] != nil)
+        #expect(held["istio.io/disconnectedAt"] == nil)
+
+        Self.disconnect(b, stream: 1)
+        _ = try await eventually { await store.get(Self.entryKey) == nil ? true : nil }
+      }
+    }
+  }
+}
+
 /// Polls `value` until it is non-nil (at most 30 s: the whole suite in parallel on two cores
 /// can starve the controller's task for seconds).
 func eventually<T>(
