@@ -2,32 +2,13 @@
 extension IssueCollector {
   mutating func workloadGroup(_ spec: WorkloadGroup) {
     labels(spec.metadata?.labels, path: "spec.metadata.labels")
-    for key in (spec.metadata?.annotations ?? [:]).keys.sorted() where !NameRules.isLabelKey(key) {
-      add("spec.metadata.annotations", "invalid annotation key \"\(key)\"")
-    }
+    annotationKeys(spec.metadata?.annotations, path: "spec.metadata.annotations")
     guard let template = spec.template else {
       add("spec.template", "template is required")
       return
     }
-    // Not the WorkloadEntry rules as a whole: the address (required there) is the proxy's,
-    // filled in at registration.
-    for name in (template.ports ?? [:]).keys.sorted() {
-      port(template.ports?[name], path: "spec.template.ports.\(name)")
-    }
-    labels(template.labels, path: "spec.template.labels")
-    if let weight = template.weight, weight < 0 || weight > Int(UInt32.max) {
-      add("spec.template.weight", "weight \(weight) must be in the range 0..4294967295")
-    }
-    if let locality = template.locality,
-      locality.split(separator: "/", omittingEmptySubsequences: false).count > 3
-    {
-      add("spec.template.locality", "locality \"\(locality)\" must be region/zone/subzone")
-    }
-    if let account = template.serviceAccount, !account.isEmpty,
-      !NameRules.isDNS1123Subdomain(account)
-    {
-      add("spec.template.serviceAccount", "invalid service account \"\(account)\"")
-    }
+    // Not the WorkloadEntry rules as a whole: the address (required there) is the proxy's.
+    workloadEntryFields(template, path: "spec.template", servicePorts: nil)
     if let probe = spec.probe { readinessProbe(probe, path: "spec.probe") }
   }
 
