@@ -131,8 +131,10 @@ def test_vm_registers_serves_and_is_removed_after_the_grace(server):
     with Net(server.ads_port) as net:
         m = Mesh(net)
         assert endpoints(m.sidecar) == set()
+        started = time.monotonic()
         vm = m.start_vm_envoy()
         entry = wait_for(lambda: entries(server).get(ENTRY), 10, "the auto-registered entry")
+        registered = time.monotonic() - started
         meta, spec = entry["metadata"], entry["spec"]
         assert spec["address"] == VM_IP
         assert spec["labels"] == {"app": "ratings", "class": "vm", "version": "v1"}
@@ -145,6 +147,7 @@ def test_vm_registers_serves_and_is_removed_after_the_grace(server):
         assert "istio.io/connectedAt" in annotations and "istio.io/disconnectedAt" not in annotations
 
         wait_for(lambda: endpoints(m.sidecar) == {f"{VM_IP}:9080"}, 10, "the VM in the client's EDS")
+        print(f"\nVM Envoy start -> entry in configz {registered:.2f}s, -> client EDS {time.monotonic() - started:.2f}s")
         assert m.served_by() == ["ratings-vm"] * 4
         # The request went through the VM's own Envoy (inbound listener, intercepted).
         assert vm.stats(r"inbound\|9080\|\|.*upstream_rq_total").get("cluster.inbound|9080||.upstream_rq_total", 0) >= 4, \
@@ -158,8 +161,11 @@ def test_vm_registers_serves_and_is_removed_after_the_grace(server):
         assert marked
         assert "istio.io/connectedAt" not in entries(server)[ENTRY]["metadata"]["annotations"]
         wait_for(lambda: ENTRY not in entries(server), 10, "the entry's deletion")
-        assert time.monotonic() - stopped >= 2.5
+        deleted = time.monotonic() - stopped
+        assert deleted >= 2.5
         wait_for(lambda: endpoints(m.sidecar) == set(), 10, "the VM gone from the client's EDS")
+        print(f"VM Envoy stopped -> entry deleted {deleted:.2f}s (grace 3 s), -> out of client EDS "
+              f"{time.monotonic() - stopped:.2f}s")
         assert m.sidecar.rejections() == {}, m.sidecar.logs()
 
 
@@ -200,11 +206,16 @@ def test_health_reports_take_the_vm_out_of_eds_and_back(server):
         # The agent's stream (same node) reports health; no response ever comes back.
         agent = ADSStream(server.ads_address, vm_node())
         try:
+            reported = time.monotonic()
             agent.request(HEALTH)
             wait_for(lambda: endpoints(m.sidecar) == {f"{VM_IP}:9080"}, 10, "healthy: in EDS")
+            healthy_in = time.monotonic() - reported
             assert m.served_by(2) == ["ratings-vm"] * 2
+            reported = time.monotonic()
             agent.request(HEALTH, error="readiness probe: HTTP 503")
             wait_for(lambda: endpoints(m.sidecar) == set(), 10, "unhealthy: out of EDS")
+            print(f"\nhealthy report -> in client EDS {healthy_in:.2f}s; unhealthy report -> out of client EDS "
+                  f"{time.monotonic() - reported:.2f}s")
             annotations = entries(server)[ENTRY]["metadata"]["annotations"]
             assert annotations["fairway.io/healthy"] == "false"
             assert annotations["fairway.io/health-message"] == "readiness probe: HTTP 503"
