@@ -256,7 +256,7 @@ let package = Package(
       name: "FairwayXDSTests",
       dependencies: [
         "FairwayXDS", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayProto",
-        "FairwayTranslate",
+        "FairwayTranslate", "FairwayRegistry",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
