@@ -133,12 +133,12 @@ import Testing
 
   @Test func lastDisconnectDeletesAfterTheGraceAndReconnectKeeps() async throws {
     let store = try await Self.store()
-    try await Self.withController(store, grace: 0.6) { controller in
+    try await Self.withController(store, grace: 1.5) { controller in
       Self.connect(controller, stream: 1)
       Self.connect(controller, stream: 2)
       _ = try await eventually { await store.get(Self.entryKey) }
       Self.disconnect(controller, stream: 1)
-      try await Task.sleep(for: .milliseconds(900))
+      try await Task.sleep(for: .milliseconds(1800))
       #expect(await store.get(Self.entryKey) != nil, "a second stream still holds it")
 
       Self.disconnect(controller, stream: 2)
@@ -156,13 +156,13 @@ import Testing
         }
       }
       #expect(back.metadata.annotations["istio.io/disconnectedAt"] == nil)
-      try await Task.sleep(for: .milliseconds(1200))
+      try await Task.sleep(for: .milliseconds(2000))
       #expect(await store.get(Self.entryKey) != nil)
 
       let gone = Date()
       Self.disconnect(controller, stream: 3)
       _ = try await eventually { await store.get(Self.entryKey) == nil ? true : nil }
-      #expect(Date().timeIntervalSince(gone) >= 0.6)
+      #expect(Date().timeIntervalSince(gone) >= 1.5)
     }
   }
 
@@ -253,10 +253,10 @@ extension AutoRegistrationControllerTests {
   }
 }
 
-/// Polls `value` until it is non-nil (at most 30 s: the whole suite in parallel on two cores
-/// can starve the controller's task for seconds).
+/// Polls `value` until it is non-nil (at most 60 s: the whole suite in parallel on two busy
+/// cores has starved the controller's task for tens of seconds).
 func eventually<T>(
-  timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
+  timeout: Duration = .seconds(60), sourceLocation: SourceLocation = #_sourceLocation,
   _ value: () async -> T?
 ) async throws -> T {
   let deadline = ContinuousClock.now + timeout

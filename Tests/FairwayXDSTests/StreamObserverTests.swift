@@ -65,23 +65,26 @@ import Testing
     try await withThrowingDiscardingTaskGroup { group in
       group.addTask { try await service.serve(on: server) }
       group.addTask { try await controller.run() }
+      // The startup build, as the harness waits for it: the stream is answered from it.
+      try await eventually(timeout: .seconds(60)) { service.coordinator.recentPushes.count == 1 }
       try await withGRPCClient(transport: transport.client) { client in
         try await client.withSotWStream { stream in
           var first = Fixtures.sotwRequest(.cluster)
           first.node = Self.node()
           stream.send(first)
-          #expect(try await stream.next().typeURL == XDSResourceType.cluster.typeURL)
-          try await eventually { serving() == false }
+          #expect(
+            try await stream.next(timeout: .seconds(60)).typeURL == XDSResourceType.cluster.typeURL)
+          try await eventually(timeout: .seconds(60)) { serving() == false }
 
           stream.send(Self.health())
-          try await eventually { serving() == true }
+          try await eventually(timeout: .seconds(60)) { serving() == true }
           stream.send(Self.health(error: "connection refused"))
-          try await eventually { serving() == false }
+          try await eventually(timeout: .seconds(60)) { serving() == false }
           #expect(try await stream.unexpected(within: .milliseconds(300)).isEmpty)
           #expect(service.metrics.snapshot.unknownTypeRequests == 0)
         }
         // The stream ended: the entry goes after the grace.
-        try await eventually { store.get(Self.entry) == nil }
+        try await eventually(timeout: .seconds(60)) { store.get(Self.entry) == nil }
       }
       server.beginGracefulShutdown()
       group.cancelAll()
