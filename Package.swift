@@ -127,16 +127,18 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
-    // The Dubbo registry in ZooKeeper (issue #22): our own ZooKeeper client over SwiftNIO and
-    // the controller that keeps one registry-owned ServiceEntry per interface in the store.
+    // Config sources beside the admin API (issue #22): auto-registration of proxies from
+    // WorkloadGroups, and the Dubbo registry in ZooKeeper (our own ZooKeeper client over
+    // SwiftNIO) keeping registry-owned ServiceEntries in the store.
     .target(
       name: "FairwayRegistry",
       dependencies: [
-        "FairwayMesh", "FairwayStore",
+        "FairwayMesh", "FairwayProto", "FairwayResources", "FairwayStore",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: swiftSettings
     ),
@@ -265,7 +267,7 @@ let package = Package(
       name: "FairwayXDSTests",
       dependencies: [
         "FairwayXDS", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayProto",
-        "FairwayTranslate",
+        "FairwayTranslate", "FairwayRegistry",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
@@ -298,12 +300,15 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
-    // The ZooKeeper codec and session state machine, Dubbo provider URLs, the conversion.
+    // Auto-registration's state machine and controller; the ZooKeeper codec and session state
+    // machine, Dubbo provider URLs, the conversion.
     .testTarget(
       name: "FairwayRegistryTests",
       dependencies: [
-        "FairwayRegistry", "FairwayMesh",
+        "FairwayRegistry", "FairwayResources", "FairwayStore", "FairwayMesh", "FairwayProto",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: swiftSettings
     ),

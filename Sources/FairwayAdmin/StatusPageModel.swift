@@ -111,6 +111,9 @@ struct StatusPageModel: Sendable {
     case .destinationRule(let dr): return dr.host ?? ""
     case .serviceEntry(let se): return (se.hosts ?? []).joined(separator: ", ")
     case .workloadEntry(let we): return we.address ?? ""
+    case .workloadGroup(let wg):
+      return (wg.template?.labels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        .joined(separator: ",")
     }
   }
 }

@@ -64,7 +64,22 @@ struct Bootstrap: ParsableCommand {
   @Option(help: "MOSN: the local Dubbo provider's port, for --dubbo-ingress-port.")
   var dubboProviderPort: Int = 20880
 
+  @Option(
+    help:
+      "Auto-register as a member of this WorkloadGroup (in --namespace): node metadata AUTO_REGISTER_GROUP."
+  )
+  var autoRegisterGroup: String?
+
+  @Option(help: "Node metadata NETWORK (part of an auto-registered WorkloadEntry's name).")
+  var network: String?
+
+  @Option(help: "Node locality region[/zone[/subzone]].")
+  var locality: String?
+
   func validate() throws {
+    if let locality, locality.split(separator: "/", omittingEmptySubsequences: false).count > 3 {
+      throw ValidationError("--locality must be region[/zone[/subzone]]")
+    }
     guard !nodeID.isEmpty else { throw ValidationError("--node-id must not be empty") }
     for (flag, port) in [
       ("--admin-port", adminPort), ("--dubbo-egress-port", dubboEgressPort),
@@ -115,7 +130,8 @@ struct Bootstrap: ParsableCommand {
       adsAPIType: delta ? "DELTA_GRPC" : adsApiType.uppercased(),
       dubbo: BootstrapConfig.DubboListeners(
         egressPort: dubboEgressPort, routeName: dubboRoute, ingressPort: dubboIngressPort,
-        providerPort: dubboProviderPort))
+        providerPort: dubboProviderPort),
+      autoRegisterGroup: autoRegisterGroup, network: network, locality: locality)
     let data = try JSONSerialization.data(
       withJSONObject: config.build(client),
       options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

@@ -21,6 +21,12 @@ struct BootstrapConfig: Sendable {
   /// Envoy's `ads_config.api_type`: GRPC (state of the world) or DELTA_GRPC.
   var adsAPIType = "GRPC"
   var dubbo = DubboListeners()
+  /// Node metadata AUTO_REGISTER_GROUP: the WorkloadGroup the proxy registers into.
+  var autoRegisterGroup: String? = nil
+  /// Node metadata NETWORK.
+  var network: String? = nil
+  /// `region/zone/subzone`, the node's locality.
+  var locality: String? = nil
 
   /// MOSN's static Dubbo listeners, as in the Dubbo demo: the consumer dials the egress port,
   /// whose routes come from Fairway as RDS named after the service port; the provider's
@@ -119,8 +125,19 @@ struct BootstrapConfig: Sendable {
   func envoy() -> [String: Any] {
     var metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
     if let interceptionMode { metadata["INTERCEPTION_MODE"] = interceptionMode }
+    if let autoRegisterGroup { metadata["AUTO_REGISTER_GROUP"] = autoRegisterGroup }
+    if let network { metadata["NETWORK"] = network }
+    var node: [String: Any] = ["id": nodeID, "cluster": cluster, "metadata": metadata]
+    if let locality {
+      let parts = locality.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+      var fields: [String: String] = [:]
+      for (key, value) in zip(["region", "zone", "sub_zone"], parts) where !value.isEmpty {
+        fields[key] = value
+      }
+      node["locality"] = fields
+    }
     var bootstrap: [String: Any] = [
-      "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
+      "node": node,
       "dynamic_resources": [
         "ads_config": [
           "api_type": adsAPIType,

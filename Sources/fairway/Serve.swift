@@ -2,6 +2,7 @@ import ArgumentParser
 import FairwayAdmin
 import FairwayMCP
 import FairwayMesh
+import FairwayRegistry
 import FairwayStore
 import FairwayTranslate
 import FairwayXDS
@@ -158,7 +159,25 @@ struct Serve: AsyncParsableCommand {
   )
   var adminRequestTimeoutSeconds: Double = 60
 
+  @Option(
+    help:
+      "Seconds an auto-registered WorkloadEntry outlives its proxy's last ADS stream (a reconnect within it keeps the entry)."
+  )
+  var autoRegistrationGrace: Double = 10
+
+  @Option(
+    help:
+      "This instance's name in istio.io/workloadController on auto-registered entries; keep it across restarts (default: the host name)."
+  )
+  var instanceId: String?
+
   func validate() throws {
+    guard autoRegistrationGrace >= 0, autoRegistrationGrace <= 86_400 else {
+      throw ValidationError("--auto-registration-grace must be in 0...86400 seconds")
+    }
+    if let instanceId, instanceId.isEmpty || instanceId.count > 253 {
+      throw ValidationError("--instance-id must be 1 to 253 characters")
+    }
     guard (0...65535).contains(adminPort) else {
       throw ValidationError("--admin-port must be in 0...65535")
     }
@@ -305,11 +324,16 @@ struct Serve: AsyncParsableCommand {
         throw CLIError("error: TLS for the admin port: \(error)")
       }
     }
+    let registration = AutoRegistrationController(
+      store: store,
+      configuration: .init(
+        instanceID: instanceId ?? ProcessInfo.processInfo.hostName, grace: autoRegistrationGrace),
+      logger: logger)
     let xds: XDSServer
     do {
       xds = try XDSServer(
         store: store, engine: TranslationEngine(), config: xdsConfig,
-        collections: MCPCollectionEncoder(), logger: logger)
+        collections: MCPCollectionEncoder(), observer: registration, logger: logger)
     } catch {
       throw CLIError("error: TLS for ADS: \(error)")
     }
@@ -328,7 +352,7 @@ struct Serve: AsyncParsableCommand {
     let adminApplication = try admin.makeApplication(onServerRunning: { port in
       logger.notice("admin API listening on \(scheme)://\(bind):\(port)")
     })
-    var services: [any Service] = [xds, adminApplication]
+    var services: [any Service] = [xds, adminApplication, registration]
     for source in configSource {
       services.append(try MCPSink(address: source, store: store, logger: logger))
     }

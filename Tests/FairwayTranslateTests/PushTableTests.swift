@@ -172,6 +172,41 @@ import Testing
       spec: {address: httpbin-2.mesh.local, labels: {app: httpbin}}
       """, [.cluster]
     ),
+    (
+      .workloadEntry, "health-checked endpoint before its first healthy report",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: WorkloadEntry
+      metadata:
+        name: reviews-3
+        namespace: default
+        annotations: {proxy.istio.io/health-checks-enabled: "true"}
+      spec: {address: 10.1.0.3, labels: {app: reviews, version: v1}}
+      """, []
+    ),
+    (
+      .workloadEntry, "health-checked endpoint reported healthy",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: WorkloadEntry
+      metadata:
+        name: reviews-3
+        namespace: default
+        annotations: {proxy.istio.io/health-checks-enabled: "true", fairway.io/healthy: "true"}
+      spec: {address: 10.1.0.3, labels: {app: reviews, version: v1}}
+      """, [.endpoint]
+    ),
+    (
+      .workloadGroup, "a group whose template selects a service",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: WorkloadGroup
+      metadata: {name: reviews-vm, namespace: default}
+      spec:
+        template: {labels: {app: reviews, version: v1}, ports: {http: 9080}}
+        probe: {httpGet: {port: 9080, path: /ready}}
+      """, []
+    ),
   ]
 
   static let proxies = [

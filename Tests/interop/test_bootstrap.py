@@ -242,3 +242,16 @@ def test_dubbo_example_files_are_what_the_cli_prints():
 def test_dubbo_listener_flags_are_for_mosn_only():
     result = bootstrap("envoy", "--node-id", NODE, "--dubbo-egress-port", "20881", check=False)
     assert result.returncode != 0 and "mosn" in result.stderr
+
+
+def test_envoy_bootstrap_carries_auto_registration_metadata():
+    b = envoy_bootstrap("--namespace", "shop", "--auto-register-group", "reviews-vm", "--network", "vm-net",
+                        "--locality", "us-east/zone-a")
+    fields = b.node.metadata.fields
+    assert fields["AUTO_REGISTER_GROUP"].string_value == "reviews-vm"
+    assert fields["NETWORK"].string_value == "vm-net"
+    assert (b.node.locality.region, b.node.locality.zone, b.node.locality.sub_zone) == ("us-east", "zone-a", "")
+    plain = envoy_bootstrap()
+    assert "AUTO_REGISTER_GROUP" not in plain.node.metadata.fields and not plain.node.HasField("locality")
+    bad = bootstrap("envoy", "--node-id", NODE, "--locality", "a/b/c/d", check=False)
+    assert bad.returncode != 0 and "--locality" in bad.stderr

@@ -4,6 +4,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
   case destinationRule = "DestinationRule"
   case serviceEntry = "ServiceEntry"
   case workloadEntry = "WorkloadEntry"
+  case workloadGroup = "WorkloadGroup"
 
   /// The API group of every kind.
   public static let group = "networking.istio.io"
@@ -24,16 +25,18 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .destinationRule: return "destinationrules"
     case .serviceEntry: return "serviceentries"
     case .workloadEntry: return "workloadentries"
+    case .workloadGroup: return "workloadgroups"
     }
   }
 
-  /// Istio's short names (`vs`, `dr`, `se`, `we`).
+  /// Istio's short names (`vs`, `dr`, `se`, `we`, `wg`).
   public var shortName: String {
     switch self {
     case .virtualService: return "vs"
     case .destinationRule: return "dr"
     case .serviceEntry: return "se"
     case .workloadEntry: return "we"
+    case .workloadGroup: return "wg"
     }
   }
 

@@ -7,6 +7,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
   case destinationRule(DestinationRule)
   case serviceEntry(ServiceEntry)
   case workloadEntry(WorkloadEntry)
+  case workloadGroup(WorkloadGroup)
 
   /// The kind this spec belongs to.
   public var kind: ConfigKind {
@@ -15,6 +16,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule: return .destinationRule
     case .serviceEntry: return .serviceEntry
     case .workloadEntry: return .workloadEntry
+    case .workloadGroup: return .workloadGroup
     }
   }
 
@@ -27,6 +29,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule: return .destinationRule(try raw.decode(DestinationRule.self))
     case .serviceEntry: return .serviceEntry(try raw.decode(ServiceEntry.self))
     case .workloadEntry: return .workloadEntry(try raw.decode(WorkloadEntry.self))
+    case .workloadGroup: return .workloadGroup(try raw.decode(WorkloadGroup.self))
     }
   }
 
@@ -37,6 +40,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule(let spec): return try JSONValue(encoding: spec)
     case .serviceEntry(let spec): return try JSONValue(encoding: spec)
     case .workloadEntry(let spec): return try JSONValue(encoding: spec)
+    case .workloadGroup(let spec): return try JSONValue(encoding: spec)
     }
   }
 }

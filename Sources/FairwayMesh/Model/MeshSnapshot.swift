@@ -39,6 +39,9 @@ public struct MeshSnapshot: Sendable {
         serviceEntries.append(.init(key: object.key, metadata: object.metadata, spec: spec))
       case .workloadEntry(let spec):
         workloadEntries.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      case .workloadGroup:
+        // Templates for auto-registration; only the WorkloadEntries made from them translate.
+        break
       }
     }
     self.revision = revision

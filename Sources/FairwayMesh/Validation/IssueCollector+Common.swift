@@ -4,8 +4,12 @@ extension IssueCollector {
 
   mutating func metadata(_ metadata: ConfigMetadata) {
     labels(metadata.labels, path: "metadata.labels")
-    for key in metadata.annotations.keys.sorted() where !NameRules.isLabelKey(key) {
-      add("metadata.annotations", "invalid annotation key \"\(key)\"")
+    annotationKeys(metadata.annotations, path: "metadata.annotations")
+  }
+
+  mutating func annotationKeys(_ annotations: [String: String]?, path: String) {
+    for key in (annotations ?? [:]).keys.sorted() where !NameRules.isLabelKey(key) {
+      add(path, "invalid annotation key \"\(key)\"")
     }
   }
 

@@ -131,6 +131,14 @@ extension IssueCollector {
         "\(path).address",
         "invalid address \"\(address)\": must be an IP address, host name or unix:// path")
     }
+    workloadEntryFields(entry, path: path, servicePorts: servicePorts)
+  }
+
+  /// Every WorkloadEntry rule but the address: a WorkloadGroup's template shares them (its
+  /// address is the proxy's, filled in at registration).
+  mutating func workloadEntryFields(
+    _ entry: WorkloadEntry, path: String, servicePorts: Set<String>?
+  ) {
     for name in (entry.ports ?? [:]).keys.sorted() {
       if let servicePorts, !servicePorts.contains(name) {
         add(

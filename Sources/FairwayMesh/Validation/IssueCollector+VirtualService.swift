@@ -302,7 +302,7 @@ extension IssueCollector {
     }
   }
 
-  private static func isHeaderName(_ name: String) -> Bool {
+  static func isHeaderName(_ name: String) -> Bool {
     guard !name.isEmpty else { return false }
     let separators = Set("()<>@,;:\\\"/[]?={} \t")
     return name.allSatisfy {

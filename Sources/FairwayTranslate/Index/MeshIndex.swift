@@ -45,7 +45,9 @@ struct MeshIndex: Sendable {
   init(snapshot: MeshSnapshot) {
     var services: [MeshService] = []
     var seen: Set<String> = []
-    let workloads = WorkloadIndex(snapshot.workloadEntries)
+    // A health-checked entry that is not healthy is left out, as istiod treats it as deleted.
+    let workloads = WorkloadIndex(
+      snapshot.workloadEntries.filter { WorkloadHealth.isServing($0.metadata) })
     self.workloads = workloads
     var entries: [ConfigKey: TypedConfig<ServiceEntry>] = [:]
     for entry in snapshot.serviceEntries { entries[entry.key] = entry }

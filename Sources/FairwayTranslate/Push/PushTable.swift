@@ -14,6 +14,7 @@ import FairwayStore
 /// | DestinationRule | yes | yes                 |  -  | yes |
 /// | ServiceEntry    | yes | yes                 | yes | yes |
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
+/// | WorkloadGroup   |  -  |  -                  |  -  |  -  |
 ///
 /// Narrower than istiod's table where Fairway's translation allows it: a VirtualService never
 /// alters clusters because every DestinationRule subset gets a cluster whether or not a route
@@ -43,6 +44,8 @@ package enum PushTable {
     .serviceEntry: Row(
       types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
+    // A template for auto-registration: only the WorkloadEntries made from it translate.
+    .workloadGroup: Row(types: [], typesForDNSServices: []),
   ]
 
   /// The scope of one store change, judged against the latest translation's index.

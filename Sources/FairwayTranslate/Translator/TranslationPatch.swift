@@ -25,7 +25,10 @@ package enum TranslationPatch: Sendable {
     case .workloadEntry?:
       self = .workloads(
         objects.mapValues { object in
-          guard case .workloadEntry(let spec)? = object?.spec else { return nil }
+          // Not serving (health checked and unhealthy) patches like a deletion.
+          guard let object, case .workloadEntry(let spec) = object.spec,
+            WorkloadHealth.isServing(object.metadata)
+          else { return nil }
           return spec
         })
     case .virtualService?:

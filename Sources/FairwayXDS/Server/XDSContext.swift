@@ -1,7 +1,8 @@
+import FairwayResources
 import Logging
 
 /// What every ADS stream shares: the current translation, the registry, metrics, settings,
-/// the push throttle, the server's logger and the clock pushes are timed on.
+/// the push throttle, the server's logger, the clock pushes are timed on and the stream observer.
 struct XDSContext: Sendable {
   let logger: Logger
   let translation: CurrentTranslation
@@ -10,4 +11,6 @@ struct XDSContext: Sendable {
   let config: XDSServerConfig
   let throttle: PushThrottle
   let clock: any XDSClock
+  /// Told of stream connects, disconnects and health reports (auto-registration), if anyone.
+  let observer: (any ProxyStreamObserver)?
 }

@@ -31,14 +31,18 @@ public final class XDSServer: Service, Sendable {
   /// Serves `store` as `engine` translates it, and, when `collections` is given, as MCP-over-xDS
   /// config collections to sinks that ask for them (istiod's `configSources`, another Fairway).
   ///
+  /// - Parameter observer: told when streams connect and disconnect and when proxies report
+  ///   health (auto-registration); the server itself writes nothing to the store.
   /// - Throws: when TLS is configured and the certificate or key cannot be loaded.
   public init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
-    collections: (any ConfigCollectionEncoder)? = nil, logger: Logger
+    collections: (any ConfigCollectionEncoder)? = nil, observer: (any ProxyStreamObserver)? = nil,
+    logger: Logger
   ) throws {
     self.logger = logger
     let service = XDSService(
-      store: store, engine: engine, config: config, collections: collections, logger: logger)
+      store: store, engine: engine, config: config, collections: collections, observer: observer,
+      logger: logger)
     self.service = service
     var security = HTTP2ServerTransport.Posix.TransportSecurity.plaintext
     if let tls = config.tls {

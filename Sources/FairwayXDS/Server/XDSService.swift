@@ -23,12 +23,15 @@ final class XDSService: Sendable {
 
   /// Serves `store` as `engine` translates it.
   ///
-  /// - Parameter clock: the real clock unless a test drives the time.
-  /// - Parameter collections: when set, SotW streams that ask for a config collection type URL
-  ///   are answered with the store's configs in this encoding (MCP over xDS).
+  /// - Parameters:
+  ///   - clock: the real clock unless a test drives the time.
+  ///   - collections: when set, SotW streams that ask for a config collection type URL are
+  ///     answered with the store's configs in this encoding (MCP over xDS).
+  ///   - observer: told of stream connects, disconnects and health reports.
   init(
     store: any ConfigStore, engine: any MeshTranslationEngine, config: XDSServerConfig = .init(),
     clock: any XDSClock = ContinuousXDSClock(), collections: (any ConfigCollectionEncoder)? = nil,
+    observer: (any ProxyStreamObserver)? = nil,
     logger: Logger
   ) {
     self.config = config
@@ -43,7 +46,7 @@ final class XDSService: Sendable {
       metrics: metrics, config: config, clock: clock, logger: logger)
     let context = XDSContext(
       logger: logger, translation: translation, registry: registry, metrics: metrics,
-      config: config, throttle: throttle, clock: clock)
+      config: config, throttle: throttle, clock: clock, observer: observer)
     self.collectionStreams = collections.map {
       ConfigCollectionStreams(store: store, encoder: $0, logger: logger)
     }

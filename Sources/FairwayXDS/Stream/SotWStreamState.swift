@@ -37,6 +37,10 @@ struct SotWStreamState: StreamProtocolState {
 
   var node: Envoy_Config_Core_V3_Node? { envelope.node }
 
+  mutating func adoptNode(of request: Request) {
+    envelope.adopt(request.hasNode ? request.node : nil)
+  }
+
   static func resourceNameCount(_ request: Request) -> Int {
     request.resourceNames.count
   }

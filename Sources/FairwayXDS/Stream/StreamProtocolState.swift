@@ -48,6 +48,11 @@ protocol StreamProtocolState {
   var requestedTypes: [XDSResourceType] { get }
   /// How many resource names a request carries (subscriptions included).
   static func resourceNameCount(_ request: Request) -> Int
+  /// The request's type URL and, when it carries `error_detail`, its message.
+  static func typeAndError(_ request: Request) -> (typeURL: String, error: String?)
+  /// Remembers the request's node if none is known yet, without any other step (a request the
+  /// session handles itself, such as a health report).
+  mutating func adoptNode(of request: Request)
   mutating func receive(_ request: Request, now: Date) -> RequestOutcome
   /// The response for `type` given everything the proxy should have now; nil when nothing changed.
   /// `force` resends every subscribed resource; `limit` says only these names can have changed.

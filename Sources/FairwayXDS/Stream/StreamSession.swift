@@ -20,6 +20,9 @@ struct StreamSession<State: StreamProtocolState> {
     defer {
       context.registry.remove(stream.id)
       context.throttle.end(stream: stream.id)
+      if let observer = context.observer, let proxy = stream.snapshot.proxy {
+        observer.proxyDisconnected(stream: stream.id, proxy: proxy, at: Date())
+      }
     }
 
     do {
@@ -101,6 +104,18 @@ struct StreamSession<State: StreamProtocolState> {
     }
 
     mutating func handle(_ request: State.Request) async throws {
+      let (typeURL, error) = State.typeAndError(request)
+      if typeURL == HealthInformation.typeURL {
+        // Istio's health report: passed on, never answered, no per-type state.
+        state.adoptNode(of: request)
+        connect()
+        if let proxy {
+          context.observer?.proxyReportedHealth(
+            stream: stream.id, proxy: proxy, healthy: error == nil, message: error, at: Date())
+        }
+        publish()
+        return
+      }
       let names = State.resourceNameCount(request)
       guard names <= context.config.maxResourceNamesPerRequest else {
         throw RPCError(
@@ -121,9 +136,7 @@ struct StreamSession<State: StreamProtocolState> {
             "stream subscribes to \(footprint.names) names of \(footprint.bytes) bytes; the limit is \(config.maxSubscribedNamesPerStream) names and \(config.maxSubscribedBytesPerStream) bytes per stream"
         )
       }
-      if proxy == nil {
-        proxy = Proxy(node: state.node ?? .init())
-      }
+      connect()
       switch outcome.verdict {
       case .ack:
         if let type = outcome.type { context.throttle.acknowledge(stream: stream.id, type: type) }
@@ -151,6 +164,17 @@ struct StreamSession<State: StreamProtocolState> {
         try await send(type, force: false, limit: nil)
       }
       publish()
+    }
+
+    /// On the stream's first request: the proxy it serves, recorded at once (so the end of the
+    /// stream reports it even if this step fails) and announced to the observer.
+    private mutating func connect() {
+      guard proxy == nil else { return }
+      let node = state.node ?? .init()
+      let proxy = Proxy(node: node)
+      self.proxy = proxy
+      stream.update { $0.proxy = proxy }
+      context.observer?.proxyConnected(stream: stream.id, proxy: proxy, node: node, at: Date())
     }
 
     /// Applies a push in ADS order: CDS, EDS, LDS, RDS; EDS is resent in full after a CDS
