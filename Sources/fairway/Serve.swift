@@ -125,6 +125,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Address the servers bind to.")
   var bind: String = "127.0.0.1"
 
+  @Option(help: "Istio's root namespace: its Sidecar and DestinationRules apply mesh-wide.")
+  var rootNamespace = "istio-system"
+
   @Option(help: "Directory whose top-level *.yaml, *.yml and *.json files are applied at start.")
   var configDir: String?
 
@@ -296,7 +299,7 @@ struct Serve: AsyncParsableCommand {
     let xds: XDSServer
     do {
       xds = try XDSServer(
-        store: store, engine: TranslationEngine(), config: xdsConfig, logger: logger)
+        store: store, engine: TranslationEngine(rootNamespace: rootNamespace), config: xdsConfig, logger: logger)
     } catch {
       throw CLIError("error: TLS for ADS: \(error)")
     }

@@ -4,6 +4,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
   case destinationRule = "DestinationRule"
   case serviceEntry = "ServiceEntry"
   case workloadEntry = "WorkloadEntry"
+  case sidecar = "Sidecar"
 
   /// The API group of every kind.
   public static let group = "networking.istio.io"
@@ -24,6 +25,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .destinationRule: return "destinationrules"
     case .serviceEntry: return "serviceentries"
     case .workloadEntry: return "workloadentries"
+    case .sidecar: return "sidecars"
     }
   }
 
@@ -34,6 +36,8 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .destinationRule: return "dr"
     case .serviceEntry: return "se"
     case .workloadEntry: return "we"
+    // Istio gives Sidecar no short name; the singular is what people type.
+    case .sidecar: return "sidecar"
     }
   }
 

@@ -7,6 +7,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
   case destinationRule(DestinationRule)
   case serviceEntry(ServiceEntry)
   case workloadEntry(WorkloadEntry)
+  case sidecar(Sidecar)
 
   /// The kind this spec belongs to.
   public var kind: ConfigKind {
@@ -15,6 +16,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule: return .destinationRule
     case .serviceEntry: return .serviceEntry
     case .workloadEntry: return .workloadEntry
+    case .sidecar: return .sidecar
     }
   }
 
@@ -27,6 +29,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule: return .destinationRule(try raw.decode(DestinationRule.self))
     case .serviceEntry: return .serviceEntry(try raw.decode(ServiceEntry.self))
     case .workloadEntry: return .workloadEntry(try raw.decode(WorkloadEntry.self))
+    case .sidecar: return .sidecar(try raw.decode(Sidecar.self))
     }
   }
 
@@ -37,6 +40,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule(let spec): return try JSONValue(encoding: spec)
     case .serviceEntry(let spec): return try JSONValue(encoding: spec)
     case .workloadEntry(let spec): return try JSONValue(encoding: spec)
+    case .sidecar(let spec): return try JSONValue(encoding: spec)
     }
   }
 }

@@ -16,6 +16,7 @@ enum Validator {
     case .destinationRule(let spec): collector.destinationRule(spec)
     case .serviceEntry(let spec): collector.serviceEntry(spec)
     case .workloadEntry(let spec): collector.workloadEntry(spec, path: "spec", servicePorts: nil)
+    case .sidecar(let spec): collector.sidecar(spec)
     }
     return collector.issues
   }

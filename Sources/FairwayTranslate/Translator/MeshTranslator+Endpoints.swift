@@ -26,9 +26,10 @@ extension MeshTranslator {
   /// with the same pair.
   func endpoints(view: ProxyView) -> [EncodedResource] {
     let flavor = ClientFlavor(view.client)
+    let scope = index.sidecarScope(for: view)
     var names: [String] = []
     for (position, service) in index.services.enumerated()
-    where service.visibility.isVisible(from: view.namespace) {
+    where index.isVisible(service, namespace: view.namespace, scope: scope) {
       names += endpointClustersByService[position]
     }
     let known = caches.withLock { caches in
@@ -71,7 +72,7 @@ extension MeshTranslator {
       var updated: [EncodedResource] = []
       var removed: [String] = []
       for position in changedServices
-      where index.services[position].visibility.isVisible(from: key.namespace) {
+      where index.isVisible(index.services[position], namespace: key.namespace, scope: key.scope) {
         let now = endpointClustersByService[position]
         let before = previous.endpointClustersByService[position]
         removed += before.filter { !now.contains($0) }
@@ -126,9 +127,12 @@ extension MeshTranslator {
     name: String, input: EndpointInput
   )] {
     guard service.resolution == .staticIPs else { return [] }
-    let subsets = (index.destinationRule(host: service.host)?.subsets ?? []).compactMap {
+    // Clients of different namespaces may apply different rules: every subset any of them
+    // names gets its cluster (the first rule to name a subset decides its labels).
+    var named: Set<String> = []
+    let subsets = index.subsetRules(host: service.host).flatMap { $0.subsets ?? [] }.compactMap {
       subset -> (String, [String: String])? in
-      guard let name = subset.name, !name.isEmpty else { return nil }
+      guard let name = subset.name, !name.isEmpty, named.insert(name).inserted else { return nil }
       return (name, subset.labels ?? [:])
     }
     var result: [(name: String, input: EndpointInput)] = []

@@ -1,0 +1,44 @@
+/// Which proxies one change can alter, beyond which types: every proxy of some namespaces
+/// (a Sidecar change), and every proxy that sees one of some service hosts (a ServiceEntry,
+/// VirtualService or DestinationRule change). A translation judges each proxy against it with
+/// `MeshTranslation.reaches(_:_:)`: a proxy whose Sidecar scope admits none of the hosts, or
+/// whose namespace they are not exported to, is pushed nothing.
+public struct ProxyReach: Sendable, Hashable {
+  /// A service host a change touches.
+  public struct Target: Sendable, Hashable {
+    /// The resolved host, or a wildcard pattern (which reaches every proxy it is exported to).
+    public var host: String
+    /// The namespace of the service behind `host`; nil when unknown (reaches every scope).
+    public var namespace: String?
+    /// The namespaces the changed config is exported to, before or after; nil: all of them.
+    public var exportedTo: Set<String>?
+
+    public init(host: String, namespace: String?, exportedTo: Set<String>?) {
+      self.host = host
+      self.namespace = namespace
+      self.exportedTo = exportedTo
+    }
+  }
+
+  public var targets: Set<Target>
+  /// Namespaces every proxy of which is reached.
+  public var namespaces: Set<String>
+
+  public init(targets: Set<Target> = [], namespaces: Set<String> = []) {
+    self.targets = targets
+    self.namespaces = namespaces
+  }
+
+  /// Both reaches as one (a merged push reaches what either does).
+  public mutating func formUnion(_ other: ProxyReach) {
+    targets.formUnion(other.targets)
+    namespaces.formUnion(other.namespaces)
+  }
+
+  /// The union of two optional reaches, nil (every proxy) when either is.
+  public static func union(_ lhs: ProxyReach?, _ rhs: ProxyReach?) -> ProxyReach? {
+    guard var lhs, let rhs else { return nil }
+    lhs.formUnion(rhs)
+    return lhs
+  }
+}
