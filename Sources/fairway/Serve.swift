@@ -299,7 +299,8 @@ struct Serve: AsyncParsableCommand {
     let xds: XDSServer
     do {
       xds = try XDSServer(
-        store: store, engine: TranslationEngine(rootNamespace: rootNamespace), config: xdsConfig, logger: logger)
+        store: store, engine: TranslationEngine(rootNamespace: rootNamespace), config: xdsConfig,
+        logger: logger)
     } catch {
       throw CLIError("error: TLS for ADS: \(error)")
     }

@@ -343,7 +343,8 @@ import Testing
     let after = try Self.snapshot(Self.scopedBase, applying: change, revision: 2)
     let old = MeshTranslator(snapshot: before)
     let new = MeshTranslator(snapshot: after)
-    let object = try #require(try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
+    let object = try #require(
+      try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
     let scope = PushTable.scope(
       for: ConfigEvent(key: object.key, old: before[object.key], new: object, revision: 2),
       against: .init(before))

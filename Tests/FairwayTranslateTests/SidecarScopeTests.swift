@@ -69,7 +69,8 @@ import Testing
           egress: [{hosts: ["./*", "b/beta.b.svc.cluster.local"]}]
         """)
     let scoped = Self.proxy("a", ip: "10.9.0.1")
-    #expect(Self.hosts(translator, scoped) == ["alpha.a.svc.cluster.local", "beta.b.svc.cluster.local"])
+    #expect(
+      Self.hosts(translator, scoped) == ["alpha.a.svc.cluster.local", "beta.b.svc.cluster.local"])
     let endpoints = translator.resources(for: scoped, type: .endpoint, requestedNames: nil).names
     #expect(!endpoints.contains("outbound|8080||gamma.c.svc.cluster.local"))
     #expect(endpoints.contains("outbound|80||beta.b.svc.cluster.local"))
@@ -144,7 +145,8 @@ import Testing
       Self.hosts(translator, Self.proxy("b", ip: "10.9.0.2", labels: ["app": "other"]))
         == ["alpha.a.svc.cluster.local"])
     // The root default's `.` is the proxy's own namespace.
-    #expect(Self.hosts(translator, Self.proxy("c", ip: "10.9.0.3")) == ["gamma.c.svc.cluster.local"])
+    #expect(
+      Self.hosts(translator, Self.proxy("c", ip: "10.9.0.3")) == ["gamma.c.svc.cluster.local"])
   }
 
   @Test func scopedProxiesShareTheirSets() throws {
@@ -217,7 +219,8 @@ import Testing
       let config = try Meshes.decode(
         Envoy_Config_Route_V3_RouteConfiguration.self,
         translator.resources(for: proxy, type: .route, requestedNames: nil)["8080"])
-      let host = try #require(config.virtualHosts.first { $0.name == "gamma.c.svc.cluster.local:8080" })
+      let host = try #require(
+        config.virtualHosts.first { $0.name == "gamma.c.svc.cluster.local:8080" })
       return host.routes.first?.route.timeout.seconds ?? -1
     }
     #expect(try timeout(Self.proxy("c", ip: "10.9.0.1")) == 7)
@@ -328,10 +331,13 @@ import Testing
     let patched = try Meshes.translation(
       updating: before, with: .objects([object.key: object], revision: 2))
     let full = try Meshes.translator(
-      Self.mesh + Self.rules.replacingOccurrences(
-        of: "metadata: {name: beta-client, namespace: a}\nspec:\n  host: beta.b.svc.cluster.local\n",
-        with: "metadata: {name: beta-client, namespace: a}\nspec:\n  host: beta.b.svc.cluster.local\n  exportTo: [\"b\"]\n"
-      ))
+      Self.mesh
+        + Self.rules.replacingOccurrences(
+          of:
+            "metadata: {name: beta-client, namespace: a}\nspec:\n  host: beta.b.svc.cluster.local\n",
+          with:
+            "metadata: {name: beta-client, namespace: a}\nspec:\n  host: beta.b.svc.cluster.local\n  exportTo: [\"b\"]\n"
+        ))
     // Not exported to its own namespace any more: clients in a fall back to the root rule.
     let inA = Self.proxy("a", ip: "10.9.0.1")
     #expect(try betaCluster(patched, inA).connectTimeout.seconds == 4)

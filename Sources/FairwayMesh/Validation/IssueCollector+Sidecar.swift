@@ -3,7 +3,8 @@ extension IssueCollector {
   mutating func sidecar(_ spec: Sidecar) {
     if let selector = spec.workloadSelector {
       if (selector.labels ?? [:]).isEmpty {
-        add("spec.workloadSelector.labels", "sidecar: workloadSelector must have at least one label")
+        add(
+          "spec.workloadSelector.labels", "sidecar: workloadSelector must have at least one label")
       }
       labels(selector.labels, path: "spec.workloadSelector.labels")
     }
@@ -114,7 +115,9 @@ extension IssueCollector {
     } else if namespace != ".", namespace != "*", namespace != "~",
       !NameRules.isDNS1123Label(namespace)
     {
-      add(path, "sidecar: egress host namespace \"\(namespace)\" must be a name, \".\", \"*\" or \"~\"")
+      add(
+        path,
+        "sidecar: egress host namespace \"\(namespace)\" must be a name, \".\", \"*\" or \"~\"")
     }
     if name.isEmpty || !NameRules.isWildcardDomain(name, allowBareWildcard: true) {
       add(path, "sidecar: egress host name \"\(name)\" must be a DNS name, \"*\" or \"*.suffix\"")

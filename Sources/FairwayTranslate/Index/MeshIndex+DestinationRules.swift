@@ -14,7 +14,9 @@ extension MeshIndex {
   /// The rule client of a proxy view.
   func ruleClient(for view: ProxyView) -> RuleClient {
     let selected = (selectorRules[view.namespace] ?? []).filter { rule in
-      (rule.spec.workloadSelector?.matchLabels ?? [:]).allSatisfy { view.labels[$0.key] == $0.value }
+      (rule.spec.workloadSelector?.matchLabels ?? [:]).allSatisfy {
+        view.labels[$0.key] == $0.value
+      }
     }
     return RuleClient(namespace: view.namespace, selected: selected.map(\.key))
   }

@@ -156,30 +156,28 @@ struct RouteBuilder: Sendable {
 
   /// The catch-all that sends unknown hosts to their original destination (ALLOW_ANY).
   static func allowAnyVirtualHost() -> VirtualHost {
-    var host = VirtualHost()
-    host.name = "allow_any"
-    host.domains = ["*"]
-    var route = Route()
-    route.name = "allow_any"
-    route.match.prefix = "/"
     var action = Envoy_Config_Route_V3_RouteAction()
     action.cluster = ClusterName.passthrough
     action.timeout = Google_Protobuf_Duration(seconds: 0)
-    route.route = action
-    host.routes = [route]
-    return host
+    return catchAll("allow_any") { $0.route = action }
   }
 
   /// The catch-all under `REGISTRY_ONLY`: istiod's `block_all`, a 502 for any host the
   /// registry does not know.
   static func blockAllVirtualHost() -> VirtualHost {
+    catchAll("block_all") { $0.directResponse.status = 502 }
+  }
+
+  /// A virtual host `name` for every domain with one route `name` on `/`, its action set by
+  /// `action`.
+  private static func catchAll(_ name: String, action: (inout Route) -> Void) -> VirtualHost {
     var host = VirtualHost()
-    host.name = "block_all"
+    host.name = name
     host.domains = ["*"]
     var route = Route()
-    route.name = "block_all"
+    route.name = name
     route.match.prefix = "/"
-    route.directResponse.status = 502
+    action(&route)
     host.routes = [route]
     return host
   }
