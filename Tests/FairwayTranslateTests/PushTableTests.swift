@@ -330,7 +330,16 @@ import Testing
       kind: Sidecar
       metadata: {name: narrow, namespace: b}
       spec: {workloadSelector: {labels: {app: narrow}}, egress: [{hosts: ["./*", "c/*"]}]}
-      """, [1, 2]
+      """, [2]
+    ),
+    (
+      "namespace default Sidecar",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Sidecar
+      metadata: {name: default, namespace: c}
+      spec: {egress: [{hosts: ["./*"]}]}
+      """, [3]
     ),
   ]
 

@@ -20,19 +20,40 @@ public struct ProxyReach: Sendable, Hashable {
     }
   }
 
+  /// Proxies of one namespace whose labels include all of `labels` (a Sidecar's selector).
+  public struct Selector: Sendable, Hashable {
+    public var namespace: String
+    public var labels: [String: String]
+
+    public init(namespace: String, labels: [String: String]) {
+      self.namespace = namespace
+      self.labels = labels
+    }
+
+    public func selects(_ proxy: Proxy) -> Bool {
+      proxy.namespace == namespace && labels.allSatisfy { proxy.labels[$0.key] == $0.value }
+    }
+  }
+
   public var targets: Set<Target>
   /// Namespaces every proxy of which is reached.
   public var namespaces: Set<String>
+  /// Proxies reached by their labels.
+  public var selectors: Set<Selector>
 
-  public init(targets: Set<Target> = [], namespaces: Set<String> = []) {
+  public init(
+    targets: Set<Target> = [], namespaces: Set<String> = [], selectors: Set<Selector> = []
+  ) {
     self.targets = targets
     self.namespaces = namespaces
+    self.selectors = selectors
   }
 
   /// Both reaches as one (a merged push reaches what either does).
   public mutating func formUnion(_ other: ProxyReach) {
     targets.formUnion(other.targets)
     namespaces.formUnion(other.namespaces)
+    selectors.formUnion(other.selectors)
   }
 
   /// The union of two optional reaches, nil (every proxy) when either is.

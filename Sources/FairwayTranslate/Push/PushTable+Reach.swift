@@ -11,9 +11,16 @@ extension PushTable {
     for object in objects {
       switch object.spec {
       case .sidecar(let spec):
-        // The root namespace's default Sidecar is every other namespace's default too.
-        if event.namespace == root, (spec.workloadSelector?.labels ?? [:]).isEmpty { return nil }
-        reach.namespaces.insert(event.namespace)
+        let selector = spec.workloadSelector?.labels ?? [:]
+        if selector.isEmpty {
+          // The root namespace's default Sidecar is every other namespace's default too.
+          if event.namespace == root { return nil }
+          reach.namespaces.insert(event.namespace)
+        } else {
+          // Only the workloads it selects (before or after) can change their Sidecar.
+          reach.selectors.insert(
+            ProxyReach.Selector(namespace: event.namespace, labels: selector))
+        }
       case .serviceEntry(let spec):
         let exported = Visibility(exportTo: spec.exportTo, namespace: event.namespace).namespaces
         for host in spec.hosts ?? [] {
