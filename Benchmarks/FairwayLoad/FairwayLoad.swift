@@ -37,6 +37,9 @@ struct Single: AsyncParsableCommand {
   var ackDelayMs = 0
   @Option(help: "Simulate proxyless gRPC clients calling this many services each (SotW).")
   var grpcTargets: Int?
+  @Option(help: "Namespaces the services and sidecars are spread over.") var namespaces = 1
+  @Flag(help: "One Sidecar per namespace admitting it and the next two namespaces.")
+  var scoped = false
   @Option(help: "Path of the fairway binary.") var fairway: String?
   @Option(help: "Directory for logs.") var out = "bench-results"
   @Option(parsing: .upToNextOption, help: "Extra `fairway serve` arguments.")
@@ -59,11 +62,13 @@ struct Single: AsyncParsableCommand {
       connections: connections, delta: delta, workloadEntryChanges: workloadEntryChanges,
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
       fanOutBaseline: baseline, grpcTargets: grpcTargets,
-      ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil)
+      ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil, namespaces: namespaces,
+      scoped: scoped)
     let clients =
       grpcTargets.map { "proxyless gRPC clients calling \($0) services each" } ?? "sidecars"
     say(
       "scenario: \(sidecars) \(clients), \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")"
+        + ", \(namespaces) namespace(s)\(scoped ? ", scoped by Sidecars" : "")"
     )
     let result = try await scenario.run(
       binary: fairway ?? defaultFairwayBinary(), logDirectory: out

@@ -10,7 +10,7 @@ extension MeshGenerator {
       e < max(endpoints - 1, 1)
       ? address(s, e) : "10.\(128 + i / 65536).\(i / 256 % 256).\(i % 256)"
     return SidecarIdentity(
-      ip: ip, pod: "svc-\(s)-pod-\(i)", namespace: Self.namespace,
+      ip: ip, pod: "svc-\(s)-pod-\(i)", namespace: namespace(s),
       labels: ["app": "svc-\(s)", "version": "v\(e % 2 + 1)"])
   }
 

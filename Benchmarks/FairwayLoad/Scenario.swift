@@ -18,6 +18,10 @@ struct Scenario: Sendable {
   var grpcTargets: Int?
   /// Time each simulated proxy takes to apply a response before it ACKs.
   var ackDelay: Duration?
+  /// Namespaces the services (and their sidecars) are spread over.
+  var namespaces = 1
+  /// One Sidecar per namespace admitting it and the next two (issue 25).
+  var scoped = false
 }
 
 /// One change's convergence.
@@ -52,7 +56,7 @@ extension Scenario {
     -> ScenarioResult
   {
     var result = ScenarioResult(scenario: self)
-    let mesh = MeshGenerator(services: services, endpoints: endpoints)
+    let mesh = MeshGenerator(services: services, endpoints: endpoints, namespaces: namespaces)
     let server = try ServerProcess(
       binary: binary, arguments: serverArguments,
       logPath: "\(logDirectory)/server-\(label).log")
@@ -67,6 +71,9 @@ extension Scenario {
       revision = try await server.apply(mesh.yaml(services: start..<min(services, start + batch)))
         .revision
     }
+    if scoped {
+      revision = try await server.apply(mesh.sidecars()).revision
+    }
     _ = try await server.waitPushed(revision: revision, timeout: 600)
     result.applySeconds = wallClock() - applyStart
     log(
@@ -80,7 +87,11 @@ extension Scenario {
     // The streams a change to service `s` reaches: every sidecar sees every service; a gRPC
     // client only the services it calls.
     let reached = { (s: Int) -> Int in
-      guard let count = grpcTargets else { return sidecars }
+      guard let count = grpcTargets else {
+        // Under the Sidecars, only those whose namespace admits the service's namespace.
+        guard scoped else { return sidecars }
+        return (0..<sidecars).filter { mesh.scopeAdmits(client: $0 % services, service: s) }.count
+      }
       return (0..<sidecars).filter { mesh.grpcTargets($0, count: count).contains(s) }.count
     }
     let cpuBefore = server.cpuSeconds()
@@ -115,6 +126,9 @@ extension Scenario {
       // Let the last ACKs land and the server settle (it returns freed memory to the OS
       // after a second without responses) before reading memory.
       try await Task.sleep(for: .seconds(3))
+      let syncBytes = probe.responseBytes.load(ordering: .relaxed)
+      log(
+        "  bytes received at sync: \(syncBytes) in all, \(syncBytes / max(sidecars, 1)) per stream")
       result.rssMiB = server.rssMiB()
       result.peakRSSMiB = server.peakRSSMiB()
       log(

@@ -7,10 +7,38 @@ package struct MeshGenerator: Sendable {
   package static let namespace = "bench"
   package let services: Int
   package let endpoints: Int
+  /// Namespaces the services are spread over (service s in `bench-(s % N)`); 1: all in `bench`.
+  package let namespaces: Int
 
-  package init(services: Int, endpoints: Int) {
+  package init(services: Int, endpoints: Int, namespaces: Int = 1) {
     self.services = services
     self.endpoints = endpoints
+    self.namespaces = max(1, namespaces)
+  }
+
+  /// The namespace of service `s`.
+  package func namespace(_ s: Int) -> String {
+    namespaces == 1 ? Self.namespace : "\(Self.namespace)-\(s % namespaces)"
+  }
+
+  /// One Sidecar per namespace k whose egress admits namespaces k, k+1 and k+2 (issue 25's
+  /// benchmark: each namespace sees its own services plus two others').
+  package func sidecars() -> String {
+    (0..<namespaces).map { k in
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Sidecar
+      metadata: {name: default, namespace: \(namespace(k))}
+      spec:
+        egress: [{hosts: ["./*", "\(namespace(k + 1))/*", "\(namespace(k + 2))/*"]}]
+      """
+    }.joined(separator: "\n---\n")
+  }
+
+  /// Whether a sidecar in the namespace of service `client` sees service `s` under `sidecars()`.
+  package func scopeAdmits(client: Int, service s: Int) -> Bool {
+    let distance = ((s - client) % namespaces + namespaces) % namespaces
+    return namespaces <= 3 || distance <= 2
   }
 
   /// YAML for services `range`, to apply in batches; `moved` puts one endpoint elsewhere.
@@ -39,9 +67,9 @@ package struct MeshGenerator: Sendable {
     """
     apiVersion: networking.istio.io/v1
     kind: ServiceEntry
-    metadata: {name: svc-\(s), namespace: \(Self.namespace)}
+    metadata: {name: svc-\(s), namespace: \(namespace(s))}
     spec:
-      hosts: [svc-\(s).\(Self.namespace).svc.cluster.local]
+      hosts: [svc-\(s).\(namespace(s)).svc.cluster.local]
       location: MESH_INTERNAL
       resolution: STATIC
       ports: [{number: 8080, name: http, protocol: HTTP}]
@@ -53,7 +81,7 @@ package struct MeshGenerator: Sendable {
     """
     apiVersion: networking.istio.io/v1
     kind: WorkloadEntry
-    metadata: {name: svc-\(s)-\(e), namespace: \(Self.namespace)}
+    metadata: {name: svc-\(s)-\(e), namespace: \(namespace(s))}
     spec:
       address: \(address)
       labels: {app: svc-\(s), version: v\(e % 2 + 1)}
@@ -66,7 +94,7 @@ package struct MeshGenerator: Sendable {
     """
     apiVersion: networking.istio.io/v1
     kind: DestinationRule
-    metadata: {name: svc-\(s), namespace: \(Self.namespace)}
+    metadata: {name: svc-\(s), namespace: \(namespace(s))}
     spec:
       host: svc-\(s)
       trafficPolicy: {connectionPool: {tcp: {maxConnections: 100}}}
@@ -78,7 +106,7 @@ package struct MeshGenerator: Sendable {
     """
     apiVersion: networking.istio.io/v1
     kind: VirtualService
-    metadata: {name: svc-\(s), namespace: \(Self.namespace)}
+    metadata: {name: svc-\(s), namespace: \(namespace(s))}
     spec:
       hosts: [svc-\(s)]
       http:
@@ -117,5 +145,5 @@ package struct MeshGenerator: Sendable {
   }
 
   /// The authority a client uses for service `s` (`xds:///` target).
-  package func authority(_ s: Int) -> String { "svc-\(s).\(Self.namespace).svc.cluster.local:8080" }
+  package func authority(_ s: Int) -> String { "svc-\(s).\(namespace(s)).svc.cluster.local:8080" }
 }

@@ -114,6 +114,8 @@ struct StatusPageModel: Sendable {
     case .workloadGroup(let wg):
       return (wg.template?.labels ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         .joined(separator: ",")
+    case .sidecar(let sidecar):
+      return (sidecar.egress ?? []).flatMap { $0.hosts ?? [] }.joined(separator: ", ")
     }
   }
 }

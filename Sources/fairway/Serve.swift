@@ -129,6 +129,9 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Address the servers bind to.")
   var bind: String = "127.0.0.1"
 
+  @Option(help: "Istio's root namespace: its Sidecar and DestinationRules apply mesh-wide.")
+  var rootNamespace = "istio-system"
+
   @Option(help: "Directory whose top-level *.yaml, *.yml and *.json files are applied at start.")
   var configDir: String?
 
@@ -332,7 +335,7 @@ struct Serve: AsyncParsableCommand {
     let xds: XDSServer
     do {
       xds = try XDSServer(
-        store: store, engine: TranslationEngine(), config: xdsConfig,
+        store: store, engine: TranslationEngine(rootNamespace: rootNamespace), config: xdsConfig,
         collections: MCPCollectionEncoder(), observer: registration, logger: logger)
     } catch {
       throw CLIError("error: TLS for ADS: \(error)")

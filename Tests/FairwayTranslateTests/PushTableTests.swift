@@ -207,6 +207,16 @@ import Testing
         probe: {httpGet: {port: 9080, path: /ready}}
       """, []
     ),
+    (
+      .sidecar, "egress to one host",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Sidecar
+      metadata: {name: default, namespace: default}
+      spec:
+        egress: [{hosts: ["./reviews.default.svc.cluster.local"]}]
+      """, [.cluster, .endpoint, .listener, .route, .dubboRoute]
+    ),
   ]
 
   static let proxies = [
@@ -290,6 +300,152 @@ import Testing
         "\(kind): table names \(row.types.sorted()), samples show \(covered.sorted())"
       )
     }
+  }
+
+  /// A scoped mesh for the table's "to whom": services in a, b and c; a's Sidecar sees a and
+  /// b, b's Sidecar for `app: narrow` sees only b.
+  static let scopedBase = """
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: alpha, namespace: a}
+    spec: {hosts: [alpha.a.svc.cluster.local], resolution: STATIC, ports: [{number: 80, name: http, protocol: HTTP}], endpoints: [{address: 10.1.0.1}]}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: beta, namespace: b}
+    spec: {hosts: [beta.b.svc.cluster.local], resolution: STATIC, ports: [{number: 80, name: http, protocol: HTTP}], endpoints: [{address: 10.2.0.1, labels: {version: v1}}]}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: gamma, namespace: c}
+    spec: {hosts: [gamma.c.svc.cluster.local], resolution: STATIC, ports: [{number: 80, name: http, protocol: HTTP}], endpoints: [{address: 10.3.0.1}]}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: Sidecar
+    metadata: {name: default, namespace: a}
+    spec: {egress: [{hosts: ["./*", "b/*"]}]}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: Sidecar
+    metadata: {name: narrow, namespace: b}
+    spec: {workloadSelector: {labels: {app: narrow}}, egress: [{hosts: ["./*"]}]}
+    """
+
+  static let scopedProxies = [
+    Proxy(
+      id: "sidecar~10.9.1.1~p.a~a.svc.cluster.local", ipAddresses: ["10.9.1.1"], namespace: "a"),
+    Proxy(
+      id: "sidecar~10.9.1.2~p.b~b.svc.cluster.local", ipAddresses: ["10.9.1.2"], namespace: "b",
+      labels: ["app": "wide"]),
+    Proxy(
+      id: "sidecar~10.9.1.3~q.b~b.svc.cluster.local", ipAddresses: ["10.9.1.3"], namespace: "b",
+      labels: ["app": "narrow"]),
+    Proxy(
+      id: "sidecar~10.9.1.4~p.c~c.svc.cluster.local", ipAddresses: ["10.9.1.4"], namespace: "c"),
+  ]
+
+  /// (description, change, the proxies (by index) it must reach).
+  static let reachSamples: [(String, String, Set<Int>)] = [
+    (
+      "service in c: only proxies whose scope sees c",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: gamma, namespace: c}
+      spec: {hosts: [gamma.c.svc.cluster.local], resolution: STATIC, ports: [{number: 80, name: http, protocol: HTTP}], endpoints: [{address: 10.3.0.2}]}
+      """, [1, 3]
+    ),
+    (
+      "VirtualService exported to its namespace",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: gamma, namespace: c}
+      spec: {hosts: [gamma.c.svc.cluster.local], exportTo: ["."], http: [{route: [{destination: {host: gamma.c.svc.cluster.local}}], timeout: 3s}]}
+      """, [3]
+    ),
+    (
+      "VirtualService for b's service, exported everywhere",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: beta, namespace: b}
+      spec: {hosts: [beta.b.svc.cluster.local], http: [{route: [{destination: {host: beta.b.svc.cluster.local}}], timeout: 3s}]}
+      """, [0, 1, 2, 3]
+    ),
+    (
+      "DestinationRule in the client's namespace",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: beta, namespace: a}
+      spec: {host: beta.b.svc.cluster.local, trafficPolicy: {loadBalancer: {simple: RANDOM}}}
+      """, [0]
+    ),
+    (
+      "DestinationRule exported to its namespace",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: beta, namespace: b}
+      spec: {host: beta.b.svc.cluster.local, exportTo: ["."], subsets: [{name: v1, labels: {version: v1}}]}
+      """, [1, 2]
+    ),
+    (
+      "Sidecar with a selector",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Sidecar
+      metadata: {name: narrow, namespace: b}
+      spec: {workloadSelector: {labels: {app: narrow}}, egress: [{hosts: ["./*", "c/*"]}]}
+      """, [2]
+    ),
+    (
+      "namespace default Sidecar",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Sidecar
+      metadata: {name: default, namespace: c}
+      spec: {egress: [{hosts: ["./*"]}]}
+      """, [3]
+    ),
+  ]
+
+  /// The table's "to whom", both ways: every proxy whose output changes is reached, every
+  /// proxy not reached keeps every resource, and the expected proxies are exactly the reached.
+  @Test(arguments: 0..<reachSamples.count)
+  func reachCoversExactlyTheProxiesThatChange(sample: Int) throws {
+    let (description, change, expected) = Self.reachSamples[sample]
+    let before = try Self.snapshot(Self.scopedBase, revision: 1)
+    let after = try Self.snapshot(Self.scopedBase, applying: change, revision: 2)
+    let old = MeshTranslator(snapshot: before)
+    let new = MeshTranslator(snapshot: after)
+    let object = try #require(
+      try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
+    let scope = PushTable.scope(
+      for: ConfigEvent(key: object.key, old: before[object.key], new: object, revision: 2),
+      against: .init(before))
+    let reach = try #require(scope.reach, "\(description): reaches every proxy")
+    var reached: Set<Int> = []
+    var changedAny = false
+    for (position, proxy) in Self.scopedProxies.enumerated() {
+      // EDS as Envoy subscribes to it: the assignments of the clusters it has.
+      let oldClusters = Set(old.resources(for: proxy, type: .cluster, requestedNames: nil).names)
+      let newClusters = Set(new.resources(for: proxy, type: .cluster, requestedNames: nil).names)
+      let changed = XDSResourceType.allCases.contains { type in
+        old.resources(for: proxy, type: type, requestedNames: type == .endpoint ? oldClusters : nil)
+          != new.resources(
+            for: proxy, type: type, requestedNames: type == .endpoint ? newClusters : nil)
+      }
+      changedAny = changedAny || changed
+      if new.reaches(proxy, reach) {
+        reached.insert(position)
+      } else {
+        #expect(!changed, "\(description): proxy \(position) changed but is not reached")
+      }
+    }
+    #expect(reached == expected, "\(description): reached \(reached.sorted())")
+    #expect(changedAny, "\(description): changes nothing")
   }
 
   /// A route change on a Dubbo service is a route push: Envoy's Dubbo listener takes its routes

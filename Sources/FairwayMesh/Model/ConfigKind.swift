@@ -5,6 +5,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
   case serviceEntry = "ServiceEntry"
   case workloadEntry = "WorkloadEntry"
   case workloadGroup = "WorkloadGroup"
+  case sidecar = "Sidecar"
 
   /// The API group of every kind.
   public static let group = "networking.istio.io"
@@ -26,6 +27,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .serviceEntry: return "serviceentries"
     case .workloadEntry: return "workloadentries"
     case .workloadGroup: return "workloadgroups"
+    case .sidecar: return "sidecars"
     }
   }
 
@@ -37,6 +39,8 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .serviceEntry: return "se"
     case .workloadEntry: return "we"
     case .workloadGroup: return "wg"
+    // Istio gives Sidecar no short name; the singular is what people type.
+    case .sidecar: return "sidecar"
     }
   }
 

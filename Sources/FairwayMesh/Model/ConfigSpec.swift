@@ -8,6 +8,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
   case serviceEntry(ServiceEntry)
   case workloadEntry(WorkloadEntry)
   case workloadGroup(WorkloadGroup)
+  case sidecar(Sidecar)
 
   /// The kind this spec belongs to.
   public var kind: ConfigKind {
@@ -17,6 +18,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .serviceEntry: return .serviceEntry
     case .workloadEntry: return .workloadEntry
     case .workloadGroup: return .workloadGroup
+    case .sidecar: return .sidecar
     }
   }
 
@@ -30,6 +32,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .serviceEntry: return .serviceEntry(try raw.decode(ServiceEntry.self))
     case .workloadEntry: return .workloadEntry(try raw.decode(WorkloadEntry.self))
     case .workloadGroup: return .workloadGroup(try raw.decode(WorkloadGroup.self))
+    case .sidecar: return .sidecar(try raw.decode(Sidecar.self))
     }
   }
 
@@ -41,6 +44,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .serviceEntry(let spec): return try JSONValue(encoding: spec)
     case .workloadEntry(let spec): return try JSONValue(encoding: spec)
     case .workloadGroup(let spec): return try JSONValue(encoding: spec)
+    case .sidecar(let spec): return try JSONValue(encoding: spec)
     }
   }
 }

@@ -12,6 +12,7 @@ public struct MeshSnapshot: Sendable {
   public let destinationRules: [TypedConfig<DestinationRule>]
   public let serviceEntries: [TypedConfig<ServiceEntry>]
   public let workloadEntries: [TypedConfig<WorkloadEntry>]
+  public let sidecars: [TypedConfig<Sidecar>]
   private let index: [ConfigKey: Int]
 
   /// Creates a snapshot; `objects` need not be sorted.
@@ -26,6 +27,7 @@ public struct MeshSnapshot: Sendable {
     var destinationRules: [TypedConfig<DestinationRule>] = []
     var serviceEntries: [TypedConfig<ServiceEntry>] = []
     var workloadEntries: [TypedConfig<WorkloadEntry>] = []
+    var sidecars: [TypedConfig<Sidecar>] = []
     var index: [ConfigKey: Int] = [:]
     index.reserveCapacity(sorted.count)
     for (position, object) in sorted.enumerated() {
@@ -42,6 +44,8 @@ public struct MeshSnapshot: Sendable {
       case .workloadGroup:
         // Templates for auto-registration; only the WorkloadEntries made from them translate.
         break
+      case .sidecar(let spec):
+        sidecars.append(.init(key: object.key, metadata: object.metadata, spec: spec))
       }
     }
     self.revision = revision
@@ -50,6 +54,7 @@ public struct MeshSnapshot: Sendable {
     self.destinationRules = destinationRules
     self.serviceEntries = serviceEntries
     self.workloadEntries = workloadEntries
+    self.sidecars = sidecars
     self.index = index
   }
 

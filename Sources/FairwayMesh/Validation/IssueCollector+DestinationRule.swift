@@ -25,7 +25,10 @@ extension IssueCollector {
       if let policy = subset.trafficPolicy { trafficPolicy(policy, path: "\(path).trafficPolicy") }
     }
     exportTo(spec.exportTo, path: "spec.exportTo")
-    labels(spec.workloadSelector?.labels, path: "spec.workloadSelector.labels")
+    labels(spec.workloadSelector?.matchLabels, path: "spec.workloadSelector.matchLabels")
+    if let selector = spec.workloadSelector, (selector.matchLabels ?? [:]).isEmpty {
+      add("spec.workloadSelector.matchLabels", "workloadSelector must select at least one label")
+    }
   }
 
   private mutating func trafficPolicy(_ policy: TrafficPolicy, path: String) {

@@ -17,6 +17,7 @@ enum Validator {
     case .serviceEntry(let spec): collector.serviceEntry(spec)
     case .workloadEntry(let spec): collector.workloadEntry(spec, path: "spec", servicePorts: nil)
     case .workloadGroup(let spec): collector.workloadGroup(spec)
+    case .sidecar(let spec): collector.sidecar(spec)
     }
     return collector.issues
   }

@@ -27,6 +27,15 @@ public protocol MeshTranslation: AnyObject, Sendable {
   /// (added, removed or changed): the only ones an endpoint-only push has to send. nil when
   /// that cannot be told (then every assignment is sent).
   func endpointClustersChanged(since previous: any MeshTranslation) -> Set<String>?
+
+  /// Whether a change of `reach` can alter what `proxy` is sent (as this translation scopes
+  /// it); the server pushes nothing to a proxy it does not reach.
+  func reaches(_ proxy: Proxy, _ reach: ProxyReach) -> Bool
+}
+
+extension MeshTranslation {
+  /// Translations that do not scope proxies are reached by every change.
+  public func reaches(_ proxy: Proxy, _ reach: ProxyReach) -> Bool { true }
 }
 
 extension MeshTranslation {

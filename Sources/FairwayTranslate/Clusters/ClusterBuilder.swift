@@ -22,7 +22,11 @@ struct ClusterBuilder: Sendable {
   }
 
   func outboundClusters(for service: MeshService) -> [Cluster] {
-    let rule = index.destinationRule(host: service.host)
+    outboundClusters(for: service, rule: index.destinationRule(host: service.host))
+  }
+
+  /// The service's clusters under `rule`, the DestinationRule one client namespace applies.
+  func outboundClusters(for service: MeshService, rule: DestinationRule?) -> [Cluster] {
     var clusters: [Cluster] = []
     for port in service.ports {
       if let cluster = cluster(service: service, port: port, subset: nil, rule: rule) {

@@ -19,7 +19,7 @@ struct DubboRouteBuilder: Sendable {
   /// One per Dubbo port the view can reach, sorted by port.
   func routeConfigs() -> [MultipleRouteConfiguration] {
     var servicesByPort: [UInt32: [(MeshService, MeshPort)]] = [:]
-    for service in index.visibleServices(from: view.namespace) {
+    for service in index.visibleServices(for: view) {
       for port in service.ports where port.proto.isDubbo {
         servicesByPort[port.number, default: []].append((service, port))
       }

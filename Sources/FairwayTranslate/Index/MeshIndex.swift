@@ -19,7 +19,15 @@ struct MeshIndex: Sendable {
   /// the other rule-derived fields) only so `updatingDestinationRules` can patch a copy.
   private var ruleByHost: OverlayDictionary<String, TypedConfig<DestinationRule>>
   /// Every DestinationRule by the host it names.
-  private var ruleBindings: HostBindings<DestinationRule>
+  private(set) var ruleBindings: HostBindings<DestinationRule>
+  /// DestinationRules with a workloadSelector, by namespace (they apply only to the workloads
+  /// they select, in their own namespace).
+  private(set) var selectorRules: [String: [TypedConfig<DestinationRule>]]
+  /// Istio's root namespace: its selector-less Sidecar is every namespace's default, and its
+  /// DestinationRules are the last ones looked at.
+  let rootNamespace: String
+  /// Sidecars, and which one applies to a proxy.
+  let sidecars: SidecarIndex
   /// Host -> VirtualServices naming it, best first; the first visible one wins. `var` (like
   /// the other VirtualService-derived fields) only so `updatingVirtualServices` can patch a copy.
   private(set) var virtualServicesByHost: OverlayDictionary<String, [TypedConfig<VirtualService>]>
@@ -42,7 +50,10 @@ struct MeshIndex: Sendable {
   /// ServiceEntries by key, so those services can be resolved again without a snapshot.
   let serviceEntryConfigs: [ConfigKey: TypedConfig<ServiceEntry>]
 
-  init(snapshot: MeshSnapshot) {
+  init(snapshot: MeshSnapshot, rootNamespace: String = MeshIndex.defaultRootNamespace) {
+    self.rootNamespace = rootNamespace
+    sidecars = SidecarIndex(snapshot.sidecars, rootNamespace: rootNamespace)
+    selectorRules = MeshIndex.selectorRules(snapshot.destinationRules)
     var services: [MeshService] = []
     var seen: Set<String> = []
     // A health-checked entry that is not healthy is left out, as istiod treats it as deleted.
@@ -67,7 +78,8 @@ struct MeshIndex: Sendable {
     self.ruleBindings = ruleBindings
     var ruleByHost: [String: TypedConfig<DestinationRule>] = [:]
     for service in services {
-      ruleByHost[service.host] = MeshIndex.bestRule(for: service, in: ruleBindings)
+      ruleByHost[service.host] = MeshIndex.defaultRule(
+        for: service, in: ruleBindings, root: rootNamespace)
     }
     self.ruleByHost = OverlayDictionary(ruleByHost)
     var localityRules: [ConfigKey: Set<String>] = [:]
@@ -136,6 +148,14 @@ struct MeshIndex: Sendable {
     index: MeshIndex, changedServices: [Int]
   ) {
     var next = self
+    for (key, replacement) in changes {
+      var local = (next.selectorRules[key.namespace] ?? []).filter { $0.key != key }
+      if let replacement, replacement.spec.workloadSelector != nil {
+        local.append(replacement)
+        local.sort { $0.key < $1.key }
+      }
+      next.selectorRules[key.namespace] = local.isEmpty ? nil : local
+    }
     let touched = next.ruleBindings.replace(changes)
     for (key, replacement) in changes {
       next.localityRules[key] = replacement.flatMap { MeshIndex.localityLabels($0.spec) }
@@ -143,8 +163,12 @@ struct MeshIndex: Sendable {
     var changed: [Int] = []
     for position in affectedServices(touched) {
       let service = services[position]
-      let rule = MeshIndex.bestRule(for: service, in: next.ruleBindings)
-      guard rule != ruleByHost[service.host] else { continue }
+      let rule = MeshIndex.defaultRule(for: service, in: next.ruleBindings, root: rootNamespace)
+      // A rule naming the host may change the subsets other namespaces' clients get even
+      // when the default one stays.
+      guard rule != ruleByHost[service.host] || touched.hosts.contains(service.host) else {
+        continue
+      }
       next.ruleByHost[service.host] = rule
       changed.append(position)
     }
@@ -256,9 +280,25 @@ struct MeshIndex: Sendable {
     delegates.roots(using: key).sorted().compactMap { routeBindings[$0] }
   }
 
-  /// Services a proxy in `namespace` can reach.
-  func visibleServices(from namespace: String) -> [MeshService] {
-    services.filter { $0.visibility.isVisible(from: namespace) }
+  /// Istio's default root namespace.
+  static let defaultRootNamespace = "istio-system"
+
+  /// The Sidecar scope of a proxy view: only sidecars have one.
+  func sidecarScope(for view: ProxyView) -> SidecarScope? {
+    guard view.kind == .sidecar else { return nil }
+    return sidecars.scope(namespace: view.namespace, labels: view.labels)
+  }
+
+  /// Whether a proxy of `namespace` under `scope` sees `service`: exported to the namespace,
+  /// and admitted by the Sidecar's egress hosts.
+  func isVisible(_ service: MeshService, namespace: String, scope: SidecarScope?) -> Bool {
+    service.visibility.isVisible(from: namespace) && (scope?.admits(service) ?? true)
+  }
+
+  /// Services a proxy view can reach: exported to its namespace and within its Sidecar scope.
+  func visibleServices(for view: ProxyView) -> [MeshService] {
+    let scope = sidecarScope(for: view)
+    return services.filter { isVisible($0, namespace: view.namespace, scope: scope) }
   }
 }
 
@@ -308,26 +348,6 @@ extension MeshIndex {
     guard gateways.isEmpty || gateways.contains("mesh") else { return [] }
     return Set((config.spec.hosts ?? []).map { HostName.resolve($0, namespace: config.namespace) })
       .sorted()
-  }
-
-  /// The one DestinationRule for a service (Istio picks one per host): an exact host beats a
-  /// wildcard, a rule in the service's namespace beats one elsewhere, then config order.
-  fileprivate static func bestRule(
-    for service: MeshService, in rules: HostBindings<DestinationRule>
-  ) -> TypedConfig<DestinationRule>? {
-    var candidates = rules.exactly(service.host).map { (specificity: Int.max, rule: $0) }
-    if candidates.isEmpty {
-      candidates = rules.wildcards
-        .filter { HostName.matches(pattern: $0.pattern, host: service.host) }
-        .map { (HostName.specificity(of: $0.pattern), $0.config) }
-    }
-    var best: (rank: (Int, Int), rule: TypedConfig<DestinationRule>)?
-    for candidate in candidates {
-      let rank = (candidate.specificity, candidate.rule.namespace == service.namespace ? 1 : 0)
-      if let current = best, rank <= current.rank { continue }
-      best = (rank, candidate.rule)
-    }
-    return best?.rule
   }
 
   /// The VirtualServices naming `host`, best first: exact hosts before wildcards, longer

@@ -28,6 +28,14 @@ struct Visibility: Sendable, Hashable {
     scope = .namespaces(names)
   }
 
+  /// The namespaces that see the config; nil when every one does.
+  var namespaces: Set<String>? {
+    switch scope {
+    case .everywhere: return nil
+    case .namespaces(let names): return names
+    }
+  }
+
   func isVisible(from namespace: String) -> Bool {
     switch scope {
     case .everywhere: return true

@@ -16,6 +16,9 @@ struct InboundBuilder: Sendable {
     let inboundPort: UInt32
     /// The port the application listens on.
     let applicationPort: UInt32
+    /// Where the application listens: loopback, or the pod's own address (a Sidecar ingress
+    /// with `defaultEndpoint: 0.0.0.0:PORT`).
+    var applicationAddress = "127.0.0.1"
 
     /// Whether the sidecar receives on a port other than the application's (a WorkloadEntry
     /// port map over the ServiceEntry's `targetPort`), so a bound listener cannot be its own
@@ -29,6 +32,9 @@ struct InboundBuilder: Sendable {
   /// Workload ports of this proxy, one per inbound port (first service by host wins).
   func instances() -> [Instance] {
     guard view.kind == .sidecar, view.client != .grpc else { return [] }
+    if let ingress = index.sidecarScope(for: view)?.ingress, !ingress.isEmpty {
+      return sidecarIngress(ingress)
+    }
     var owned: [Int: MeshEndpoint] = [:]
     // In the proxy's own order: with two IPs in one service, the first listed decides.
     for address in view.ipAddresses {
@@ -52,6 +58,21 @@ struct InboundBuilder: Sendable {
     return byPort.keys.sorted().compactMap { byPort[$0] }
   }
 
+  /// A Sidecar's ingress replaces the ports the workload's services give it, as in istiod: one
+  /// per declared port, forwarded to its `defaultEndpoint`.
+  private func sidecarIngress(_ ingress: [SidecarScope.Ingress]) -> [Instance] {
+    let podAddress = view.ipAddresses.first(where: HostName.isIPAddress) ?? "127.0.0.1"
+    var byPort: [UInt32: Instance] = [:]
+    for listener in ingress where byPort[listener.port.number] == nil {
+      byPort[listener.port.number] = Instance(
+        service: MeshService.Summary(host: "", namespace: view.namespace), port: listener.port,
+        inboundPort: listener.port.number,
+        applicationPort: listener.endpointPort ?? listener.port.number,
+        applicationAddress: listener.endpointAddress == "0.0.0.0" ? podAddress : "127.0.0.1")
+    }
+    return byPort.keys.sorted().compactMap { byPort[$0] }
+  }
+
   /// What inbound clusters depend on: pods of one workload share it (their IPs differ).
   static func signature(_ instances: [Instance]) -> [UInt32] {
     instances.flatMap { [$0.inboundPort, $0.applicationPort] }
@@ -64,7 +85,7 @@ struct InboundBuilder: Sendable {
       cluster.type = .static
       cluster.connectTimeout = ClusterBuilder.defaultConnectTimeout
       var socket = Envoy_Config_Core_V3_SocketAddress()
-      socket.address = "127.0.0.1"
+      socket.address = instance.applicationAddress
       socket.portValue = instance.applicationPort
       var endpoint = Envoy_Config_Endpoint_V3_LbEndpoint()
       endpoint.endpoint.address.socketAddress = socket

@@ -12,7 +12,7 @@ extension ListenerBuilder {
     var dubboPorts: Set<UInt32> = []
     var tcpByPort: [UInt32: (MeshService, MeshPort)] = [:]
     var tcpByAddress: [String: (address: String, service: MeshService, port: MeshPort)] = [:]
-    for service in index.visibleServices(from: view.namespace) {
+    for service in index.visibleServices(for: view) {
       for port in service.ports {
         if port.proto.isHTTP {
           httpPorts.insert(port.number)

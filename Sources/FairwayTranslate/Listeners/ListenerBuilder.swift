@@ -44,8 +44,12 @@ struct ListenerBuilder: Sendable {
         return listener
       }
     }
+    // Under a Sidecar's REGISTRY_ONLY, what no listener matches goes nowhere (istiod's
+    // BlackHoleCluster chain) instead of through to its original destination.
     var outbound = Self.captureListener(
-      name: Self.virtualOutboundName, port: Self.virtualOutboundPort, direction: .outbound)
+      name: Self.virtualOutboundName, port: Self.virtualOutboundPort, direction: .outbound,
+      fallback: index.sidecarScope(for: view)?.registryOnly == true
+        ? ClusterName.blackHole : ClusterName.passthrough)
     outbound.useOriginalDst = Google_Protobuf_BoolValue(true)
     // Inbound connections are served right here, one filter chain per workload port matched by
     // original destination port. Handing them off instead could land them on an outbound
@@ -145,7 +149,8 @@ struct ListenerBuilder: Sendable {
   /// A listener for what iptables captured: it recovers the original destination; unknown
   /// destinations pass through to it.
   static func captureListener(
-    name: String, port: UInt32, direction: Envoy_Config_Core_V3_TrafficDirection
+    name: String, port: UInt32, direction: Envoy_Config_Core_V3_TrafficDirection,
+    fallback: String = ClusterName.passthrough
   ) -> Listener {
     var listener = Listener()
     listener.name = name
@@ -156,10 +161,10 @@ struct ListenerBuilder: Sendable {
     filter.typedConfig = .packed(Envoy_Extensions_Filters_Listener_OriginalDst_V3_OriginalDst())
     listener.listenerFilters = [filter]
     var proxy = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy()
-    proxy.statPrefix = ClusterName.passthrough
-    proxy.cluster = ClusterName.passthrough
+    proxy.statPrefix = fallback
+    proxy.cluster = fallback
     var chain = filterChain(tcpProxy: proxy)
-    chain.name = ClusterName.passthrough
+    chain.name = fallback
     listener.filterChains = [chain]
     return listener
   }

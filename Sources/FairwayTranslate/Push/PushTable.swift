@@ -15,6 +15,12 @@ import FairwayStore
 /// | ServiceEntry    | yes | yes                 | yes | yes |
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
 /// | WorkloadGroup   |  -  |  -                  |  -  |  -  |
+/// | Sidecar         | yes | yes                 | yes | yes |
+///
+/// And to whom (`reach(for:against:)`): a Sidecar change only the proxies of its namespace
+/// (every proxy for a root-namespace default); a ServiceEntry, VirtualService or
+/// DestinationRule change only proxies whose namespace the config is exported to and whose
+/// Sidecar scope admits one of its hosts.
 ///
 /// Narrower than istiod's table where Fairway's translation allows it: a VirtualService never
 /// alters clusters because every DestinationRule subset gets a cluster whether or not a route
@@ -46,6 +52,9 @@ package enum PushTable {
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
     // A template for auto-registration: only the WorkloadEntries made from it translate.
     .workloadGroup: Row(types: [], typesForDNSServices: []),
+    // A Sidecar decides which services its proxies see and how they accept traffic: all of it.
+    .sidecar: Row(
+      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
   ]
 
   /// The scope of one store change, judged against the latest translation's index.
@@ -70,7 +79,7 @@ package enum PushTable {
       case .none: break
       }
     }
-    return ChangeScope(types: types)
+    return ChangeScope(types: types, reach: reach(for: event, against: basis))
   }
 
   enum DubboShare { case none, some, all }

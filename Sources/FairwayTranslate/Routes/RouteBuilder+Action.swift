@@ -221,7 +221,7 @@ extension RouteBuilder {
 
   /// Hash policies for a destination whose DestinationRule asks for consistent hashing.
   func hashPolicies(host: String, subset: String?, port: UInt32) -> [RouteAction.HashPolicy] {
-    let rule = index.destinationRule(host: host)
+    let rule = index.destinationRule(host: host, client: index.ruleClient(for: view))
     let subsetSpec = subset.flatMap { name in rule?.subsets?.first { $0.name == name } }
     let policy = EffectivePolicy(rule: rule, subset: subsetSpec, port: port)
     guard let hash = policy.loadBalancer?.consistentHash else { return [] }

@@ -18,7 +18,7 @@ struct RouteBuilder: Sendable {
   func sidecarRouteConfigs() -> [RouteConfigResult] {
     let mosnDubbo = view.client == .mosn
     var servicesByPort: [UInt32: [(MeshService, MeshPort)]] = [:]
-    for service in index.visibleServices(from: view.namespace) {
+    for service in index.visibleServices(for: view) {
       // MOSN takes its Dubbo routes in this same HTTP shape, named after the port too.
       for port in service.ports where port.proto.isHTTP || (mosnDubbo && port.proto.isDubbo) {
         servicesByPort[port.number, default: []].append((service, port))
@@ -51,7 +51,9 @@ struct RouteBuilder: Sendable {
         config.virtualHosts.append(built.host)
       }
       if view.interceptionMode != .none {
-        config.virtualHosts.append(Self.allowAnyVirtualHost())
+        config.virtualHosts.append(
+          index.sidecarScope(for: view)?.registryOnly == true
+            ? Self.blockAllVirtualHost() : Self.allowAnyVirtualHost())
       }
       return RouteConfigResult(config: config, usesFault: usesFault, usesCors: usesCors)
     }
@@ -89,7 +91,7 @@ struct RouteBuilder: Sendable {
     }
     for candidate in candidates {
       guard let service = index.service(host: candidate),
-        service.visibility.isVisible(from: view.namespace),
+        index.isVisible(service, namespace: view.namespace, scope: index.sidecarScope(for: view)),
         let port = service.port(number)
       else { continue }
       return (service, port)
@@ -154,16 +156,28 @@ struct RouteBuilder: Sendable {
 
   /// The catch-all that sends unknown hosts to their original destination (ALLOW_ANY).
   static func allowAnyVirtualHost() -> VirtualHost {
-    var host = VirtualHost()
-    host.name = "allow_any"
-    host.domains = ["*"]
-    var route = Route()
-    route.name = "allow_any"
-    route.match.prefix = "/"
     var action = Envoy_Config_Route_V3_RouteAction()
     action.cluster = ClusterName.passthrough
     action.timeout = Google_Protobuf_Duration(seconds: 0)
-    route.route = action
+    return catchAll("allow_any") { $0.route = action }
+  }
+
+  /// The catch-all under `REGISTRY_ONLY`: istiod's `block_all`, a 502 for any host the
+  /// registry does not know.
+  static func blockAllVirtualHost() -> VirtualHost {
+    catchAll("block_all") { $0.directResponse.status = 502 }
+  }
+
+  /// A virtual host `name` for every domain with one route `name` on `/`, its action set by
+  /// `action`.
+  private static func catchAll(_ name: String, action: (inout Route) -> Void) -> VirtualHost {
+    var host = VirtualHost()
+    host.name = name
+    host.domains = ["*"]
+    var route = Route()
+    route.name = name
+    route.match.prefix = "/"
+    action(&route)
     host.routes = [route]
     return host
   }

@@ -12,6 +12,7 @@ struct InboundListenerKey: Sendable, Hashable {
     let port: MeshPort
     let inboundPort: UInt32
     let applicationPort: UInt32
+    let applicationAddress: String
   }
 
   let kind: Proxy.Kind
@@ -21,8 +22,11 @@ struct InboundListenerKey: Sendable, Hashable {
   /// Without interception Envoy's inbound listeners bind the pod's address: part of the key.
   let bindAddress: String
   let instances: [Instance]
+  /// A Sidecar's `REGISTRY_ONLY`: virtualOutbound sends unknown destinations to BlackHole.
+  let registryOnly: Bool
 
-  init(view: ProxyView, instances: [InboundBuilder.Instance]) {
+  init(view: ProxyView, instances: [InboundBuilder.Instance], registryOnly: Bool) {
+    self.registryOnly = registryOnly
     kind = view.kind
     client = view.client
     interceptionMode = view.interceptionMode
@@ -32,7 +36,8 @@ struct InboundListenerKey: Sendable, Hashable {
     self.instances = instances.map {
       Instance(
         host: $0.service.host, namespace: $0.service.namespace, port: $0.port,
-        inboundPort: $0.inboundPort, applicationPort: $0.applicationPort)
+        inboundPort: $0.inboundPort, applicationPort: $0.applicationPort,
+        applicationAddress: $0.applicationAddress)
     }
   }
 }

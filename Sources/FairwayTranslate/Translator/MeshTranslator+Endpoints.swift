@@ -32,9 +32,10 @@ extension MeshTranslator {
   func endpoints(view: ProxyView) -> [EncodedResource] {
     let flavor = ClientFlavor(view.client)
     let proxy = proxyLocality(of: view)
+    let scope = index.sidecarScope(for: view)
     var names: [String] = []
     for (position, service) in index.services.enumerated()
-    where service.visibility.isVisible(from: view.namespace) {
+    where index.isVisible(service, namespace: view.namespace, scope: scope) {
       names += endpointClustersByService[position]
     }
     let known = caches.withLock { caches in
@@ -84,7 +85,7 @@ extension MeshTranslator {
       var updated: [EncodedResource] = []
       var removed: [String] = []
       for position in changedServices
-      where index.services[position].visibility.isVisible(from: key.namespace) {
+      where index.isVisible(index.services[position], namespace: key.namespace, scope: key.scope) {
         let now = endpointClustersByService[position]
         let before = previous.endpointClustersByService[position]
         removed += before.filter { !now.contains($0) }
@@ -159,10 +160,16 @@ extension MeshTranslator {
     name: String, input: EndpointInput
   )] {
     guard service.resolution == .staticIPs else { return [] }
-    let rule = index.destinationRule(host: service.host)
-    let subsets = (rule?.subsets ?? []).compactMap { subset -> (String, Subset)? in
-      guard let name = subset.name, !name.isEmpty else { return nil }
-      return (name, subset)
+    // Clients of different namespaces may apply different rules: every subset any of them
+    // names gets its cluster (the first rule to name a subset decides its labels and, with
+    // the service namespace's rule for the plain cluster, its locality policy).
+    let rules = index.subsetRules(host: service.host)
+    let rule = rules.first
+    var named: Set<String> = []
+    let subsets = rules.flatMap { owner in (owner.subsets ?? []).map { (owner, $0) } }.compactMap {
+      owner, subset -> (String, Subset, DestinationRule)? in
+      guard let name = subset.name, !name.isEmpty, named.insert(name).inserted else { return nil }
+      return (name, subset, owner)
     }
     var result: [(name: String, input: EndpointInput)] = []
     for port in service.ports {
@@ -175,7 +182,7 @@ extension MeshTranslator {
             localityPolicy: LocalityPolicy(
               EffectivePolicy(rule: rule, subset: nil, port: port.number)))
         ))
-      for (subset, definition) in subsets {
+      for (subset, definition, owner) in subsets {
         let labels = definition.labels ?? [:]
         let subsetName = ClusterName.outbound(port: port.number, subset: subset, host: service.host)
         result.append(
@@ -185,7 +192,7 @@ extension MeshTranslator {
               clusterName: subsetName, port: port, subsetLabels: labels,
               endpoints: service.endpoints.filter { $0.matches(labels: labels) },
               localityPolicy: LocalityPolicy(
-                EffectivePolicy(rule: rule, subset: definition, port: port.number)))
+                EffectivePolicy(rule: owner, subset: definition, port: port.number)))
           ))
       }
     }

@@ -45,7 +45,9 @@ extension MeshTranslator {
   /// The pod's own listeners, shared by every pod (and translation) with the same inputs.
   private func ownListeners(view: ProxyView, builder: ListenerBuilder) -> OwnListeners {
     let instances = InboundBuilder(index: index, view: view).instances()
-    let key = InboundListenerKey(view: view, instances: instances)
+    let key = InboundListenerKey(
+      view: view, instances: instances,
+      registryOnly: index.sidecarScope(for: view)?.registryOnly ?? false)
     if let cached = caches.withLock({ $0.ownListeners[key] }) { return cached }
     let listeners = builder.inboundAndCaptureListeners(instances)
     let built = OwnListeners(
@@ -75,7 +77,7 @@ extension MeshTranslator {
 
   /// Every `HOST:PORT` a grpc client in this view could dial (used when it asks for all).
   func grpcTargets(view: ProxyView) -> [String] {
-    index.visibleServices(from: view.namespace).flatMap { service in
+    index.visibleServices(for: view).flatMap { service in
       service.ports.map { "\(service.host):\($0.number)" }
     }
   }

@@ -130,9 +130,12 @@ package final class MeshTranslator: MeshTranslation {
   /// Translates `snapshot`, taking over `previous`'s encoded endpoint assignments for every
   /// cluster whose inputs (endpoints, port, subset labels) are unchanged, so an endpoint change
   /// re-encodes only the clusters it touches. Reached through `TranslationEngine`.
-  init(snapshot: MeshSnapshot, reusing previous: MeshTranslator?) {
+  init(
+    snapshot: MeshSnapshot, reusing previous: MeshTranslator?,
+    rootNamespace: String = MeshIndex.defaultRootNamespace
+  ) {
     revision = snapshot.revision
-    index = MeshIndex(snapshot: snapshot)
+    index = MeshIndex(snapshot: snapshot, rootNamespace: rootNamespace)
     let (inputs, byService) = Self.endpointInputs(index)
     endpointInputs = OverlayDictionary(inputs)
     endpointClustersByService = ChunkedArray(byService)
@@ -179,7 +182,7 @@ package final class MeshTranslator: MeshTranslation {
         .endpoints(
           EndpointSetKey(
             flavor: ClientFlavor(view.client), namespace: view.namespace,
-            locality: proxyLocality(of: view)))
+            locality: proxyLocality(of: view), scope: index.sidecarScope(for: view)))
       ) {
         ResourceSet(type: .endpoint, resources: endpoints(view: view))
       }
@@ -240,17 +243,21 @@ struct TranslatorCaches: Sendable {
   /// pod, so thousands of clients calling the same service share one. nil records a name
   /// that matches no service, so it is not looked up again.
   var grpcNamed: [OutboundKey: [XDSResourceType: [String: EncodedResource?]]] = [:]
+  /// A service's outbound clusters under a rule other than its default one.
+  var variantClusters: [VariantClusterKey: [EncodedResource]] = [:]
   /// Pods' own listeners; a pure function of the key, so carried over between translations.
   var ownListeners: [InboundListenerKey: OwnListeners] = [:]
   var views: [ProxyView: ViewCache] = [:]
 }
 
-/// Which services' endpoints a view sees: its flavour and its namespace (exportTo), and its
-/// locality while some rule balances by locality (nil otherwise, so views share one set).
+/// Which services' endpoints a view sees: its flavour, its namespace (exportTo), its Sidecar
+/// scope, and its locality while some rule balances by locality (nil otherwise, so views
+/// share one set).
 struct EndpointSetKey: Sendable, Hashable {
   let flavor: ClientFlavor
   let namespace: String
   var locality: ProxyLocality? = nil
+  let scope: SidecarScope?
 }
 
 /// One locality-aware assignment: cluster, flavour and the proxy locality it is built for.
@@ -260,19 +267,34 @@ struct LocalityEndpointKey: Sendable, Hashable {
   let proxy: ProxyLocality
 }
 
-/// What a view's clusters depend on: flavour, namespace, and its inbound ports (not its IP).
+/// What a view's clusters depend on: flavour, namespace, Sidecar scope, the DestinationRules
+/// that select it, and its inbound ports (not its IP).
 struct ClusterSetKey: Sendable, Hashable {
   let flavor: ClientFlavor
   let kind: Proxy.Kind
   let namespace: String
+  let scope: SidecarScope?
+  let rules: [ConfigKey]
   let inbound: [UInt32]
+  let inboundAddresses: [String]
 
   init(view: ProxyView, index: MeshIndex) {
     flavor = ClientFlavor(view.client)
     kind = view.kind
     namespace = view.namespace
-    inbound = InboundBuilder.signature(InboundBuilder(index: index, view: view).instances())
+    scope = index.sidecarScope(for: view)
+    rules = index.ruleClient(for: view).selected
+    let instances = InboundBuilder(index: index, view: view).instances()
+    inbound = InboundBuilder.signature(instances)
+    inboundAddresses = instances.map(\.applicationAddress)
   }
+}
+
+/// One service's outbound clusters under one rule, for one flavour.
+struct VariantClusterKey: Sendable, Hashable {
+  let flavor: ClientFlavor
+  let position: Int
+  let rule: ConfigKey?
 }
 
 /// Keys of resource sets shared between views.

@@ -1,3 +1,4 @@
+import FairwayMesh
 import FairwayResources
 
 /// The part of a proxy view that its outbound listeners and routes depend on. Sidecars differ
@@ -10,6 +11,10 @@ struct OutboundKey: Sendable, Hashable {
   let interceptionMode: Proxy.InterceptionMode
   /// Only the labels some VirtualService `sourceLabels` mentions.
   let labels: [String: String]
+  /// The Sidecar scope: which services the view sees, and where unknown hosts go.
+  let scope: SidecarScope?
+  /// DestinationRules of the namespace that select the workload (route hash policies).
+  let rules: [ConfigKey]
 
   init(view: ProxyView, index: MeshIndex) {
     client = view.client
@@ -19,5 +24,7 @@ struct OutboundKey: Sendable, Hashable {
     labels =
       index.sourceLabelKeys.isEmpty
       ? [:] : view.labels.filter { index.sourceLabelKeys.contains($0.key) }
+    scope = index.sidecarScope(for: view)
+    rules = index.ruleClient(for: view).selected
   }
 }

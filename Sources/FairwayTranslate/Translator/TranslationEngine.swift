@@ -10,14 +10,20 @@ public final class TranslationEngine: MeshTranslationEngine {
   /// The latest translation's basis for the push table; replaced by each translation built.
   private let basis = Mutex(PushTable.Basis(.empty))
 
-  public init() {}
+  /// Istio's root namespace (`--root-namespace`): its Sidecar is the mesh-wide default and its
+  /// DestinationRules the last ones a client looks at.
+  private let rootNamespace: String
+
+  public init(rootNamespace: String = "istio-system") {
+    self.rootNamespace = rootNamespace
+  }
 
   public func changeScope(of event: ConfigEvent) -> ChangeScope {
     PushTable.scope(for: event, against: basis.withLock { $0 })
   }
 
   public func translation(of snapshot: MeshSnapshot) -> any MeshTranslation {
-    built(MeshTranslator(snapshot: snapshot, reusing: nil))
+    built(MeshTranslator(snapshot: snapshot, reusing: nil, rootNamespace: rootNamespace))
   }
 
   public func canPatch(_ changed: Set<ConfigKey>) -> Bool {
@@ -43,7 +49,8 @@ public final class TranslationEngine: MeshTranslationEngine {
       {
         return built(MeshTranslator(updating: previous, revision: snapshot.revision, patch: patch))
       }
-      return built(MeshTranslator(snapshot: snapshot, reusing: previous))
+      return built(
+        MeshTranslator(snapshot: snapshot, reusing: previous, rootNamespace: rootNamespace))
     }
   }
 

@@ -80,7 +80,7 @@ final class PushCoordinator: Sendable {
           self.enqueue(
             PushScope(
               types: reach.types, endpointClusters: reach.endpointClusters, configs: [event.key],
-              revision: event.revision))
+              revision: event.revision, reach: reach.reach))
         }
         wake.finish()
       }
@@ -176,7 +176,20 @@ final class PushCoordinator: Sendable {
     }
     translation.replace(with: next)
     let streams = registry.all
-    for stream in streams { stream.push(scope) }
+    var pushed = 0
+    for stream in streams {
+      // A proxy the change cannot reach (its Sidecar scope does not see the hosts, or they
+      // are not exported to it) is sent nothing: only its revisions move on.
+      if let reach = scope.reach, let proxy = stream.snapshot.proxy, !next.reaches(proxy, reach) {
+        var untouched = scope
+        untouched.types = []
+        untouched.endpointClusters = nil
+        stream.push(untouched)
+        continue
+      }
+      pushed += 1
+      stream.push(scope)
+    }
     registry.progress.advance()
 
     let debounce = (debounced - scope.firstChange).seconds
@@ -185,7 +198,7 @@ final class PushCoordinator: Sendable {
       time: Date(), triggers: scope.triggers,
       configsUpdated: scope.configs.sorted().prefix(PushRecord.listedConfigs).map(\.description),
       configsUpdatedCount: scope.configs.count,
-      types: scope.types.sorted().map(\.shortName), proxiesPushed: streams.count,
+      types: scope.types.sorted().map(\.shortName), proxiesPushed: pushed,
       debounceSeconds: debounce, durationSeconds: (ContinuousClock.now - started).seconds,
       revision: revision)
     self.record(record)
@@ -193,7 +206,7 @@ final class PushCoordinator: Sendable {
       "push",
       metadata: [
         "revision": "\(revision)", "types": "\(record.types)",
-        "proxies": "\(streams.count)", "configs": "\(record.configsUpdatedCount)",
+        "proxies": "\(pushed)", "configs": "\(record.configsUpdatedCount)",
       ])
   }
 }

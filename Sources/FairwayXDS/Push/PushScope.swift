@@ -16,11 +16,15 @@ public struct PushScope: Sendable, Equatable {
   /// The highest store revision among the changes (0 for a push on demand): every change up to
   /// it is in this scope or was pushed before it, since changes arrive in revision order.
   public var revision: Int64
+  /// Which proxies the changes can alter; nil means every one.
+  public var reach: ProxyReach?
 
   public init(
     types: Set<XDSResourceType>, endpointClusters: Set<String>? = nil,
-    configs: Set<ConfigKey> = [], revision: Int64 = 0, at instant: ContinuousClock.Instant = .now
+    configs: Set<ConfigKey> = [], revision: Int64 = 0, at instant: ContinuousClock.Instant = .now,
+    reach: ProxyReach? = nil
   ) {
+    self.reach = reach
     self.types = types
     self.endpointClusters = endpointClusters
     self.configs = configs
@@ -44,6 +48,7 @@ public struct PushScope: Sendable, Equatable {
       endpointClusters = nil
     }
     types.formUnion(other.types)
+    reach = ProxyReach.union(reach, other.reach)
     configs.formUnion(other.configs)
     revision = max(revision, other.revision)
     firstChange = min(firstChange, other.firstChange)
