@@ -111,6 +111,8 @@ struct StatusPageModel: Sendable {
     case .destinationRule(let dr): return dr.host ?? ""
     case .serviceEntry(let se): return (se.hosts ?? []).joined(separator: ", ")
     case .workloadEntry(let we): return we.address ?? ""
+    case .gateway(let gw):
+      return (gw.servers ?? []).flatMap { $0.hosts ?? [] }.joined(separator: ", ")
     }
   }
 }

@@ -4,6 +4,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
   case destinationRule = "DestinationRule"
   case serviceEntry = "ServiceEntry"
   case workloadEntry = "WorkloadEntry"
+  case gateway = "Gateway"
 
   /// The API group of every kind.
   public static let group = "networking.istio.io"
@@ -24,6 +25,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .destinationRule: return "destinationrules"
     case .serviceEntry: return "serviceentries"
     case .workloadEntry: return "workloadentries"
+    case .gateway: return "gateways"
     }
   }
 
@@ -34,6 +36,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .destinationRule: return "dr"
     case .serviceEntry: return "se"
     case .workloadEntry: return "we"
+    case .gateway: return "gw"
     }
   }
 

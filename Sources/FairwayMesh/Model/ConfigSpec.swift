@@ -7,6 +7,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
   case destinationRule(DestinationRule)
   case serviceEntry(ServiceEntry)
   case workloadEntry(WorkloadEntry)
+  case gateway(Gateway)
 
   /// The kind this spec belongs to.
   public var kind: ConfigKind {
@@ -15,6 +16,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule: return .destinationRule
     case .serviceEntry: return .serviceEntry
     case .workloadEntry: return .workloadEntry
+    case .gateway: return .gateway
     }
   }
 
@@ -27,6 +29,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule: return .destinationRule(try raw.decode(DestinationRule.self))
     case .serviceEntry: return .serviceEntry(try raw.decode(ServiceEntry.self))
     case .workloadEntry: return .workloadEntry(try raw.decode(WorkloadEntry.self))
+    case .gateway: return .gateway(try raw.decode(Gateway.self))
     }
   }
 
@@ -37,6 +40,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .destinationRule(let spec): return try JSONValue(encoding: spec)
     case .serviceEntry(let spec): return try JSONValue(encoding: spec)
     case .workloadEntry(let spec): return try JSONValue(encoding: spec)
+    case .gateway(let spec): return try JSONValue(encoding: spec)
     }
   }
 }

@@ -12,6 +12,7 @@ public struct MeshSnapshot: Sendable {
   public let destinationRules: [TypedConfig<DestinationRule>]
   public let serviceEntries: [TypedConfig<ServiceEntry>]
   public let workloadEntries: [TypedConfig<WorkloadEntry>]
+  public let gateways: [TypedConfig<Gateway>]
   private let index: [ConfigKey: Int]
 
   /// Creates a snapshot; `objects` need not be sorted.
@@ -26,6 +27,7 @@ public struct MeshSnapshot: Sendable {
     var destinationRules: [TypedConfig<DestinationRule>] = []
     var serviceEntries: [TypedConfig<ServiceEntry>] = []
     var workloadEntries: [TypedConfig<WorkloadEntry>] = []
+    var gateways: [TypedConfig<Gateway>] = []
     var index: [ConfigKey: Int] = [:]
     index.reserveCapacity(sorted.count)
     for (position, object) in sorted.enumerated() {
@@ -39,6 +41,8 @@ public struct MeshSnapshot: Sendable {
         serviceEntries.append(.init(key: object.key, metadata: object.metadata, spec: spec))
       case .workloadEntry(let spec):
         workloadEntries.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      case .gateway(let spec):
+        gateways.append(.init(key: object.key, metadata: object.metadata, spec: spec))
       }
     }
     self.revision = revision
@@ -47,6 +51,7 @@ public struct MeshSnapshot: Sendable {
     self.destinationRules = destinationRules
     self.serviceEntries = serviceEntries
     self.workloadEntries = workloadEntries
+    self.gateways = gateways
     self.index = index
   }
 

@@ -16,6 +16,7 @@ enum Validator {
     case .destinationRule(let spec): collector.destinationRule(spec)
     case .serviceEntry(let spec): collector.serviceEntry(spec)
     case .workloadEntry(let spec): collector.workloadEntry(spec, path: "spec", servicePorts: nil)
+    case .gateway(let spec): collector.gateway(spec)
     }
     return collector.issues
   }

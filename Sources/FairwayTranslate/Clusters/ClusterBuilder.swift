@@ -86,6 +86,7 @@ struct ClusterBuilder: Sendable {
       guard flavor == .sidecar else { return nil }
       cluster.type = .originalDst
       cluster.lbPolicy = .clusterProvided
+      applyTLS(policy.tls, service: service, to: &cluster)
       applyHTTPProtocolOptions(policy.connectionPool, port: port, to: &cluster)
       applyCircuitBreakers(policy.connectionPool, to: &cluster)
       applyOutlierDetection(policy.outlierDetection, to: &cluster)
@@ -93,6 +94,7 @@ struct ClusterBuilder: Sendable {
     }
 
     applyLoadBalancer(policy.loadBalancer, to: &cluster)
+    applyTLS(policy.tls, service: service, to: &cluster)
     applyHTTPProtocolOptions(policy.connectionPool, port: port, to: &cluster)
     applyCircuitBreakers(policy.connectionPool, to: &cluster)
     applyOutlierDetection(policy.outlierDetection, to: &cluster)

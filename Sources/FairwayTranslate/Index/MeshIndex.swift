@@ -36,6 +36,8 @@ struct MeshIndex: Sendable {
   var workloads: WorkloadIndex
   /// ServiceEntries by key, so those services can be resolved again without a snapshot.
   let serviceEntryConfigs: [ConfigKey: TypedConfig<ServiceEntry>]
+  /// Gateways and the VirtualServices bound to them (gateway proxies' listeners and routes).
+  private(set) var gatewayIndex: GatewayIndex
 
   init(snapshot: MeshSnapshot) {
     var services: [MeshService] = []
@@ -63,6 +65,8 @@ struct MeshIndex: Sendable {
       ruleByHost[service.host] = MeshIndex.bestRule(for: service, in: ruleBindings)
     }
     self.ruleByHost = OverlayDictionary(ruleByHost)
+    self.gatewayIndex = GatewayIndex(
+      gateways: snapshot.gateways, virtualServices: snapshot.virtualServices)
     let routeBindings = HostBindings(snapshot.virtualServices, hostsOf: MeshIndex.routeHosts)
     self.routeBindings = routeBindings
     var virtualServicesByHost: [String: [TypedConfig<VirtualService>]] = [:]
@@ -105,6 +109,7 @@ struct MeshIndex: Sendable {
         next.sourceLabelKeyCounts[label, default: 0] += 1
       }
     }
+    next.gatewayIndex.replace(changes)
     let touched = next.routeBindings.replace(changes)
     for position in affectedServices(touched) {
       let host = services[position].host

@@ -13,6 +13,7 @@ import FairwayStore
 /// | DestinationRule | yes | yes                 |  -  | yes |
 /// | ServiceEntry    | yes | yes                 | yes | yes |
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
+/// | Gateway         |  -  |  -                  | yes (gateway proxies) | yes (gateway proxies) |
 ///
 /// Narrower than istiod's table where Fairway's translation allows it: a VirtualService never
 /// alters clusters because every DestinationRule subset gets a cluster whether or not a route
@@ -40,6 +41,9 @@ package enum PushTable {
     .serviceEntry: Row(
       types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
+    // Gateways shape only gateway proxies' listeners and routes; clusters are every visible
+    // service's whatever the Gateways say, and sidecars never see a Gateway.
+    .gateway: Row(types: [.listener, .route], typesForDNSServices: []),
   ]
 
   /// The scope of one store change, judged against the latest translation's index.
