@@ -348,6 +348,10 @@ import Testing
     #expect(common.tlsCertificates.first?.privateKey.filename == "/certs/client.key")
     #expect(common.validationContext.trustedCa.filename == "/certs/ca.pem")
     #expect(common.validationContext.matchTypedSubjectAltNames.map(\.sanType) == [.dns, .uri])
+    #expect(
+      common.validationContext.matchTypedSubjectAltNames.map(\.matcher.exact) == [
+        "api.example.com", "spiffe://cluster.local/ns/default/sa/api",
+      ])
     let plain = try Meshes.decode(
       Envoy_Config_Cluster_V3_Cluster.self, clusters["outbound|8080||api.example.com"])
     #expect(!plain.hasTransportSocket)

@@ -263,18 +263,28 @@ struct GatewayBuilder: Sendable {
     _ config: TypedConfig<VirtualService>, host: String, port number: UInt32,
     builder: RouteBuilder
   ) -> (routes: [RouteBuilder.Route], usesFault: Bool) {
-    var servicePort = ServicePort()
-    servicePort.number = Int(number)
-    servicePort.protocol = "HTTP"
-    guard let port = MeshPort(servicePort) else { return ([], false) }
-    // Destinations name services; the host routed here is only the gateway's name for them.
-    let service =
-      index.service(host: host)
-      ?? MeshService(
-        host: host, namespace: config.namespace, source: config.key, ports: [port],
-        addresses: [], resolution: .none, visibility: Visibility(exportTo: nil, namespace: ""),
-        endpoints: [], workloadSelector: [:])
-    return builder.routes(from: config, service: service, port: port)
+    guard let (placeholder, port) = Self.placeholder(host: host, port: number, config: config)
+    else { return ([], false) }
+    return builder.routes(
+      from: config, service: index.service(host: host) ?? placeholder, port: port)
+  }
+
+  /// The service a gateway route is built against when its host is only the gateway's name for
+  /// the destinations (they name the real services), and the server port as a service port:
+  /// destinations without a port of their own fall back to it.
+  private static func placeholder(
+    host: String, port number: UInt32, config: TypedConfig<VirtualService>
+  )
+    -> (MeshService, MeshPort)?
+  {
+    guard let port = MeshPort(ServicePort(number: Int(number), protocol: "HTTP")) else {
+      return nil
+    }
+    let service = MeshService(
+      host: host, namespace: config.namespace, source: config.key, ports: [port], addresses: [],
+      resolution: .none, visibility: Visibility(exportTo: nil, namespace: ""), endpoints: [],
+      workloadSelector: [:])
+    return (service, port)
   }
 
   /// istiod's `CombineVHostRoutes`: concatenated, catch-all routes moved to the end (keeping
@@ -377,14 +387,9 @@ struct GatewayBuilder: Sendable {
   private func tcpProxy(
     _ destinations: [RouteDestination]?, config: TypedConfig<VirtualService>, server: BoundServer
   ) -> TCPProxy? {
-    var servicePort = ServicePort()
-    servicePort.number = Int(server.number)
-    guard let port = MeshPort(servicePort) else { return nil }
+    guard let (placeholder, port) = Self.placeholder(host: "", port: server.number, config: config)
+    else { return nil }
     let builder = RouteBuilder(index: index, view: view)
-    let placeholder = MeshService(
-      host: "", namespace: config.namespace, source: config.key, ports: [port], addresses: [],
-      resolution: .none, visibility: Visibility(exportTo: nil, namespace: ""), endpoints: [],
-      workloadSelector: [:])
     let targets = (destinations ?? []).compactMap { destination -> (String, UInt32)? in
       guard let target = destination.destination,
         let resolved = builder.resolve(
@@ -392,23 +397,10 @@ struct GatewayBuilder: Sendable {
       else { return nil }
       return (resolved.cluster, destination.weight.map { UInt32(clamping: max($0, 0)) } ?? 100)
     }
-    let live = targets.count == 1 ? targets : targets.filter { $0.1 > 0 }
-    guard let first = live.first else { return nil }
     var proxy = TCPProxy()
-    proxy.statPrefix = first.0
-    if live.count == 1 {
-      proxy.cluster = first.0
-    } else {
-      var weighted = TCPProxy.WeightedCluster()
-      weighted.clusters = zip(live, RouteBuilder.fittingWeights(live.map(\.1))).map {
-        target, weight in
-        var entry = TCPProxy.WeightedCluster.ClusterWeight()
-        entry.name = target.0
-        entry.weight = weight
-        return entry
-      }
-      proxy.weightedClusters = weighted
-    }
+    guard ListenerBuilder.route(&proxy, to: targets) else { return nil }
+    proxy.statPrefix =
+      proxy.cluster.isEmpty ? proxy.weightedClusters.clusters[0].name : proxy.cluster
     return proxy
   }
 }

@@ -3,22 +3,8 @@ import Foundation
 import Testing
 
 /// Gateway and DestinationRule `tls` validation: every problem named by its field path.
-@Suite struct GatewayValidationTests {
-  let parser = ConfigParser()
-
-  func issues(_ yaml: String) -> [ValidationIssue] {
-    do {
-      _ = try parser.parse(Data(yaml.utf8))
-      return []
-    } catch let error as ConfigValidationError {
-      return error.issues
-    } catch {
-      Issue.record("unexpected error \(error)")
-      return []
-    }
-  }
-
-  static let valid = """
+extension ValidatorTests {
+  static let validGateway = """
     apiVersion: networking.istio.io/v1
     kind: Gateway
     metadata: {name: ingress, namespace: istio-system}
@@ -47,8 +33,8 @@ import Testing
     """
 
   @Test func aFullGatewayIsValidAndKept() throws {
-    #expect(issues(Self.valid).isEmpty)
-    let object = try #require(try parser.parse(Data(Self.valid.utf8)).objects.first)
+    #expect(issues(Self.validGateway).isEmpty)
+    let object = try #require(try parser.parse(Data(Self.validGateway.utf8)).objects.first)
     #expect(object.key.kind == .gateway)
     guard case .gateway(let gateway) = object.spec else {
       Issue.record("not a gateway")
@@ -67,7 +53,7 @@ import Testing
     #expect(ConfigKind.gateway.shortName == "gw")
   }
 
-  @Test func badFieldsAreNamedByPath() {
+  @Test func badGatewayFieldsAreNamedByPath() {
     let found = issues(
       """
       apiVersion: networking.istio.io/v1
