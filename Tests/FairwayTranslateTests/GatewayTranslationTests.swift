@@ -52,6 +52,13 @@ import Testing
       endpoints: [{address: 10.1.0.3}]
     ---
     apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata: {name: secure, namespace: default}
+    spec:
+      host: secure.default.svc.cluster.local
+      trafficPolicy: {tls: {mode: SIMPLE, insecureSkipVerify: true}}
+    ---
+    apiVersion: networking.istio.io/v1
     kind: Gateway
     metadata: {name: ingress, namespace: istio-system}
     spec:
@@ -302,6 +309,22 @@ import Testing
     let merged = try #require(
       try routeConfig(after, "http.80").virtualHosts.first { $0.name == "merged.example.com:80" })
     #expect(merged.routes.map(\.match.prefix) == ["/c", "/"])
+  }
+
+  /// /debug/config_dump renders TLS contexts and the TLS inspector (their types are registered
+  /// for `Any` JSON); an unregistered type would come out as `null`.
+  @Test func configDumpRendersTLSResources() throws {
+    let translator = try Meshes.translator(Self.mesh)
+    let dump = ConfigDump(
+      clusters: translator.resources(for: Self.ingress, type: .cluster, requestedNames: nil),
+      endpoints: translator.resources(for: Self.ingress, type: .endpoint, requestedNames: nil),
+      listeners: translator.resources(for: Self.ingress, type: .listener, requestedNames: nil),
+      routes: translator.resources(for: Self.ingress, type: .route, requestedNames: nil)
+    ).jsonString()
+    #expect(!dump.contains("null"))
+    #expect(dump.contains("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"))
+    #expect(dump.contains("envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector"))
+    #expect(dump.contains("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"))
   }
 
   @Test func destinationRuleTLSOriginates() throws {
