@@ -116,6 +116,8 @@ struct StatusPageModel: Sendable {
         .joined(separator: ",")
     case .sidecar(let sidecar):
       return (sidecar.egress ?? []).flatMap { $0.hosts ?? [] }.joined(separator: ", ")
+    case .gateway(let gw):
+      return (gw.servers ?? []).flatMap { $0.hosts ?? [] }.joined(separator: ", ")
     }
   }
 }

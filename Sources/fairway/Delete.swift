@@ -7,7 +7,9 @@ struct Delete: AsyncParsableCommand {
   static let configuration = CommandConfiguration(abstract: "Delete a config.")
 
   @Argument(
-    help: "Kind: virtualservice (vs), destinationrule (dr), serviceentry (se), workloadentry (we).")
+    help:
+      "Kind: virtualservice (vs), destinationrule (dr), serviceentry (se), workloadentry (we), gateway (gw)."
+  )
   var kind: ConfigKind
 
   @Argument(help: "Name.")

@@ -12,7 +12,9 @@ struct Get: AsyncParsableCommand {
   }
 
   @Argument(
-    help: "Kind: virtualservice (vs), destinationrule (dr), serviceentry (se), workloadentry (we).")
+    help:
+      "Kind: virtualservice (vs), destinationrule (dr), serviceentry (se), workloadentry (we), gateway (gw)."
+  )
   var kind: ConfigKind
 
   @Argument(help: "Name; lists all of the kind when omitted.")

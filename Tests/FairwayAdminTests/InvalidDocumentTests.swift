@@ -74,7 +74,7 @@ let invalidCases: [InvalidCase] = [
     field: "apiVersion"),
   InvalidCase(
     name: "unsupported kind",
-    body: vs(route).replacingOccurrences(of: "VirtualService", with: "Gateway"),
+    body: vs(route).replacingOccurrences(of: "VirtualService", with: "EnvoyFilter"),
     status: .unprocessableContent, field: "kind"),
   InvalidCase(
     name: "missing name",

@@ -45,9 +45,9 @@ import Testing
 
   @Test func documentWithoutIdentityIsNamedByPosition() throws {
     let messages = try D.analyze(
-      D.join(D.base, "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}"))
+      D.join(D.base, "apiVersion: networking.istio.io/v1\nkind: EnvoyFilter\nmetadata: {name: gw}"))
     let message = try #require(messages.first { $0.type.code == "IST0106" })
-    #expect(message.resource == "Gateway default/gw" || message.resource == "document 6")
+    #expect(message.resource == "EnvoyFilter default/gw" || message.resource == "document 6")
     #expect(message.field == "kind")
   }
 

@@ -59,6 +59,10 @@ import Testing
           ("grpc", shopGRPC, ["catalog:50051"]),
         ]),
     ]
+    cases.append(
+      Case(
+        mesh: "gateway", yaml: Meshes.gateway,
+        proxies: [("router", Meshes.ingressGateway, nil), ("envoy", Meshes.envoy, nil)]))
     if let examples = try examplesYAML() {
       cases.append(
         Case(

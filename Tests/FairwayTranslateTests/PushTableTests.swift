@@ -155,6 +155,19 @@ import Testing
       """, [.cluster, .endpoint, .listener, .route, .dubboRoute]
     ),
     (
+      .gateway, "new HTTP server for the ingress gateway",
+      """
+      apiVersion: networking.istio.io/v1
+      kind: Gateway
+      metadata: {name: ingress, namespace: istio-system}
+      spec:
+        selector: {istio: ingressgateway}
+        servers:
+        - port: {number: 8080, name: http, protocol: HTTP}
+          hosts: [reviews.example.com]
+      """, [.listener, .route]
+    ),
+    (
       .workloadEntry, "new endpoint of a STATIC service",
       """
       apiVersion: networking.istio.io/v1
@@ -229,7 +242,15 @@ import Testing
     Proxy(
       id: "sidecar~10.9.0.3~dubbo-consumer.default~default.svc.cluster.local", client: .mosn,
       ipAddresses: ["10.9.0.3"]),
+    ingressGateway,
   ]
+
+  static let ingressGateway = Proxy(
+    id: "router~10.9.0.4~ingress-1.istio-system~istio-system.svc.cluster.local", kind: .router,
+    ipAddresses: ["10.9.0.4"], namespace: "istio-system", labels: ["istio": "ingressgateway"])
+  static let egressGateway = Proxy(
+    id: "router~10.9.0.5~egress-1.istio-system~istio-system.svc.cluster.local", kind: .router,
+    ipAddresses: ["10.9.0.5"], namespace: "istio-system", labels: ["istio": "egressgateway"])
 
   static func snapshot(_ yaml: String, revision: Int64) throws -> MeshSnapshot {
     let objects = try ConfigParser().parse(Data(yaml.utf8), format: .yaml).objects
@@ -446,6 +467,57 @@ import Testing
     }
     #expect(reached == expected, "\(description): reached \(reached.sorted())")
     #expect(changedAny, "\(description): changes nothing")
+  /// Types whose output differs between two snapshots for one proxy.
+  static func changedTypes(_ before: MeshSnapshot, _ after: MeshSnapshot, for proxy: Proxy)
+    -> Set<XDSResourceType>
+  {
+    let old = MeshTranslator(snapshot: before)
+    let new = MeshTranslator(snapshot: after)
+    return Set(
+      XDSResourceType.allCases.filter {
+        old.resources(for: proxy, type: $0, requestedNames: nil)
+          != new.resources(for: proxy, type: $0, requestedNames: nil)
+      })
+  }
+
+  /// A Gateway change reaches only the gateway proxies it selects, and only their LDS and RDS;
+  /// sidecars and other gateways get nothing. A VirtualService bound to that gateway changes the
+  /// gateway's routes (its row's RDS) and nothing on sidecars.
+  @Test func gatewayChangesReachOnlyTheGatewaysTheySelect() throws {
+    let gateway = try #require(Self.samples.first { $0.0 == .gateway })
+    let before = try Self.snapshot(Self.base, revision: 1)
+    let after = try Self.snapshot(Self.base, applying: gateway.2, revision: 2)
+    #expect(Self.changedTypes(before, after, for: Self.ingressGateway) == [.listener, .route])
+    #expect(Self.changedTypes(before, after, for: Self.egressGateway).isEmpty)
+    #expect(Self.changedTypes(before, after, for: Self.proxies[0]).isEmpty)
+
+    let bound = """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: reviews-ingress, namespace: default}
+      spec:
+        hosts: [reviews.example.com]
+        gateways: [istio-system/ingress]
+        http:
+        - route: [{destination: {host: reviews.default.svc.cluster.local, subset: v1}}]
+      """
+    let withRoute = try Self.snapshot(
+      Self.base, applying: gateway.2 + "\n---\n" + bound, revision: 3)
+    #expect(Self.changedTypes(after, withRoute, for: Self.ingressGateway) == [.route])
+    #expect(Self.changedTypes(after, withRoute, for: Self.proxies[0]).isEmpty)
+    #expect(Self.changedTypes(after, withRoute, for: Self.egressGateway).isEmpty)
+    let object = try #require(
+      try ConfigParser().parse(Data(bound.utf8), format: .yaml).objects.first)
+    let scope = PushTable.scope(
+      for: ConfigEvent(key: object.key, old: nil, new: object, revision: 3),
+      against: .init(withRoute))
+    #expect(scope.types.isSuperset(of: [.route]))
+    let gatewayObject = try #require(
+      try ConfigParser().parse(Data(gateway.2.utf8), format: .yaml).objects.first)
+    let gatewayScope = PushTable.scope(
+      for: ConfigEvent(key: gatewayObject.key, old: nil, new: gatewayObject, revision: 2),
+      against: .init(after))
+    #expect(gatewayScope.types == [.listener, .route])
   }
 
   /// A route change on a Dubbo service is a route push: Envoy's Dubbo listener takes its routes

@@ -66,6 +66,12 @@ _TYPE_MODULES = {
     "envoy.extensions.clusters.dns.v3.DnsCluster": "envoy.extensions.clusters.dns.v3.dns_cluster_pb2",
     "envoy.extensions.upstreams.http.v3.HttpProtocolOptions":
         "envoy.extensions.upstreams.http.v3.http_protocol_options_pb2",
+    "envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext":
+        "envoy.extensions.transport_sockets.tls.v3.tls_pb2",
+    "envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext":
+        "envoy.extensions.transport_sockets.tls.v3.tls_pb2",
+    "envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector":
+        "envoy.extensions.filters.listener.tls_inspector.v3.tls_inspector_pb2",
 }
 
 

@@ -43,6 +43,7 @@ PLURALS = {
     "DestinationRule": "destinationrules",
     "ServiceEntry": "serviceentries",
     "WorkloadEntry": "workloadentries",
+    "Gateway": "gateways",
 }
 
 # Kept applied through every mesh: the workload the intercepted and non-intercepted sidecars

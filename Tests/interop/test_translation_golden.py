@@ -272,6 +272,43 @@ def test_external_dns_and_tcp():
     assert set(g["lds"]) == {"httpbin.org:80"}
 
 
+def test_gateway_router_and_tls_origination():
+    r = load("gateway", "router")
+    assert set(r["lds"]) == {"0.0.0.0_18080", "0.0.0.0_18081", "0.0.0.0_18443", "0.0.0.0_13306"}
+    assert set(r["rds"]) == {"http.18080", "http.18081"}
+    assert hcm_of(r["lds"]["0.0.0.0_18080"]).rds.route_config_name == "http.18080"
+    shop = vhost(r["rds"]["http.18080"], "shop.example.com:18080")
+    assert list(shop.domains) == ["shop.example.com", "shop.example.com:*"]
+    # Two VirtualServices merged: the /api route of the second before the first's catch-all.
+    assert [route.match.prefix for route in shop.routes] == ["/api", "/"]
+    assert shop.routes[0].route.cluster == "outbound|80||api.example.com"
+    redirect = vhost(r["rds"]["http.18081"], "shop.example.com:18081")
+    assert redirect.require_tls == type(redirect).ALL
+    passthrough = r["lds"]["0.0.0.0_18443"]
+    assert [f.name for f in passthrough.listener_filters] == ["envoy.filters.listener.tls_inspector"]
+    assert_no_unknown_fields(unpack_any(passthrough.listener_filters[0].typed_config))
+    assert list(passthrough.filter_chains[0].filter_chain_match.server_names) == ["pass.example.com"]
+    tcp = unpack_any(passthrough.filter_chains[0].filters[0].typed_config)
+    assert tcp.cluster == "outbound|9443||secure.default.svc.cluster.local"
+    # TLS origination: strict decode of the UpstreamTlsContext.
+    api = r["cds"]["outbound|80||api.example.com"]
+    assert api.transport_socket.name == "envoy.transport_sockets.tls"
+    context = unpack_any(api.transport_socket.typed_config)
+    assert_no_unknown_fields(context)
+    assert context.sni == "api.example.com"
+    validation = context.common_tls_context.validation_context
+    assert validation.trusted_ca.filename == "/etc/ssl/certs/ca-certificates.crt"
+    assert [m.matcher.exact for m in validation.match_typed_subject_alt_names] == ["api.example.com"]
+    unverified = unpack_any(r["cds"]["outbound|80|unverified|api.example.com"].transport_socket.typed_config)
+    assert not unverified.common_tls_context.HasField("validation_context")
+
+    # Sidecars: only the mesh half of shop-api (its /api match is for the gateway only).
+    s = load("gateway", "envoy")
+    assert "0.0.0.0_18080" not in s["lds"]
+    assert not any("shop.example.com" in v.domains for c in s["rds"].values() for v in c.virtual_hosts)
+    assert s["cds"]["outbound|80||api.example.com"].transport_socket.name == "envoy.transport_sockets.tls"
+
+
 def test_localities_and_weights():
     r = load("localities", "envoy")
     cla = r["eds"]["outbound|50051||catalog.shop.svc.cluster.local"]

@@ -6,6 +6,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
   case workloadEntry = "WorkloadEntry"
   case workloadGroup = "WorkloadGroup"
   case sidecar = "Sidecar"
+  case gateway = "Gateway"
 
   /// The API group of every kind.
   public static let group = "networking.istio.io"
@@ -28,6 +29,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .workloadEntry: return "workloadentries"
     case .workloadGroup: return "workloadgroups"
     case .sidecar: return "sidecars"
+    case .gateway: return "gateways"
     }
   }
 
@@ -41,6 +43,7 @@ public enum ConfigKind: String, Sendable, CaseIterable, Codable, Comparable {
     case .workloadGroup: return "wg"
     // Istio gives Sidecar no short name; the singular is what people type.
     case .sidecar: return "sidecar"
+    case .gateway: return "gw"
     }
   }
 

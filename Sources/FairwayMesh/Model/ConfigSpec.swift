@@ -9,6 +9,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
   case workloadEntry(WorkloadEntry)
   case workloadGroup(WorkloadGroup)
   case sidecar(Sidecar)
+  case gateway(Gateway)
 
   /// The kind this spec belongs to.
   public var kind: ConfigKind {
@@ -19,6 +20,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .workloadEntry: return .workloadEntry
     case .workloadGroup: return .workloadGroup
     case .sidecar: return .sidecar
+    case .gateway: return .gateway
     }
   }
 
@@ -33,6 +35,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .workloadEntry: return .workloadEntry(try raw.decode(WorkloadEntry.self))
     case .workloadGroup: return .workloadGroup(try raw.decode(WorkloadGroup.self))
     case .sidecar: return .sidecar(try raw.decode(Sidecar.self))
+    case .gateway: return .gateway(try raw.decode(Gateway.self))
     }
   }
 
@@ -45,6 +48,7 @@ public indirect enum ConfigSpec: Sendable, Equatable {
     case .workloadEntry(let spec): return try JSONValue(encoding: spec)
     case .workloadGroup(let spec): return try JSONValue(encoding: spec)
     case .sidecar(let spec): return try JSONValue(encoding: spec)
+    case .gateway(let spec): return try JSONValue(encoding: spec)
     }
   }
 }

@@ -13,6 +13,7 @@ public struct MeshSnapshot: Sendable {
   public let serviceEntries: [TypedConfig<ServiceEntry>]
   public let workloadEntries: [TypedConfig<WorkloadEntry>]
   public let sidecars: [TypedConfig<Sidecar>]
+  public let gateways: [TypedConfig<Gateway>]
   private let index: [ConfigKey: Int]
 
   /// Creates a snapshot; `objects` need not be sorted.
@@ -28,6 +29,7 @@ public struct MeshSnapshot: Sendable {
     var serviceEntries: [TypedConfig<ServiceEntry>] = []
     var workloadEntries: [TypedConfig<WorkloadEntry>] = []
     var sidecars: [TypedConfig<Sidecar>] = []
+    var gateways: [TypedConfig<Gateway>] = []
     var index: [ConfigKey: Int] = [:]
     index.reserveCapacity(sorted.count)
     for (position, object) in sorted.enumerated() {
@@ -46,6 +48,8 @@ public struct MeshSnapshot: Sendable {
         break
       case .sidecar(let spec):
         sidecars.append(.init(key: object.key, metadata: object.metadata, spec: spec))
+      case .gateway(let spec):
+        gateways.append(.init(key: object.key, metadata: object.metadata, spec: spec))
       }
     }
     self.revision = revision
@@ -55,6 +59,7 @@ public struct MeshSnapshot: Sendable {
     self.serviceEntries = serviceEntries
     self.workloadEntries = workloadEntries
     self.sidecars = sidecars
+    self.gateways = gateways
     self.index = index
   }
 

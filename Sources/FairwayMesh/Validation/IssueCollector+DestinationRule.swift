@@ -171,6 +171,15 @@ extension IssueCollector {
   private mutating func tls(_ settings: ClientTLSSettings?, path: String) {
     guard let settings else { return }
     enumValue(settings.mode, allowed: Self.tlsModes, path: "\(path).mode")
+    if let credential = settings.credentialName, !credential.isEmpty {
+      add(
+        "\(path).credentialName",
+        "credentialName is not supported by Fairway (no SDS): give clientCertificate, privateKey and caCertificates files"
+      )
+    }
+    for (index, name) in (settings.subjectAltNames ?? []).enumerated() where name.isEmpty {
+      add("\(path).subjectAltNames[\(index)]", "subject alt name must not be empty")
+    }
     if settings.mode == "MUTUAL" && settings.credentialName == nil {
       if (settings.clientCertificate ?? "").isEmpty {
         add("\(path).clientCertificate", "client certificate required for mutual tls")

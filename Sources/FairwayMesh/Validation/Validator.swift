@@ -18,6 +18,7 @@ enum Validator {
     case .workloadEntry(let spec): collector.workloadEntry(spec, path: "spec", servicePorts: nil)
     case .workloadGroup(let spec): collector.workloadGroup(spec)
     case .sidecar(let spec): collector.sidecar(spec)
+    case .gateway(let spec): collector.gateway(spec)
     }
     return collector.issues
   }

@@ -91,6 +91,9 @@ enum AnyTypeRegistry {
       Envoy_Extensions_Filters_Network_DubboProxy_V3_DubboProxy.self,
       Envoy_Extensions_Filters_Network_DubboProxy_V3_MultipleRouteConfiguration.self,
       Envoy_Extensions_Filters_Network_DubboProxy_Router_V3_Router.self,
+      Envoy_Extensions_TransportSockets_Tls_V3_UpstreamTlsContext.self,
+      Envoy_Extensions_TransportSockets_Tls_V3_DownstreamTlsContext.self,
+      Envoy_Extensions_Filters_Listener_TlsInspector_V3_TlsInspector.self,
     ]
     for type in types { Google_Protobuf_Any.register(messageType: type) }
     return true

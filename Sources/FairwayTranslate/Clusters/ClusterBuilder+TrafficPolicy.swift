@@ -137,3 +137,16 @@ extension ClusterBuilder {
     cluster.outlierDetection = out
   }
 }
+
+extension ClusterBuilder {
+  /// DestinationRule `tls` (TLS origination): an UpstreamTlsContext transport socket, SNI
+  /// defaulting to the service host. Envoy proxies only: grpc clients take TLS only from
+  /// certificate providers, so they keep the plaintext cluster.
+  func applyTLS(_ settings: ClientTLSSettings?, service: MeshService, to cluster: inout Cluster) {
+    guard flavor == .sidecar,
+      let socket = TLSContexts.upstream(
+        settings, defaultSNI: service.isWildcard ? nil : service.host)
+    else { return }
+    cluster.transportSocket = socket
+  }
+}

@@ -90,6 +90,7 @@ struct ClusterBuilder: Sendable {
       guard flavor == .sidecar else { return nil }
       cluster.type = .originalDst
       cluster.lbPolicy = .clusterProvided
+      applyTLS(policy.tls, service: service, to: &cluster)
       applyHTTPProtocolOptions(policy.connectionPool, port: port, to: &cluster)
       applyCircuitBreakers(policy.connectionPool, to: &cluster)
       applyOutlierDetection(policy.outlierDetection, to: &cluster)
@@ -97,6 +98,7 @@ struct ClusterBuilder: Sendable {
     }
 
     applyLoadBalancer(policy.loadBalancer, to: &cluster)
+    applyTLS(policy.tls, service: service, to: &cluster)
     applyHTTPProtocolOptions(policy.connectionPool, port: port, to: &cluster)
     applyCircuitBreakers(policy.connectionPool, to: &cluster)
     applyOutlierDetection(policy.outlierDetection, to: &cluster)

@@ -49,6 +49,8 @@ struct MeshIndex: Sendable {
   var workloads: WorkloadIndex
   /// ServiceEntries by key, so those services can be resolved again without a snapshot.
   let serviceEntryConfigs: [ConfigKey: TypedConfig<ServiceEntry>]
+  /// Gateways and the VirtualServices bound to them (gateway proxies' listeners and routes).
+  private(set) var gatewayIndex: GatewayIndex
 
   init(snapshot: MeshSnapshot, rootNamespace: String = MeshIndex.defaultRootNamespace) {
     self.rootNamespace = rootNamespace
@@ -87,6 +89,8 @@ struct MeshIndex: Sendable {
       if let labels = MeshIndex.localityLabels(rule.spec) { localityRules[rule.key] = labels }
     }
     self.localityRules = localityRules
+    self.gatewayIndex = GatewayIndex(
+      gateways: snapshot.gateways, virtualServices: snapshot.virtualServices)
     let routeBindings = HostBindings(snapshot.virtualServices, hostsOf: MeshIndex.routeHosts)
     self.routeBindings = routeBindings
     var virtualServicesByHost: [String: [TypedConfig<VirtualService>]] = [:]
@@ -130,6 +134,7 @@ struct MeshIndex: Sendable {
         next.sourceLabelKeyCounts[label, default: 0] += 1
       }
     }
+    next.gatewayIndex.replace(changes)
     let touched = next.routeBindings.replace(changes)
     next.delegates.replace(changes)
     for position in affectedServices(touched) {

@@ -111,24 +111,34 @@ extension ListenerBuilder {
         let weight = destination.weight.map { UInt32(clamping: max($0, 0)) } ?? 100
         return (resolved.cluster, weight)
       }
-      let live = targets.count == 1 ? targets : targets.filter { $0.1 > 0 }
-      guard let first = live.first else { continue }
-      if live.count == 1 {
-        proxy.cluster = first.0
-      } else {
-        typealias Weighted = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy.WeightedCluster
-        var weighted = Weighted()
-        let weights = RouteBuilder.fittingWeights(live.map(\.1))
-        weighted.clusters = zip(live, weights).map { target, weight in
-          var entry = Weighted.ClusterWeight()
-          entry.name = target.0
-          entry.weight = weight
-          return entry
-        }
-        proxy.weightedClusters = weighted
-      }
+      guard Self.route(&proxy, to: targets) else { continue }
       return proxy
     }
     return proxy
+  }
+
+  /// Points a TCP proxy at weighted `(cluster, weight)` targets: weight-0 targets dropped (a
+  /// lone one kept), one cluster alone, several as weighted clusters. False when none is left.
+  static func route(
+    _ proxy: inout Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy,
+    to targets: [(String, UInt32)]
+  ) -> Bool {
+    let live = targets.count == 1 ? targets : targets.filter { $0.1 > 0 }
+    guard let first = live.first else { return false }
+    if live.count == 1 {
+      proxy.cluster = first.0
+    } else {
+      typealias Weighted = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy.WeightedCluster
+      var weighted = Weighted()
+      let weights = RouteBuilder.fittingWeights(live.map(\.1))
+      weighted.clusters = zip(live, weights).map { target, weight in
+        var entry = Weighted.ClusterWeight()
+        entry.name = target.0
+        entry.weight = weight
+        return entry
+      }
+      proxy.weightedClusters = weighted
+    }
+    return true
   }
 }

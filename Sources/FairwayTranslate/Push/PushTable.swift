@@ -16,6 +16,7 @@ import FairwayStore
 /// | WorkloadEntry   | DNS services only | changed services only | - | - |
 /// | WorkloadGroup   |  -  |  -                  |  -  |  -  |
 /// | Sidecar         | yes | yes                 | yes | yes |
+/// | Gateway         |  -  |  -                  | yes (gateway proxies) | yes (gateway proxies) |
 ///
 /// And to whom (`reach(for:against:)`): a Sidecar change only the proxies of its namespace
 /// (every proxy for a root-namespace default); a ServiceEntry, VirtualService or
@@ -55,6 +56,9 @@ package enum PushTable {
     // A Sidecar decides which services its proxies see and how they accept traffic: all of it.
     .sidecar: Row(
       types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
+    // Gateways shape only gateway proxies' listeners and routes; clusters are every visible
+    // service's whatever the Gateways say, and sidecars never see a Gateway.
+    .gateway: Row(types: [.listener, .route], typesForDNSServices: []),
   ]
 
   /// The scope of one store change, judged against the latest translation's index.

@@ -12,7 +12,9 @@ extension RouteBuilder {
     var usesFault = false
     for http in config.spec.http ?? [] {
       let matches = http.match ?? []
-      let applicable = matches.filter { applies($0, port: port.number) }
+      let applicable = matches.filter {
+        applies($0, port: port.number, writtenIn: config.namespace)
+      }
       if !matches.isEmpty && applicable.isEmpty { continue }
       var envoyMatches: [(Envoy_Config_Route_V3_RouteMatch, String?)] = []
       if applicable.isEmpty {
@@ -50,10 +52,17 @@ extension RouteBuilder {
     return (result, usesFault)
   }
 
-  /// Whether a match clause applies to this proxy on this port.
-  func applies(_ match: HTTPMatchRequest, port: UInt32) -> Bool {
+  /// Whether a match clause (of a VirtualService in `namespace`) applies to this proxy on this
+  /// port: for the mesh, or for `gateway` when building a gateway proxy's routes.
+  func applies(_ match: HTTPMatchRequest, port: UInt32, writtenIn namespace: String = "") -> Bool {
     if let wanted = match.port, wanted != Int(port) { return false }
-    if let gateways = match.gateways, !gateways.isEmpty, !gateways.contains("mesh") { return false }
+    if let gateways = match.gateways, !gateways.isEmpty {
+      if let gateway {
+        guard GatewayIndex.names(gateways, gateway, in: namespace) else { return false }
+      } else if !gateways.contains("mesh") {
+        return false
+      }
+    }
     if let labels = match.sourceLabels, !labels.allSatisfy({ view.labels[$0.key] == $0.value }) {
       return false
     }

@@ -11,6 +11,9 @@ struct RouteBuilder: Sendable {
 
   let index: MeshIndex
   let view: ProxyView
+  /// The Gateway whose routes are being built for a gateway proxy; nil for the mesh. It decides
+  /// which matches apply (`match.gateways`).
+  var gateway: ConfigKey? = nil
 
   var flavor: ClientFlavor { ClientFlavor(view.client) }
 

@@ -13,7 +13,18 @@ extension MeshTranslator {
     return built
   }
 
+  /// A gateway proxy's listeners and routes, built together once per view.
+  private func gatewayOutput(view: ProxyView) -> GatewayBuilder.Output {
+    if let cached = caches.withLock({ $0.gatewayOutputs[view] }) { return cached }
+    let built = GatewayBuilder(index: index, view: view).build()
+    caches.withLock { $0.gatewayOutputs[view] = built }
+    return built
+  }
+
   func listeners(view: ProxyView) -> [EncodedResource] {
+    if view.kind == .router, view.client == .envoy {
+      return gatewayOutput(view: view).listeners.compactMap { Self.encode($0.name, .listener, $0) }
+    }
     if view.client == .grpc {
       return grpcNamed(view: view, type: .listener, names: Set(grpcTargets(view: view)))
     }
@@ -58,6 +69,11 @@ extension MeshTranslator {
   }
 
   func routes(view: ProxyView) -> [EncodedResource] {
+    if view.kind == .router, view.client == .envoy {
+      return gatewayOutput(view: view).routes.compactMap {
+        Self.encode($0.config.name, .route, $0.config)
+      }
+    }
     if view.client == .grpc {
       return grpcNamed(view: view, type: .route, names: Set(grpcTargets(view: view)))
     }

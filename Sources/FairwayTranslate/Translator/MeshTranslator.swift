@@ -186,6 +186,9 @@ package final class MeshTranslator: MeshTranslation {
       ) {
         ResourceSet(type: .endpoint, resources: endpoints(view: view))
       }
+    case .route where view.kind == .router:
+      // A gateway proxy's routes depend on its labels (which Gateways select it).
+      built = ResourceSet(type: .route, resources: routes(view: view))
     case .route:
       built = shared(.routes(OutboundKey(view: view, index: index))) {
         ResourceSet(type: .route, resources: routes(view: view))
@@ -247,6 +250,8 @@ struct TranslatorCaches: Sendable {
   var variantClusters: [VariantClusterKey: [EncodedResource]] = [:]
   /// Pods' own listeners; a pure function of the key, so carried over between translations.
   var ownListeners: [InboundListenerKey: OwnListeners] = [:]
+  /// Gateway proxies' listeners and routes, per view (their labels pick the Gateways).
+  var gatewayOutputs: [ProxyView: GatewayBuilder.Output] = [:]
   var views: [ProxyView: ViewCache] = [:]
 }
 

@@ -189,6 +189,113 @@ enum Meshes {
       - {name: v2, labels: {version: v2}}
     """
 
+  /// A gateway proxy with the labels of Istio's ingress gateway.
+  static let ingressGateway = Proxy(
+    id: "router~10.0.0.40~ingressgateway-1.istio-system~istio-system.svc.cluster.local",
+    kind: .router, ipAddresses: ["10.0.0.40"], namespace: "istio-system",
+    labels: ["app": "istio-ingressgateway", "istio": "ingressgateway"])
+
+  /// An ingress Gateway with every server kind that needs no certificate file (plain HTTP,
+  /// httpsRedirect, SNI passthrough, TCP) on unprivileged ports, merged VirtualServices, and
+  /// DestinationRule TLS origination that reads only the system CA bundle. Real Envoys of every
+  /// flavour take it in the acceptance gate.
+  static let gateway = """
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: web, namespace: default}
+    spec:
+      hosts: [web.default.svc.cluster.local]
+      ports: [{number: 9080, name: http, protocol: HTTP}]
+      resolution: STATIC
+      endpoints: [{address: 10.1.0.1}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: secure, namespace: default}
+    spec:
+      hosts: [secure.default.svc.cluster.local]
+      ports: [{number: 9443, name: tls, protocol: TLS}]
+      resolution: STATIC
+      endpoints: [{address: 10.1.0.3}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: ServiceEntry
+    metadata: {name: external-api, namespace: default}
+    spec:
+      hosts: [api.example.com]
+      location: MESH_EXTERNAL
+      ports: [{number: 80, name: http, protocol: HTTP, targetPort: 443}]
+      resolution: DNS
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata: {name: external-api, namespace: default}
+    spec:
+      host: api.example.com
+      trafficPolicy:
+        tls: {mode: SIMPLE, sni: api.example.com, subjectAltNames: [api.example.com]}
+      subsets:
+      - name: unverified
+        labels: {}
+        trafficPolicy:
+          tls: {mode: SIMPLE, insecureSkipVerify: true}
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: Gateway
+    metadata: {name: ingress, namespace: istio-system}
+    spec:
+      selector: {istio: ingressgateway}
+      servers:
+      - port: {number: 18080, name: http, protocol: HTTP}
+        hosts: ["*/shop.example.com"]
+      - port: {number: 18081, name: http-redirect, protocol: HTTP}
+        hosts: [shop.example.com]
+        tls: {httpsRedirect: true}
+      - port: {number: 18443, name: tls, protocol: TLS}
+        hosts: [pass.example.com]
+        tls: {mode: PASSTHROUGH}
+      - port: {number: 13306, name: tcp, protocol: TCP}
+        hosts: ["*"]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: shop, namespace: default}
+    spec:
+      hosts: [shop.example.com]
+      gateways: [istio-system/ingress]
+      http:
+      - route: [{destination: {host: web.default.svc.cluster.local}}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: shop-api, namespace: default}
+    spec:
+      hosts: [shop.example.com]
+      gateways: [istio-system/ingress, mesh]
+      http:
+      - match: [{uri: {prefix: /api}, gateways: [istio-system/ingress]}]
+        route: [{destination: {host: api.example.com, port: {number: 80}}}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: pass, namespace: default}
+    spec:
+      hosts: [pass.example.com]
+      gateways: [istio-system/ingress]
+      tls:
+      - match: [{sniHosts: [pass.example.com]}]
+        route: [{destination: {host: secure.default.svc.cluster.local, port: {number: 9443}}}]
+    ---
+    apiVersion: networking.istio.io/v1
+    kind: VirtualService
+    metadata: {name: db, namespace: default}
+    spec:
+      hosts: ["*"]
+      gateways: [istio-system/ingress]
+      tcp:
+      - route: [{destination: {host: secure.default.svc.cluster.local, port: {number: 9443}}}]
+    """
+
   static func decode<M: SwiftProtobuf.Message>(_ type: M.Type, _ resource: EncodedResource?)
     throws -> M
   {
