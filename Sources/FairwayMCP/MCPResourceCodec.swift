@@ -164,6 +164,8 @@ public enum MCPResourceCodec {
     case .workloadEntry:
       return try Istio_Networking_V1alpha3_WorkloadEntry(jsonString: json, options: options)
         .serializedBytes(options: encoding)
+    case .workloadGroup, .sidecar, .gateway:
+      throw NoSpecMessage(kind: collection.kind)
     }
   }
 
@@ -177,6 +179,14 @@ public enum MCPResourceCodec {
       return try Istio_Networking_V1alpha3_ServiceEntry(serializedBytes: bytes).jsonString()
     case .workloadEntry:
       return try Istio_Networking_V1alpha3_WorkloadEntry(serializedBytes: bytes).jsonString()
+    case .workloadGroup, .sidecar, .gateway:
+      throw NoSpecMessage(kind: collection.kind)
     }
+  }
+
+  /// A kind with no spec message in Protos/istio yet, so not an MCP collection.
+  private struct NoSpecMessage: Error, CustomStringConvertible {
+    let kind: ConfigKind
+    var description: String { "\(kind.rawValue) is not an MCP collection here" }
   }
 }

@@ -467,6 +467,8 @@ import Testing
     }
     #expect(reached == expected, "\(description): reached \(reached.sorted())")
     #expect(changedAny, "\(description): changes nothing")
+  }
+
   /// Types whose output differs between two snapshots for one proxy.
   static func changedTypes(_ before: MeshSnapshot, _ after: MeshSnapshot, for proxy: Proxy)
     -> Set<XDSResourceType>

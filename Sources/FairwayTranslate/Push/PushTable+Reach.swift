@@ -30,6 +30,8 @@ extension PushTable {
               namespace: event.namespace, exportedTo: exported))
         }
       case .virtualService(let spec):
+        // A delegate (no hosts) reaches whoever its roots reach: judged as everyone.
+        if (spec.hosts ?? []).isEmpty { return nil }
         let exported = Visibility(exportTo: spec.exportTo, namespace: event.namespace).namespaces
         for host in spec.hosts ?? [] {
           let resolved = HostName.resolve(host, namespace: event.namespace)
@@ -52,6 +54,12 @@ extension PushTable {
           ProxyReach.Target(host: resolved, namespace: serviceNamespace, exportedTo: exported))
       case .workloadEntry:
         return nil
+      case .gateway:
+        // Gateway proxies only (the types row); which of them is the gateway builder's call.
+        return nil
+      case .workloadGroup:
+        // A template: only the WorkloadEntries made from it translate.
+        continue
       }
     }
     return reach
