@@ -63,5 +63,8 @@ extension Proxy {
       interceptionMode: string("INTERCEPTION_MODE").flatMap {
         InterceptionMode(rawValue: $0.uppercased())
       })
+    requestedRouteDelivery = string(RouteDelivery.metadataKey).flatMap {
+      RouteDelivery(rawValue: $0.lowercased())
+    }
   }
 }

@@ -50,6 +50,11 @@ public struct Proxy: Sendable, Hashable {
   public var istioVersion: String
   /// How traffic reaches the proxy (Istio's `INTERCEPTION_MODE` metadata).
   public var interceptionMode: InterceptionMode
+  /// How its route configurations' virtual hosts reach it (see `RouteDelivery`). `.inline`
+  /// until the stream is known to be Delta (`overStream(delta:)`).
+  public var routeDelivery: RouteDelivery = .inline
+  /// What the node's `FAIRWAY_VHDS` metadata asked for, if anything (nil: the Delta default).
+  public var requestedRouteDelivery: RouteDelivery?
 
   public init(
     id: String, kind: Kind = .sidecar, client: Client = .envoy, ipAddresses: [String] = [],
@@ -76,7 +81,19 @@ public struct Proxy: Sendable, Hashable {
   public var view: ProxyView {
     ProxyView(
       kind: kind, client: client, ipAddresses: ipAddresses, namespace: namespace,
-      labels: labels, interceptionMode: interceptionMode)
+      labels: labels, interceptionMode: interceptionMode, routeDelivery: routeDelivery)
+  }
+
+  /// This proxy as served over a stream of that kind: an intercepted Envoy sidecar on Delta
+  /// ADS takes its virtual hosts by VHDS (as its metadata asks, on demand by default); any
+  /// other proxy, or any SotW stream, full RDS. VHDS needs interception: a host the mesh does
+  /// not know is answered with a passthrough virtual host (ALLOW_ANY).
+  public func overStream(delta: Bool) -> Proxy {
+    var proxy = self
+    let eligible = delta && client == .envoy && kind == .sidecar && interceptionMode != .none
+    proxy.routeDelivery =
+      eligible ? (requestedRouteDelivery ?? RouteDelivery.deltaDefault) : .inline
+    return proxy
   }
 }
 
@@ -88,4 +105,5 @@ public struct ProxyView: Sendable, Hashable {
   public var namespace: String
   public var labels: [String: String]
   public var interceptionMode: Proxy.InterceptionMode
+  public var routeDelivery: RouteDelivery = .inline
 }

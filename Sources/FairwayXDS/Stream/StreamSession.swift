@@ -122,7 +122,7 @@ struct StreamSession<State: StreamProtocolState> {
         )
       }
       if proxy == nil {
-        proxy = Proxy(node: state.node ?? .init())
+        proxy = Proxy(node: state.node ?? .init()).overStream(delta: State.kind == .delta)
       }
       switch outcome.verdict {
       case .ack:
@@ -202,7 +202,8 @@ struct StreamSession<State: StreamProtocolState> {
       // The protocol state filters by subscription itself; only a grpc client's LDS and RDS
       // need the names up front (they are built per requested name). Passing names otherwise
       // would sort and copy the proxy's whole set on every push.
-      let namesNeeded = proxy.client == .grpc && (type == .listener || type == .route)
+      let namesNeeded =
+        (proxy.client == .grpc && (type == .listener || type == .route)) || type.resolvedByServer
       var available = translator.resources(
         for: proxy, type: type,
         requestedNames: subscription.wildcard || !namesNeeded ? nil : subscription.names)
