@@ -20,6 +20,8 @@ struct BootstrapConfig: Sendable {
   var interceptionMode: String? = nil
   /// Envoy's `ads_config.api_type`: GRPC (state of the world) or DELTA_GRPC.
   var adsAPIType = "GRPC"
+  /// Envoy: node metadata FAIRWAY_VHDS (on-demand, up-front, off), read on Delta ADS only.
+  var vhds: String? = nil
   var dubbo = DubboListeners()
 
   /// MOSN's static Dubbo listeners, as in the Dubbo demo: the consumer dials the egress port,
@@ -119,6 +121,7 @@ struct BootstrapConfig: Sendable {
   func envoy() -> [String: Any] {
     var metadata: [String: Any] = ["NAMESPACE": namespace, "LABELS": labelObject]
     if let interceptionMode { metadata["INTERCEPTION_MODE"] = interceptionMode }
+    if let vhds { metadata["FAIRWAY_VHDS"] = vhds }
     var bootstrap: [String: Any] = [
       "node": ["id": nodeID, "cluster": cluster, "metadata": metadata],
       "dynamic_resources": [

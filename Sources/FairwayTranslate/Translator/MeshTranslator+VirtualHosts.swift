@@ -1,5 +1,6 @@
 import FairwayProto
 import FairwayResources
+import SwiftProtobuf
 
 /// VHDS: route configurations without their virtual hosts, and the virtual hosts as resources.
 ///
