@@ -118,6 +118,9 @@ def test_delta_sidecar_loads_hosts_on_demand_and_a_route_change_reaches_traffic(
         sidecar.wait_synced(("cluster_manager.cds", "listener_manager.lds"))
         mesh_net._wait_for(lambda: "9080" in route_configs(sidecar), 20, "route config 9080")
 
+        # VHDS initialized at once (the bodyless marker), not after Envoy's initial fetch timeout.
+        assert sidecar.stats(r"vhds\.9080\.init_fetch_timeout").get(
+            "http.outbound_0.0.0.0_9080.rds.vhds.9080.init_fetch_timeout") == 0
         # The route config carries vhds and no host: nothing is loaded before the first request.
         config = route_configs(sidecar)["9080"]
         assert config.get("vhds"), config
@@ -171,8 +174,11 @@ def test_up_front_delta_sidecar_gets_every_host_and_follows_a_route_change(serve
                                        labels="app=productpage",
                                        extra_bootstrap_args=("--delta", "--vhds", "up-front"))
         sidecar.wait_synced(("cluster_manager.cds", "listener_manager.lds"))
-        mesh_net._wait_for(lambda: len(route_configs(sidecar).get("9080", {}).get("virtual_hosts", [])) == 3,
-                           20, "up-front virtual hosts")
+        try:
+            mesh_net._wait_for(lambda: len(route_configs(sidecar).get("9080", {}).get("virtual_hosts", [])) == 3,
+                               20, "up-front virtual hosts")
+        except TimeoutError:
+            raise AssertionError(f"{route_configs(sidecar)}\n{sidecar.stats('vhds|rds')}\n{sidecar.logs()}")
         names = sorted(h["name"] for h in route_configs(sidecar)["9080"]["virtual_hosts"])
         assert names == ["9080/ratings.default.svc.cluster.local:9080",
                          "9080/reviews.default.svc.cluster.local:9080", "allow_any"], names
@@ -210,12 +216,14 @@ def test_one_route_change_sends_only_the_changed_virtual_host(server):
         rds = sync_delta(s, ["9080"])
         config = ADSStream.resources(rds)["9080"]
         assert config.HasField("vhds") and len(config.virtual_hosts) == 0
-        # Envoy subscribes to the route config's name first (nothing on demand), then to the
-        # host of a request.
-        s.delta_request(VHDS, subscribe=["9080"])
-        empty = s.receive()
-        assert list(empty.resources) == [] and list(empty.removed_resources) == []
-        s.ack(empty)
+        # Envoy's VHDS starts as a wildcard (it keeps the route config's name to itself): on
+        # demand that brings one bodyless `9080/` marker, so its VHDS init completes; then it
+        # subscribes to the host of a request.
+        s.delta_request(VHDS)
+        marker = s.receive()
+        assert [(r.name, list(r.aliases), r.HasField("resource")) for r in marker.resources] \
+            == [("9080/", ["9080/"], False)]
+        s.ack(marker)
         s.delta_request(VHDS, subscribe=["9080/reviews.default.svc.cluster.local:9080"])
         got = s.receive()
         hosts = ADSStream.resources(got)
@@ -227,7 +235,9 @@ def test_one_route_change_sends_only_the_changed_virtual_host(server):
 
         # A stream holding only ratings, and a SotW stream with full RDS.
         sync_delta(other, ["9080"])
-        other.delta_request(VHDS, subscribe=["9080", "9080/ratings.default.svc.cluster.local:9080"])
+        other.delta_request(VHDS)
+        other.ack(other.receive())
+        other.delta_request(VHDS, subscribe=["9080/ratings.default.svc.cluster.local:9080"])
         other.ack(other.receive())
         sotw.request(RDS, names=["9080"])
         sotw_first = sotw.receive()

@@ -50,6 +50,18 @@ package enum ProtoWire {
   package static func appendDeltaResource(
     _ resource: EncodedResource, fieldNumber: Int, to buffer: inout [UInt8]
   ) {
+    guard !resource.isBodyless else {
+      // No resource (2), its own name as alias (4): see `EncodedResource.bodyless`.
+      let length =
+        fieldSize(1, string: resource.version) + fieldSize(3, string: resource.name)
+        + fieldSize(4, string: resource.name)
+      appendVarint(UInt64(fieldNumber) << 3 | lengthDelimited, to: &buffer)
+      appendVarint(UInt64(length), to: &buffer)
+      appendField(1, string: resource.version, to: &buffer)
+      appendField(3, string: resource.name, to: &buffer)
+      appendField(4, string: resource.name, to: &buffer)
+      return
+    }
     let length =
       fieldSize(1, string: resource.version) + fieldSize(2, count: resource.anyBytes.count)
       + fieldSize(3, string: resource.name)

@@ -38,8 +38,11 @@ public enum XDSResourceType: Int, CaseIterable, Sendable, Hashable, Comparable,
     }
   }
 
-  /// Listener and Cluster are the only types a client may subscribe to as a wildcard.
-  public var allowsWildcard: Bool { self == .cluster || self == .listener }
+  /// Listener and Cluster are the only types a client may subscribe to as a wildcard, and
+  /// VirtualHost: Envoy's VHDS starts with a request that names nothing (it keeps the route
+  /// configuration's name, its namespace, to itself) and means every host of its route
+  /// configurations.
+  public var allowsWildcard: Bool { self == .cluster || self == .listener || self == .virtualHost }
 
   /// Looks a type up by its type URL; nil for types Fairway does not serve.
   public init?(typeURL: String) {

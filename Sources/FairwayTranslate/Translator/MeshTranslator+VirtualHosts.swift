@@ -12,6 +12,11 @@ import SwiftProtobuf
 /// the names a sidecar subscribes to are the resources it holds. Up front, a subscription to
 /// the route configuration's name brings every mesh host of it, named `PORT/HOST:PORT` after
 /// the full-RDS virtual host.
+///
+/// Envoy never sends the route configuration's name: its VHDS subscription starts as a
+/// wildcard (no names; `*` here beside names), which brings every host up front and, on
+/// demand, one `bodyless` `PORT/` entry per route configuration so that Envoy's VHDS finishes
+/// initializing.
 extension MeshTranslator {
   /// The route configs a VHDS view is sent: names and `vhds`, no mesh hosts. Up front they keep
   /// the catch-all passthrough inline; on demand they must not, or no host would ever be
@@ -37,7 +42,9 @@ extension MeshTranslator {
     var missing: [String] = []
     let cached = caches.withLock { $0.vhdsNamed[key] ?? [:] }
     for name in names {
-      if VHDSCatalog.split(name) == nil {
+      if name == "*" {
+        result += resourceSet(view: view, type: .virtualHost).sortedResources
+      } else if VHDSCatalog.split(name) == nil {
         if view.routeDelivery == .upFront { missing.append(name) }
       } else if let hit = cached[name] {
         result.append(hit)
@@ -50,7 +57,12 @@ extension MeshTranslator {
     var built: [String: EncodedResource] = [:]
     for name in missing {
       if let (config, host) = VHDSCatalog.split(name) {
-        if let encoded = Self.encode(
+        if host.isEmpty {
+          // `PORT/` is the on-demand marker, never a host (an empty domain would be NACKed).
+          let marker = EncodedResource.bodyless(name: name, type: .virtualHost)
+          built[name] = marker
+          result.append(marker)
+        } else if let encoded = Self.encode(
           name, .virtualHost, aliasHost(catalog: catalog, config: config, host: host, name: name))
         {
           built[name] = encoded
@@ -74,10 +86,16 @@ extension MeshTranslator {
     return result
   }
 
-  /// Every mesh virtual host of a VHDS view, named as up front (for dumps and a whole set).
+  /// What a VHDS wildcard brings: every mesh virtual host up front; on demand, a bodyless
+  /// `PORT/` per route configuration.
   func allVirtualHosts(view: ProxyView) -> [EncodedResource] {
     guard view.routeDelivery.usesVHDS else { return [] }
     let key = OutboundKey(view: view, index: index)
+    if view.routeDelivery == .onDemand {
+      return vhdsCatalog(view: view, key: key).configNames.map {
+        EncodedResource.bodyless(name: VHDSCatalog.resourceName(config: $0, host: ""), type: .virtualHost)
+      }
+    }
     var upFront = view
     upFront.routeDelivery = .upFront
     return virtualHosts(

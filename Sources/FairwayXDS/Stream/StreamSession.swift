@@ -204,9 +204,13 @@ struct StreamSession<State: StreamProtocolState> {
       // would sort and copy the proxy's whole set on every push.
       let namesNeeded =
         (proxy.client == .grpc && (type == .listener || type == .route)) || type.resolvedByServer
+      var requested = subscription.wildcard || !namesNeeded ? nil : subscription.names
+      if type.resolvedByServer, subscription.wildcard, !subscription.names.isEmpty {
+        // A VHDS wildcard with names beside it: both (see `MeshTranslation.resources`).
+        requested = subscription.names.union(["*"])
+      }
       var available = translator.resources(
-        for: proxy, type: type,
-        requestedNames: subscription.wildcard || !namesNeeded ? nil : subscription.names)
+        for: proxy, type: type, requestedNames: requested)
       staleClusterCount = 0
       if keepingRemoved {
         for (name, resource) in stream.snapshot.sent[type] ?? [:] where available[name] == nil {
