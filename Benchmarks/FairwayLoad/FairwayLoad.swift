@@ -27,6 +27,10 @@ struct Single: AsyncParsableCommand {
   @Option(help: "Endpoints (WorkloadEntries) per service.") var endpoints = 10
   @Option(help: "HTTP/2 connections the streams are spread over.") var connections = 20
   @Flag(help: "Delta xDS instead of state of the world.") var delta = false
+  @Option(help: "Delta: virtual hosts by VHDS on-demand (the server's default), up-front, or off.")
+  var vhds = "on-demand"
+  @Option(help: "VHDS on demand: services each sidecar calls (asks a virtual host for).")
+  var vhdsHosts = 10
   @Option(help: "WorkloadEntry changes to measure.") var workloadEntryChanges = 5
   @Option(help: "VirtualService changes to measure.") var virtualServiceChanges = 5
   @Flag(help: "Also time the minimal socket writer for the fan-out ratio.") var baseline = false
@@ -50,6 +54,10 @@ struct Single: AsyncParsableCommand {
       guard !delta else { throw ValidationError("proxyless gRPC clients speak SotW only") }
     }
     guard ackDelayMs >= 0 else { throw ValidationError("--ack-delay-ms must be >= 0") }
+    guard ["on-demand", "up-front", "off"].contains(vhds) else {
+      throw ValidationError("--vhds must be on-demand, up-front or off")
+    }
+    guard vhdsHosts >= 1 else { throw ValidationError("--vhds-hosts must be >= 1") }
   }
 
   func run() async throws {
@@ -59,11 +67,12 @@ struct Single: AsyncParsableCommand {
       connections: connections, delta: delta, workloadEntryChanges: workloadEntryChanges,
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
       fanOutBaseline: baseline, grpcTargets: grpcTargets,
-      ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil)
+      ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil, vhds: vhds,
+      vhdsHosts: vhdsHosts)
     let clients =
       grpcTargets.map { "proxyless gRPC clients calling \($0) services each" } ?? "sidecars"
     say(
-      "scenario: \(sidecars) \(clients), \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")"
+      "scenario: \(sidecars) \(clients), \(services) services x \(endpoints), \(delta ? "Delta, VHDS \(vhds)" : "SotW")"
     )
     let result = try await scenario.run(
       binary: fairway ?? defaultFairwayBinary(), logDirectory: out
