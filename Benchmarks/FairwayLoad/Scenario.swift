@@ -87,7 +87,9 @@ extension Scenario {
       var identity = grpcTargets.map { mesh.grpcClient(i, count: $0) } ?? mesh.sidecar(i)
       if delta, grpcTargets == nil {
         identity.vhds = vhds
-        if vhds == "on-demand" { identity.vhdsHosts = mesh.vhdsHosts(i, count: vhdsHosts, first: changed) }
+        if vhds == "on-demand" {
+          identity.vhdsHosts = mesh.vhdsHosts(i, count: vhdsHosts, first: changed)
+        }
       }
       return identity
     }

@@ -162,7 +162,8 @@ import Testing
   /// The VHDS names a sidecar holding every sample host subscribes to (`*`: Envoy's initial
   /// wildcard, which brings the on-demand markers).
   static let vhdsNames: Set<String> = [
-    "*", "9080/reviews.default.svc.cluster.local:9080", "9090/ratings.default.svc.cluster.local:9090",
+    "*", "9080/reviews.default.svc.cluster.local:9080",
+    "9090/ratings.default.svc.cluster.local:9090",
     "8000/httpbin.mesh.local:8000",
   ]
 

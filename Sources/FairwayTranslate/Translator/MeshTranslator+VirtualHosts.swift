@@ -93,7 +93,8 @@ extension MeshTranslator {
     let key = OutboundKey(view: view, index: index)
     if view.routeDelivery == .onDemand {
       return vhdsCatalog(view: view, key: key).configNames.map {
-        EncodedResource.bodyless(name: VHDSCatalog.resourceName(config: $0, host: ""), type: .virtualHost)
+        EncodedResource.bodyless(
+          name: VHDSCatalog.resourceName(config: $0, host: ""), type: .virtualHost)
       }
     }
     var upFront = view
