@@ -194,7 +194,9 @@ package final class MeshTranslator: MeshTranslation {
         ResourceSet(type: .dubboRoute, resources: dubboRoutes(view: view))
       }
     case .virtualHost:
-      built = ResourceSet(type: .virtualHost, resources: allVirtualHosts(view: view))
+      built = shared(.virtualHosts(OutboundKey(view: view, index: index))) {
+        ResourceSet(type: .virtualHost, resources: allVirtualHosts(view: view))
+      }
     }
     caches.withLock { $0.views[view, default: ViewCache()].sets[type] = built }
     return built
@@ -274,6 +276,7 @@ enum SharedSetKey: Sendable, Hashable {
   case endpoints(EndpointSetKey)
   case routes(OutboundKey)
   case dubboRoutes(OutboundKey)
+  case virtualHosts(OutboundKey)
 }
 
 /// What one proxy view has been given so far.
