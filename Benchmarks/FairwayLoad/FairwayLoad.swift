@@ -31,6 +31,8 @@ struct Single: AsyncParsableCommand {
   var vhds = "on-demand"
   @Option(help: "VHDS on demand: services each sidecar calls (asks a virtual host for).")
   var vhdsHosts = 10
+  @Option(help: "Seconds the fleet may take to sync (a loaded machine needs more than 60).")
+  var syncTimeout = 60.0
   @Option(help: "WorkloadEntry changes to measure.") var workloadEntryChanges = 5
   @Option(help: "VirtualService changes to measure.") var virtualServiceChanges = 5
   @Flag(help: "Also time the minimal socket writer for the fan-out ratio.") var baseline = false
@@ -68,7 +70,7 @@ struct Single: AsyncParsableCommand {
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
       fanOutBaseline: baseline, grpcTargets: grpcTargets,
       ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil, vhds: vhds,
-      vhdsHosts: vhdsHosts)
+      vhdsHosts: vhdsHosts, syncTimeout: syncTimeout)
     let clients =
       grpcTargets.map { "proxyless gRPC clients calling \($0) services each" } ?? "sidecars"
     say(

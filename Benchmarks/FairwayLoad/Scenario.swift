@@ -24,6 +24,8 @@ struct Scenario: Sendable {
   /// On demand: how many services each sidecar calls (the VirtualService changes' services
   /// first, so every change reaches every sidecar, then others spread over the mesh).
   var vhdsHosts = 10
+  /// Seconds the fleet may take to sync before the run gives up (at least sidecars / 50).
+  var syncTimeout = 60.0
 }
 
 /// One change's convergence.
@@ -112,7 +114,7 @@ extension Scenario {
         probe.stopping.store(true, ordering: .relaxed)
         group.cancelAll()
       }
-      let deadline = connectStart + max(60, Double(sidecars) / 50)
+      let deadline = connectStart + max(syncTimeout, Double(sidecars) / 50)
       while probe.synced.load(ordering: .relaxed) < sidecars, wallClock() < deadline,
         probe.errors.load(ordering: .relaxed) == 0
       {
