@@ -5,6 +5,7 @@ enum TypeURL {
   static let endpoint = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
   static let listener = "type.googleapis.com/envoy.config.listener.v3.Listener"
   static let route = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
+  static let virtualHost = "type.googleapis.com/envoy.config.route.v3.VirtualHost"
 }
 
 /// What a simulated proxy needs from a DiscoveryResponse or DeltaDiscoveryResponse: enough to

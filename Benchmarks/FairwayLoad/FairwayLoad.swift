@@ -27,6 +27,12 @@ struct Single: AsyncParsableCommand {
   @Option(help: "Endpoints (WorkloadEntries) per service.") var endpoints = 10
   @Option(help: "HTTP/2 connections the streams are spread over.") var connections = 20
   @Flag(help: "Delta xDS instead of state of the world.") var delta = false
+  @Option(help: "Delta: virtual hosts by VHDS on-demand (the server's default), up-front, or off.")
+  var vhds = "on-demand"
+  @Option(help: "VHDS on demand: services each sidecar calls (asks a virtual host for).")
+  var vhdsHosts = 10
+  @Option(help: "Seconds the fleet may take to sync (a loaded machine needs more than 60).")
+  var syncTimeout = 60.0
   @Option(help: "WorkloadEntry changes to measure.") var workloadEntryChanges = 5
   @Option(help: "VirtualService changes to measure.") var virtualServiceChanges = 5
   @Flag(help: "Also time the minimal socket writer for the fan-out ratio.") var baseline = false
@@ -53,6 +59,10 @@ struct Single: AsyncParsableCommand {
       guard !delta else { throw ValidationError("proxyless gRPC clients speak SotW only") }
     }
     guard ackDelayMs >= 0 else { throw ValidationError("--ack-delay-ms must be >= 0") }
+    guard ["on-demand", "up-front", "off"].contains(vhds) else {
+      throw ValidationError("--vhds must be on-demand, up-front or off")
+    }
+    guard vhdsHosts >= 1 else { throw ValidationError("--vhds-hosts must be >= 1") }
   }
 
   func run() async throws {
@@ -63,11 +73,11 @@ struct Single: AsyncParsableCommand {
       virtualServiceChanges: virtualServiceChanges, serverArguments: serverArgs,
       fanOutBaseline: baseline, grpcTargets: grpcTargets,
       ackDelay: ackDelayMs > 0 ? .milliseconds(ackDelayMs) : nil, namespaces: namespaces,
-      scoped: scoped)
+      scoped: scoped, vhds: vhds, vhdsHosts: vhdsHosts, syncTimeout: syncTimeout)
     let clients =
       grpcTargets.map { "proxyless gRPC clients calling \($0) services each" } ?? "sidecars"
     say(
-      "scenario: \(sidecars) \(clients), \(services) services x \(endpoints), \(delta ? "Delta" : "SotW")"
+      "scenario: \(sidecars) \(clients), \(services) services x \(endpoints), \(delta ? "Delta, VHDS \(vhds)" : "SotW")"
         + ", \(namespaces) namespace(s)\(scoped ? ", scoped by Sidecars" : "")"
     )
     let result = try await scenario.run(

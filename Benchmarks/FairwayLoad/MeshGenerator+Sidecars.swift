@@ -27,4 +27,17 @@ extension MeshGenerator {
     identity.grpcTargets = grpcTargets(i, count: count).map(authority)
     return identity
   }
+
+  /// The VHDS names (`8080/HOST:PORT`) on-demand sidecar `i` asks for when it calls `count`
+  /// services: `first` (deduplicated), then consecutive others starting from its own.
+  func vhdsHosts(_ i: Int, count: Int, first: [Int]) -> [String] {
+    var chosen: [Int] = []
+    for s in first where !chosen.contains(s) && chosen.count < count { chosen.append(s) }
+    var next = i
+    while chosen.count < min(count, services) {
+      if !chosen.contains(next % services) { chosen.append(next % services) }
+      next += 1
+    }
+    return chosen.map { "8080/\(authority($0))" }
+  }
 }

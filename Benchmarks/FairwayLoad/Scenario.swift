@@ -22,6 +22,14 @@ struct Scenario: Sendable {
   var namespaces = 1
   /// One Sidecar per namespace admitting it and the next two (issue 25).
   var scoped = false
+  /// Delta sidecars' FAIRWAY_VHDS: `on-demand`, `up-front` or `off` (full RDS, what the suite's
+  /// Delta rows measured before VHDS).
+  var vhds = "off"
+  /// On demand: how many services each sidecar calls (the VirtualService changes' services
+  /// first, so every change reaches every sidecar, then others spread over the mesh).
+  var vhdsHosts = 10
+  /// Seconds the fleet may take to sync before the run gives up (at least sidecars / 50).
+  var syncTimeout = 60.0
 }
 
 /// One change's convergence.
@@ -33,6 +41,8 @@ struct ChangeSample: Sendable {
   /// The server's own push time (new translation + waking streams).
   var serverPush: Double
   var responseBytes: Int
+  /// Every response byte the fleet received for the change (all types), per reached stream.
+  var bytesPerStream = 0
 }
 
 struct ScenarioResult: Sendable {
@@ -81,9 +91,18 @@ extension Scenario {
     )
 
     let probe = Probe()
+    let changed = (0..<virtualServiceChanges).map { mesh.virtualServiceChangeService($0 + 1) }
     let sidecarList = (0..<sidecars).map { i in
-      grpcTargets.map { mesh.grpcClient(i, count: $0) } ?? mesh.sidecar(i)
+      var identity = grpcTargets.map { mesh.grpcClient(i, count: $0) } ?? mesh.sidecar(i)
+      if delta, grpcTargets == nil {
+        identity.vhds = vhds
+        if vhds == "on-demand" {
+          identity.vhdsHosts = mesh.vhdsHosts(i, count: vhdsHosts, first: changed)
+        }
+      }
+      return identity
     }
+    let vhdsOn = delta && grpcTargets == nil && (vhds == "on-demand" || vhds == "up-front")
     // The streams a change to service `s` reaches: every sidecar sees every service; a gRPC
     // client only the services it calls.
     let reached = { (s: Int) -> Int in
@@ -106,7 +125,7 @@ extension Scenario {
         probe.stopping.store(true, ordering: .relaxed)
         group.cancelAll()
       }
-      let deadline = connectStart + max(60, Double(sidecars) / 50)
+      let deadline = connectStart + max(syncTimeout, Double(sidecars) / 50)
       while probe.synced.load(ordering: .relaxed) < sidecars, wallClock() < deadline,
         probe.errors.load(ordering: .relaxed) == 0
       {
@@ -154,7 +173,7 @@ extension Scenario {
       for g in 0..<virtualServiceChanges {
         let change = mesh.virtualServiceChange(g + 1)
         if let sample = try await measure(
-          change, typeURL: TypeURL.route,
+          change, typeURL: vhdsOn ? TypeURL.virtualHost : TypeURL.route,
           streams: reached(mesh.virtualServiceChangeService(g + 1)), probe: probe, server: server)
         {
           result.virtualService.append(sample)
@@ -167,6 +186,10 @@ extension Scenario {
         log(
           "  VirtualService after debounce: \(Summary(result.virtualService.map(\.afterDebounce)))")
         log("  VirtualService each change: \(describe(result.virtualService))")
+        log(
+          "  VirtualService bytes per sidecar (every type received): "
+            + result.virtualService.map { String($0.bytesPerStream) }.joined(separator: " ")
+            + " (marker response \(result.virtualService.last?.responseBytes ?? 0) B)")
       }
       result.errors = probe.errors.load(ordering: .relaxed)
       result.firstError = probe.firstErrorMessage
@@ -193,6 +216,7 @@ extension Scenario {
   ) async throws -> ChangeSample? {
     let generation = probe.arm(marker: change.marker, typeURL: typeURL)
     defer { probe.disarm() }
+    let bytesBefore = probe.responseBytes.load(ordering: .relaxed)
     let applied = try await server.apply(change.yaml)
     let deadline = wallClock() + 30
     var progress = probe.progress(generation)
@@ -205,8 +229,10 @@ extension Scenario {
     try await Task.sleep(for: .milliseconds(150))
     guard progress.count >= streams, streams > 0 else { return nil }
     let endToEnd = progress.last - applied.at
+    let received = probe.responseBytes.load(ordering: .relaxed) - bytesBefore
     return ChangeSample(
       endToEnd: endToEnd, afterDebounce: endToEnd - push.debounceSeconds,
-      serverPush: push.durationSeconds, responseBytes: progress.bytes)
+      serverPush: push.durationSeconds, responseBytes: progress.bytes,
+      bytesPerStream: received / streams)
   }
 }

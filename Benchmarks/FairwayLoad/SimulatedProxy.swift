@@ -12,6 +12,14 @@ struct SidecarIdentity: Sendable {
   var labels: [String: String]
   /// Set for a proxyless gRPC client: the `xds:///` authorities it calls (LDS names).
   var grpcTargets: [String]?
+  /// Delta only: node metadata FAIRWAY_VHDS (`on-demand`, `up-front`, `off`); nil sends none.
+  var vhds: String?
+  /// On demand: the `PORT/HOST` names the sidecar asks for, as Envoy's on-demand filter does
+  /// on the first request to each host it calls.
+  var vhdsHosts: [String] = []
+
+  /// Whether the sidecar takes virtual hosts by VHDS (Delta, and not `off`).
+  var usesVHDS: Bool { vhds == "on-demand" || vhds == "up-front" }
 
   var nodeID: String { "sidecar~\(ip)~\(pod).\(namespace)~\(namespace).svc.cluster.local" }
 
@@ -33,6 +41,7 @@ struct SidecarIdentity: Sendable {
       "NAMESPACE": text(namespace), "LABELS": labelValue, "ISTIO_VERSION": text("1.24.0"),
       "CLUSTER_ID": text("Kubernetes"), "INSTANCE_IPS": text(ip),
     ]
+    if let vhds { node.metadata.fields["FAIRWAY_VHDS"] = text(vhds) }
     if grpcTargets != nil {
       // What Istio's proxyless bootstrap sets, and grpc's own user agent.
       node.metadata.fields["GENERATOR"] = text("grpc")
@@ -122,7 +131,12 @@ struct SimulatedProxy: Sendable {
           }
           if let ackDelay { try await Task.sleep(for: ackDelay) }
           for outgoing in handle(message, states: &states) { outbox.yield(outgoing) }
-          if !isSynced,
+          // VHDS: synced once the wildcard answer and, on demand, the hosts it calls arrived.
+          let vhdsSynced =
+            !(delta && identity.usesVHDS)
+            || (states[TypeURL.virtualHost]?.received ?? 0)
+              >= (identity.vhdsHosts.isEmpty ? 1 : 2)
+          if !isSynced, vhdsSynced,
             [TypeURL.cluster, TypeURL.endpoint, TypeURL.listener, TypeURL.route].allSatisfy({
               (states[$0]?.received ?? 0) > 0
             })
@@ -158,6 +172,18 @@ struct SimulatedProxy: Sendable {
     let accumulates = message.typeURL == TypeURL.route
     if delta {
       out.append(deltaRequest(message.typeURL, nonce: message.nonce))
+      if identity.usesVHDS {
+        // Like Envoy: VHDS starts with a request naming nothing once a route config with
+        // `vhds` arrived; on demand, the hosts the sidecar calls follow its first answer.
+        if message.typeURL == TypeURL.route, states[TypeURL.virtualHost] == nil {
+          states[TypeURL.virtualHost] = TypeState()
+          out.append(deltaRequest(TypeURL.virtualHost, nonce: ""))
+        } else if message.typeURL == TypeURL.virtualHost, state.received == 1,
+          !identity.vhdsHosts.isEmpty
+        {
+          out.append(deltaRequest(TypeURL.virtualHost, nonce: "", subscribe: identity.vhdsHosts))
+        }
+      }
       if let dependent {
         var child = states[dependent] ?? TypeState()
         let wanted = Set(message.references)

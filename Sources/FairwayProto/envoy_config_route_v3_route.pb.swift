@@ -31,6 +31,16 @@ public nonisolated struct Envoy_Config_Route_V3_RouteConfiguration: Sendable {
 
   public var virtualHosts: [Envoy_Config_Route_V3_VirtualHost] = []
 
+  /// Virtual hosts by VHDS (Delta xDS): a sidecar on Delta ADS gets them as VirtualHost resources.
+  public var vhds: Envoy_Config_Route_V3_Vhds {
+    get {_vhds ?? Envoy_Config_Route_V3_Vhds()}
+    set {_vhds = newValue}
+  }
+  /// Returns true if `vhds` has been explicitly set.
+  public var hasVhds: Bool {self._vhds != nil}
+  /// Clears the value of `vhds`. Subsequent reads from it will return its default value.
+  public mutating func clearVhds() {self._vhds = nil}
+
   public var internalOnlyHeaders: [String] = []
 
   public var responseHeadersToAdd: [Envoy_Config_Core_V3_HeaderValueOption] = []
@@ -67,8 +77,32 @@ public nonisolated struct Envoy_Config_Route_V3_RouteConfiguration: Sendable {
 
   public init() {}
 
+  fileprivate var _vhds: Envoy_Config_Route_V3_Vhds? = nil
   fileprivate var _validateClusters: SwiftProtobuf.Google_Protobuf_BoolValue? = nil
   fileprivate var _metadata: Envoy_Config_Core_V3_Metadata? = nil
+}
+
+/// Where the route configuration's virtual hosts come from (VHDS); Envoy takes only Delta xDS
+/// here (ADS with ads_config api_type DELTA_GRPC, or DELTA_GRPC itself).
+public nonisolated struct Envoy_Config_Route_V3_Vhds: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var configSource: Envoy_Config_Core_V3_ConfigSource {
+    get {_configSource ?? Envoy_Config_Core_V3_ConfigSource()}
+    set {_configSource = newValue}
+  }
+  /// Returns true if `configSource` has been explicitly set.
+  public var hasConfigSource: Bool {self._configSource != nil}
+  /// Clears the value of `configSource`. Subsequent reads from it will return its default value.
+  public mutating func clearConfigSource() {self._configSource = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _configSource: Envoy_Config_Core_V3_ConfigSource? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -77,7 +111,7 @@ fileprivate nonisolated let _protobuf_package = "envoy.config.route.v3"
 
 nonisolated extension Envoy_Config_Route_V3_RouteConfiguration: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RouteConfiguration"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}virtual_hosts\0\u{3}internal_only_headers\0\u{3}response_headers_to_add\0\u{3}response_headers_to_remove\0\u{3}request_headers_to_add\0\u{3}validate_clusters\0\u{3}request_headers_to_remove\0\u{4}\u{6}ignore_port_in_host_matching\0\u{4}\u{2}typed_per_filter_config\0\u{1}metadata\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}virtual_hosts\0\u{3}internal_only_headers\0\u{3}response_headers_to_add\0\u{3}response_headers_to_remove\0\u{3}request_headers_to_add\0\u{3}validate_clusters\0\u{3}request_headers_to_remove\0\u{1}vhds\0\u{4}\u{5}ignore_port_in_host_matching\0\u{4}\u{2}typed_per_filter_config\0\u{1}metadata\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -93,6 +127,7 @@ nonisolated extension Envoy_Config_Route_V3_RouteConfiguration: SwiftProtobuf.Me
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.requestHeadersToAdd) }()
       case 7: try { try decoder.decodeSingularMessageField(value: &self._validateClusters) }()
       case 8: try { try decoder.decodeRepeatedStringField(value: &self.requestHeadersToRemove) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._vhds) }()
       case 14: try { try decoder.decodeSingularBoolField(value: &self.ignorePortInHostMatching) }()
       case 16: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.Google_Protobuf_Any>.self, value: &self.typedPerFilterConfig) }()
       case 17: try { try decoder.decodeSingularMessageField(value: &self._metadata) }()
@@ -130,6 +165,9 @@ nonisolated extension Envoy_Config_Route_V3_RouteConfiguration: SwiftProtobuf.Me
     if !self.requestHeadersToRemove.isEmpty {
       try visitor.visitRepeatedStringField(value: self.requestHeadersToRemove, fieldNumber: 8)
     }
+    try { if let v = self._vhds {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
     if self.ignorePortInHostMatching != false {
       try visitor.visitSingularBoolField(value: self.ignorePortInHostMatching, fieldNumber: 14)
     }
@@ -145,6 +183,7 @@ nonisolated extension Envoy_Config_Route_V3_RouteConfiguration: SwiftProtobuf.Me
   public static func ==(lhs: Envoy_Config_Route_V3_RouteConfiguration, rhs: Envoy_Config_Route_V3_RouteConfiguration) -> Bool {
     if lhs.name != rhs.name {return false}
     if lhs.virtualHosts != rhs.virtualHosts {return false}
+    if lhs._vhds != rhs._vhds {return false}
     if lhs.internalOnlyHeaders != rhs.internalOnlyHeaders {return false}
     if lhs.responseHeadersToAdd != rhs.responseHeadersToAdd {return false}
     if lhs.responseHeadersToRemove != rhs.responseHeadersToRemove {return false}
@@ -154,6 +193,40 @@ nonisolated extension Envoy_Config_Route_V3_RouteConfiguration: SwiftProtobuf.Me
     if lhs.ignorePortInHostMatching != rhs.ignorePortInHostMatching {return false}
     if lhs.typedPerFilterConfig != rhs.typedPerFilterConfig {return false}
     if lhs._metadata != rhs._metadata {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Envoy_Config_Route_V3_Vhds: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Vhds"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}config_source\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._configSource) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._configSource {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Envoy_Config_Route_V3_Vhds, rhs: Envoy_Config_Route_V3_Vhds) -> Bool {
+    if lhs._configSource != rhs._configSource {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -50,6 +50,12 @@ struct Bootstrap: ParsableCommand {
   @Flag(help: "Envoy: incremental (Delta) ADS, the same as --ads-api-type DELTA_GRPC.")
   var delta = false
 
+  @Option(
+    help:
+      "Envoy on Delta ADS: virtual hosts by VHDS on-demand (the default), up-front, or off (full RDS); node metadata FAIRWAY_VHDS."
+  )
+  var vhds: String?
+
   @Option(help: "MOSN: a static Dubbo egress listener on this port (the consumer dials it).")
   var dubboEgressPort: Int?
 
@@ -97,6 +103,9 @@ struct Bootstrap: ParsableCommand {
     guard ["GRPC", "DELTA_GRPC"].contains(adsApiType.uppercased()) else {
       throw ValidationError("--ads-api-type must be GRPC or DELTA_GRPC")
     }
+    if let vhds, !["on-demand", "up-front", "off"].contains(vhds.lowercased()) {
+      throw ValidationError("--vhds must be on-demand, up-front or off")
+    }
     if dubboEgressPort != nil || dubboIngressPort != nil, client != .mosn {
       throw ValidationError(
         "--dubbo-egress-port and --dubbo-ingress-port are for mosn (Envoy gets Dubbo listeners over LDS)"
@@ -128,6 +137,7 @@ struct Bootstrap: ParsableCommand {
       xdsAddresses: addresses, adminPort: adminPort,
       interceptionMode: interceptionMode?.uppercased(),
       adsAPIType: delta ? "DELTA_GRPC" : adsApiType.uppercased(),
+      vhds: vhds?.lowercased(),
       dubbo: BootstrapConfig.DubboListeners(
         egressPort: dubboEgressPort, routeName: dubboRoute, ingressPort: dubboIngressPort,
         providerPort: dubboProviderPort),

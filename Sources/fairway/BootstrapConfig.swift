@@ -20,6 +20,8 @@ struct BootstrapConfig: Sendable {
   var interceptionMode: String? = nil
   /// Envoy's `ads_config.api_type`: GRPC (state of the world) or DELTA_GRPC.
   var adsAPIType = "GRPC"
+  /// Envoy: node metadata FAIRWAY_VHDS (on-demand, up-front, off), read on Delta ADS only.
+  var vhds: String? = nil
   var dubbo = DubboListeners()
   /// Node metadata AUTO_REGISTER_GROUP: the WorkloadGroup the proxy registers into.
   var autoRegisterGroup: String? = nil
@@ -127,6 +129,7 @@ struct BootstrapConfig: Sendable {
     if let interceptionMode { metadata["INTERCEPTION_MODE"] = interceptionMode }
     if let autoRegisterGroup { metadata["AUTO_REGISTER_GROUP"] = autoRegisterGroup }
     if let network { metadata["NETWORK"] = network }
+    if let vhds { metadata["FAIRWAY_VHDS"] = vhds }
     var node: [String: Any] = ["id": nodeID, "cluster": cluster, "metadata": metadata]
     if let locality {
       let parts = locality.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

@@ -101,7 +101,7 @@ import Testing
         http:
         - fault: {delay: {fixedDelay: 1s, percentage: {value: 10}}}
           route: [{destination: {host: reviews.default.svc.cluster.local, subset: v1}}]
-      """, [.listener, .route]
+      """, [.listener, .route, .virtualHost]
     ),
     (
       .virtualService, "method route on a Dubbo service",
@@ -126,7 +126,7 @@ import Testing
         host: reviews.default.svc.cluster.local
         trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-user}}}
         subsets: [{name: v1, labels: {version: v1}}, {name: v2, labels: {version: v2}}]
-      """, [.cluster, .endpoint, .route]
+      """, [.cluster, .endpoint, .route, .virtualHost]
     ),
     (
       .serviceEntry, "new service on a new port",
@@ -139,7 +139,7 @@ import Testing
         resolution: STATIC
         ports: [{number: 9090, name: http, protocol: HTTP}]
         endpoints: [{address: 10.2.0.1}]
-      """, [.cluster, .endpoint, .listener, .route]
+      """, [.cluster, .endpoint, .listener, .route, .virtualHost]
     ),
     (
       .serviceEntry, "new Dubbo service on a new port",
@@ -243,6 +243,7 @@ import Testing
       id: "sidecar~10.9.0.3~dubbo-consumer.default~default.svc.cluster.local", client: .mosn,
       ipAddresses: ["10.9.0.3"]),
     ingressGateway,
+    vhdsSidecar,
   ]
 
   static let ingressGateway = Proxy(
@@ -251,6 +252,43 @@ import Testing
   static let egressGateway = Proxy(
     id: "router~10.9.0.5~egress-1.istio-system~istio-system.svc.cluster.local", kind: .router,
     ipAddresses: ["10.9.0.5"], namespace: "istio-system", labels: ["istio": "egressgateway"])
+
+  /// An Envoy sidecar on Delta ADS: virtual hosts by VHDS, on demand.
+  static let vhdsSidecar = Proxy(
+    id: "sidecar~10.9.0.4~reviewer.default~default.svc.cluster.local", ipAddresses: ["10.9.0.4"]
+  ).overStream(delta: true)
+
+  /// The VHDS names a sidecar holding every sample host subscribes to (`*`: Envoy's initial
+  /// wildcard, which brings the on-demand markers).
+  static let vhdsNames: Set<String> = [
+    "*", "9080/reviews.default.svc.cluster.local:9080",
+    "9090/ratings.default.svc.cluster.local:9090",
+    "8000/httpbin.mesh.local:8000",
+  ]
+
+  /// The names a proxy asks for by name: a grpc client's listeners and routes, VHDS hosts.
+  static func requestedNames(_ proxy: Proxy, _ type: XDSResourceType, vhds: Set<String> = vhdsNames)
+    -> Set<String>?
+  {
+    if proxy.client == .grpc && (type == .listener || type == .route) {
+      return ["reviews.default.svc.cluster.local:9080", "ratings.default.svc.cluster.local:9090"]
+    }
+    return type == .virtualHost && proxy.routeDelivery.usesVHDS ? vhds : nil
+  }
+
+  /// Which types' output differs between two snapshots for one proxy.
+  static func changedTypes(
+    _ before: MeshSnapshot, _ after: MeshSnapshot, for proxy: Proxy, vhds: Set<String> = vhdsNames
+  ) -> Set<XDSResourceType> {
+    let old = MeshTranslator(snapshot: before)
+    let new = MeshTranslator(snapshot: after)
+    return Set(
+      XDSResourceType.allCases.filter { type in
+        let names = requestedNames(proxy, type, vhds: vhds)
+        return old.resources(for: proxy, type: type, requestedNames: names)
+          != new.resources(for: proxy, type: type, requestedNames: names)
+      })
+  }
 
   static func snapshot(_ yaml: String, revision: Int64) throws -> MeshSnapshot {
     let objects = try ConfigParser().parse(Data(yaml.utf8), format: .yaml).objects
@@ -279,10 +317,7 @@ import Testing
     var changed = Set<XDSResourceType>()
     for proxy in proxies {
       for type in XDSResourceType.allCases {
-        let names: Set<String>? =
-          proxy.client == .grpc && (type == .listener || type == .route)
-          ? ["reviews.default.svc.cluster.local:9080", "ratings.default.svc.cluster.local:9090"]
-          : nil
+        let names = requestedNames(proxy, type)
         if old.resources(for: proxy, type: type, requestedNames: names)
           != new.resources(for: proxy, type: type, requestedNames: names)
         {
@@ -469,19 +504,6 @@ import Testing
     #expect(changedAny, "\(description): changes nothing")
   }
 
-  /// Types whose output differs between two snapshots for one proxy.
-  static func changedTypes(_ before: MeshSnapshot, _ after: MeshSnapshot, for proxy: Proxy)
-    -> Set<XDSResourceType>
-  {
-    let old = MeshTranslator(snapshot: before)
-    let new = MeshTranslator(snapshot: after)
-    return Set(
-      XDSResourceType.allCases.filter {
-        old.resources(for: proxy, type: $0, requestedNames: nil)
-          != new.resources(for: proxy, type: $0, requestedNames: nil)
-      })
-  }
-
   /// A Gateway change reaches only the gateway proxies it selects, and only their LDS and RDS;
   /// sidecars and other gateways get nothing. A VirtualService bound to that gateway changes the
   /// gateway's routes (its row's RDS) and nothing on sidecars.
@@ -555,5 +577,44 @@ import Testing
     let deletion = ConfigEvent(key: usedObject.key, old: usedObject, new: nil, revision: 3)
     #expect(Self.changedTypes(withUsed, before) == [.route])
     #expect(PushTable.scope(for: deletion, against: .init(before)).types == [.listener, .route])
+  }
+
+  /// Issue #24: a VirtualService change reaches a Delta/VHDS sidecar as VirtualHost resources
+  /// only (its routes and listeners stay put), and only if it holds the host; the same change
+  /// reaches a SotW sidecar as RDS (and LDS for the fault filter), never as VirtualHost.
+  @Test func virtualServiceChangePushesVirtualHostsToVHDSAndRoutesToSotW() throws {
+    let change = try #require(Self.samples.first { $0.1 == "weighted route with fault" })
+    let before = try Self.snapshot(Self.base, revision: 1)
+    let after = try Self.snapshot(Self.base, applying: change.2, revision: 2)
+
+    #expect(Self.changedTypes(before, after, for: Self.vhdsSidecar) == [.virtualHost])
+    let holdsOnlyRatings: Set<String> = ["*", "9090/ratings.default.svc.cluster.local:9090"]
+    #expect(
+      Self.changedTypes(before, after, for: Self.vhdsSidecar, vhds: holdsOnlyRatings).isEmpty)
+
+    let sotw = Self.vhdsSidecar.overStream(delta: false)
+    #expect(sotw.routeDelivery == .inline)
+    #expect(Self.changedTypes(before, after, for: sotw) == [.listener, .route])
+
+    // The up-front variant holds every host without asking: the change is its VirtualHosts too.
+    var upFront = Self.vhdsSidecar
+    upFront.requestedRouteDelivery = .upFront
+    upFront = upFront.overStream(delta: true)
+    #expect(Self.changedTypes(before, after, for: upFront, vhds: ["*"]) == [.virtualHost])
+  }
+
+  /// MOSN and proxyless gRPC keep full RDS on Delta too; only intercepted Envoy sidecars
+  /// switch, and `FAIRWAY_VHDS: off` keeps an Envoy on full RDS.
+  @Test func onlyInterceptedEnvoySidecarsOnDeltaGetVHDS() {
+    for proxy in Self.proxies.dropLast() where proxy.client != .envoy {
+      #expect(proxy.overStream(delta: true).routeDelivery == .inline)
+    }
+    var off = Self.vhdsSidecar
+    off.requestedRouteDelivery = .inline
+    #expect(off.overStream(delta: true).routeDelivery == .inline)
+    var bound = Self.vhdsSidecar
+    bound.interceptionMode = .none
+    #expect(bound.overStream(delta: true).routeDelivery == .inline)
+    #expect(Self.vhdsSidecar.routeDelivery == .onDemand)
   }
 }

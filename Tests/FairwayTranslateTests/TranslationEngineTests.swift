@@ -30,7 +30,7 @@ import Testing
     let engine = TranslationEngine()
     let route = try Self.object(Self.dubboRoute)
     let event = ConfigEvent(key: route.key, old: nil, new: route, revision: 2)
-    #expect(engine.changeScope(of: event).types == [.listener, .route])
+    #expect(engine.changeScope(of: event).types == [.listener, .route, .virtualHost])
     _ = engine.translation(of: try PushTableTests.snapshot(PushTableTests.base, revision: 1))
     #expect(engine.changeScope(of: event).types == [.route, .dubboRoute])
   }

@@ -241,15 +241,30 @@ import Testing
     }
   }
 
+  /// A Delta Envoy sidecar takes its routes by VHDS (on demand): Envoy's wildcard start, then
+  /// the host it calls, as the on-demand filter asks for it.
+  static func subscribeVirtualHosts(_ stream: Delta) async throws {
+    for names in [[], ["9080/reviews.default.svc.cluster.local:9080"]] {
+      stream.send(Fixtures.deltaRequest(.virtualHost, subscribe: names))
+      let response = try await stream.next()
+      #expect(response.typeURL == XDSResourceType.virtualHost.typeURL)
+      stream.send(Fixtures.deltaRequest(.virtualHost, nonce: response.nonce))
+    }
+    #expect(try await stream.unexpected().isEmpty)
+  }
+
   @Test func deltaRemovesAClusterOnlyAfterTheRoutesMoved() async throws {
     try await ADSHarness.withServer { harness, client in
       try await client.withDeltaStream { stream in
         try await Self.subscribe(stream)
+        try await Self.subscribeVirtualHosts(stream)
         try await Self.push(harness, MeshYAML.moveToV3, changes: 2)
         let responses = try await Self.drain(stream)
         let types = responses.map { XDSResourceType(typeURL: $0.typeURL)?.shortName ?? "?" }
         #expect(types.first == "cds" && types.last == "cds", "\(types)")
-        let routes = try #require(types.firstIndex(of: "rds"), "\(types)")
+        // The routes move by VHDS: the changed virtual host goes before the last CDS.
+        #expect(!types.contains("rds"), "\(types)")
+        let routes = try #require(types.firstIndex(of: "vhds"), "\(types)")
         #expect(routes < types.count - 1)
         let v3 = MeshYAML.reviewsV1.replacingOccurrences(of: "|v1|", with: "|v3|")
         #expect(responses.first.map { $0.resources.map(\.name).contains(v3) } == true)

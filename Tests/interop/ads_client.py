@@ -18,13 +18,17 @@ CDS = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
 EDS = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
 LDS = "type.googleapis.com/envoy.config.listener.v3.Listener"
 RDS = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
+VHDS = "type.googleapis.com/envoy.config.route.v3.VirtualHost"
 
 
-def make_node(node_id: str, namespace: str = "default", labels: dict | None = None, generator: str | None = None):
+def make_node(node_id: str, namespace: str = "default", labels: dict | None = None, generator: str | None = None,
+              vhds: str | None = None):
     node = base_pb2.Node(id=node_id)
     fields = {"NAMESPACE": namespace}
     if generator:
         fields["GENERATOR"] = generator
+    if vhds:
+        fields["FAIRWAY_VHDS"] = vhds
     node.metadata.update(fields)
     if labels:
         node.metadata.fields["LABELS"].struct_value.update(labels)

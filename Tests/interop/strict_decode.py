@@ -47,6 +47,9 @@ _TYPE_MODULES = {
     "envoy.config.endpoint.v3.ClusterLoadAssignment": "envoy.config.endpoint.v3.endpoint_pb2",
     "envoy.config.listener.v3.Listener": "envoy.config.listener.v3.listener_pb2",
     "envoy.config.route.v3.RouteConfiguration": "envoy.config.route.v3.route_pb2",
+    "envoy.config.route.v3.VirtualHost": "envoy.config.route.v3.route_components_pb2",
+    "envoy.extensions.filters.http.on_demand.v3.OnDemand":
+        "envoy.extensions.filters.http.on_demand.v3.on_demand_pb2",
     "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager":
         "envoy.extensions.filters.network.http_connection_manager.v3.http_connection_manager_pb2",
     "envoy.extensions.filters.http.router.v3.Router": "envoy.extensions.filters.http.router.v3.router_pb2",

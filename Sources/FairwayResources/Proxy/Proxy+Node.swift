@@ -64,6 +64,9 @@ extension Proxy {
         InterceptionMode(rawValue: $0.uppercased())
       },
       locality: Self.locality(node.locality, labels: labels))
+    requestedRouteDelivery = string(RouteDelivery.metadataKey).flatMap {
+      RouteDelivery(rawValue: $0.lowercased())
+    }
   }
 
   /// `region/zone/subzone` from the node's locality, else from the topology labels istiod

@@ -53,6 +53,11 @@ public struct Proxy: Sendable, Hashable {
   /// `region/zone/subzone` (the node's `locality`), for locality load balancing; empty when
   /// unknown.
   public var locality: String
+  /// How its route configurations' virtual hosts reach it (see `RouteDelivery`). `.inline`
+  /// until the stream is known to be Delta (`overStream(delta:)`).
+  public var routeDelivery: RouteDelivery = .inline
+  /// What the node's `FAIRWAY_VHDS` metadata asked for, if anything (nil: the Delta default).
+  public var requestedRouteDelivery: RouteDelivery?
 
   public init(
     id: String, kind: Kind = .sidecar, client: Client = .envoy, ipAddresses: [String] = [],
@@ -80,7 +85,20 @@ public struct Proxy: Sendable, Hashable {
   public var view: ProxyView {
     ProxyView(
       kind: kind, client: client, ipAddresses: ipAddresses, namespace: namespace,
-      labels: labels, interceptionMode: interceptionMode, locality: locality)
+      labels: labels, interceptionMode: interceptionMode, locality: locality,
+      routeDelivery: routeDelivery)
+  }
+
+  /// This proxy as served over a stream of that kind: an intercepted Envoy sidecar on Delta
+  /// ADS takes its virtual hosts by VHDS (as its metadata asks, on demand by default); any
+  /// other proxy, or any SotW stream, full RDS. VHDS needs interception: a host the mesh does
+  /// not know is answered with a passthrough virtual host (ALLOW_ANY).
+  public func overStream(delta: Bool) -> Proxy {
+    var proxy = self
+    let eligible = delta && client == .envoy && kind == .sidecar && interceptionMode != .none
+    proxy.routeDelivery =
+      eligible ? (requestedRouteDelivery ?? RouteDelivery.deltaDefault) : .inline
+    return proxy
   }
 }
 
@@ -94,4 +112,5 @@ public struct ProxyView: Sendable, Hashable {
   public var interceptionMode: Proxy.InterceptionMode
   /// Only locality-aware endpoint assignments read it.
   public var locality: String
+  public var routeDelivery: RouteDelivery = .inline
 }

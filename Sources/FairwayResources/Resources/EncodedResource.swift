@@ -32,6 +32,27 @@ public struct EncodedResource: Sendable, Hashable {
     self.anyBytes = any
   }
 
+  private init(bodylessName name: String, type: XDSResourceType) {
+    self.name = name
+    self.type = type
+    self.version = ContentHash.hex(of: Array(name.utf8))
+    self.anyBytes = []
+    self.valueStart = 0
+  }
+
+  /// A Delta resource entry with no resource, only its name (and the name as its alias): what
+  /// Envoy's VHDS takes as "nothing here" for a name it asked about. A sidecar loading virtual
+  /// hosts on demand gets one per route configuration first, because Envoy completes its VHDS
+  /// initialization only when something in the route configuration's namespace arrives (an
+  /// empty response would leave its listeners warming until the initial fetch times out).
+  /// Delta only: SotW has no way to carry it.
+  public static func bodyless(name: String, type: XDSResourceType) -> EncodedResource {
+    EncodedResource(bodylessName: name, type: type)
+  }
+
+  /// Whether this is a `bodyless` entry.
+  public var isBodyless: Bool { anyBytes.isEmpty }
+
   /// Serializes `message` deterministically (sorted map keys) so equal inputs give equal bytes.
   public init(name: String, type: XDSResourceType, message: some SwiftProtobuf.Message) throws {
     var options = BinaryEncodingOptions()

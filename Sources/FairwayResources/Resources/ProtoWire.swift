@@ -50,14 +50,19 @@ package enum ProtoWire {
   package static func appendDeltaResource(
     _ resource: EncodedResource, fieldNumber: Int, to buffer: inout [UInt8]
   ) {
+    // A bodyless entry has no resource (2) and its own name as alias (4): see
+    // `EncodedResource.bodyless`.
+    let bodyless = resource.isBodyless
     let length =
-      fieldSize(1, string: resource.version) + fieldSize(2, count: resource.anyBytes.count)
-      + fieldSize(3, string: resource.name)
+      fieldSize(1, string: resource.version) + fieldSize(3, string: resource.name)
+      + (bodyless
+        ? fieldSize(4, string: resource.name) : fieldSize(2, count: resource.anyBytes.count))
     appendVarint(UInt64(fieldNumber) << 3 | lengthDelimited, to: &buffer)
     appendVarint(UInt64(length), to: &buffer)
     appendField(1, string: resource.version, to: &buffer)
-    appendField(2, bytes: resource.anyBytes, to: &buffer)
+    if !bodyless { appendField(2, bytes: resource.anyBytes, to: &buffer) }
     appendField(3, string: resource.name, to: &buffer)
+    if bodyless { appendField(4, string: resource.name, to: &buffer) }
   }
 
   /// The encoded size of a length-delimited field with a payload of `count` bytes.

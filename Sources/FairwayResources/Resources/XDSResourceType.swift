@@ -8,6 +8,9 @@ public enum XDSResourceType: Int, CaseIterable, Sendable, Hashable, Comparable,
   case route = 3
   /// Envoy's Dubbo proxy routes (`drds`), pushed after listeners like RDS.
   case dubboRoute = 4
+  /// Virtual hosts by VHDS (Delta only), named `ROUTE_CONFIG_NAME/HOST`: what a Delta Envoy
+  /// sidecar's route configurations leave out, pushed after them.
+  case virtualHost = 5
 
   /// The type URL of the resource message, as carried in DiscoveryRequest/Response.
   public var typeURL: String {
@@ -19,6 +22,7 @@ public enum XDSResourceType: Int, CaseIterable, Sendable, Hashable, Comparable,
     case .dubboRoute:
       return
         "type.googleapis.com/envoy.extensions.filters.network.dubbo_proxy.v3.MultipleRouteConfiguration"
+    case .virtualHost: return "type.googleapis.com/envoy.config.route.v3.VirtualHost"
     }
   }
 
@@ -30,11 +34,15 @@ public enum XDSResourceType: Int, CaseIterable, Sendable, Hashable, Comparable,
     case .listener: return "lds"
     case .route: return "rds"
     case .dubboRoute: return "drds"
+    case .virtualHost: return "vhds"
     }
   }
 
-  /// Listener and Cluster are the only types a client may subscribe to as a wildcard.
-  public var allowsWildcard: Bool { self == .cluster || self == .listener }
+  /// Listener and Cluster are the only types a client may subscribe to as a wildcard, and
+  /// VirtualHost: Envoy's VHDS starts with a request that names nothing (it keeps the route
+  /// configuration's name, its namespace, to itself) and means every host of its route
+  /// configurations.
+  public var allowsWildcard: Bool { self == .cluster || self == .listener || self == .virtualHost }
 
   /// Looks a type up by its type URL; nil for types Fairway does not serve.
   public init?(typeURL: String) {

@@ -14,6 +14,8 @@ public protocol MeshTranslation: AnyObject, Sendable {
   /// `requestedNames` limits the result to those names when not nil. For a proxyless gRPC
   /// client's listeners and route configs the names are what it asked for (`HOST:PORT`),
   /// which the translation builds on demand; nil there means every one it could ask for.
+  /// For VirtualHost (VHDS) the names are the stream's subscription, resolved here: `PORT/HOST`
+  /// is the virtual host answering HOST, `*` beside them the wildcard (nil: the wildcard alone).
   /// Called for every stream on every push: keep it a cache lookup once a view has been seen.
   func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: Set<String>?)
     -> ResourceSet

@@ -123,7 +123,9 @@ extension ClusterBuilder {
     }
     if let interval = settings.interval.flatMap(Self.duration) { out.interval = interval }
     if let time = settings.baseEjectionTime.flatMap(Self.duration) { out.baseEjectionTime = time }
-    if let value = settings.maxEjectionPercent, value >= 0 {
+    // 0 is unset in Istio's proto3 field (istiod sets it only when > 0); sent as a wrapper it
+    // would forbid every ejection.
+    if let value = settings.maxEjectionPercent, value > 0 {
       out.maxEjectionPercent = Google_Protobuf_UInt32Value(UInt32(clamping: min(value, 100)))
     }
     if settings.splitExternalLocalOriginErrors == true {

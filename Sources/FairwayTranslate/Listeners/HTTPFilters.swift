@@ -9,10 +9,19 @@ enum HTTPFilters {
   static let faultName = "envoy.filters.http.fault"
   static let corsName = "envoy.filters.http.cors"
   static let routerName = "envoy.filters.http.router"
+  static let onDemandName = "envoy.filters.http.on_demand"
 
   /// CORS and fault filters only when some route uses them: each costs every request.
-  static func chain(fault: Bool, cors: Bool = false) -> [Filter] {
+  /// `onDemand` (VHDS on demand) comes first, so that the filters after it see the route of a
+  /// host fetched for this very request.
+  static func chain(fault: Bool, cors: Bool = false, onDemand: Bool = false) -> [Filter] {
     var filters: [Filter] = []
+    if onDemand {
+      var filter = Filter()
+      filter.name = onDemandName
+      filter.typedConfig = .packed(Envoy_Extensions_Filters_Http_OnDemand_V3_OnDemand())
+      filters.append(filter)
+    }
     if cors {
       var filter = Filter()
       filter.name = corsName

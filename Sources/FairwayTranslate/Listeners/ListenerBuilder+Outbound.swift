@@ -63,9 +63,13 @@ extension ListenerBuilder {
     hcm.statPrefix = "outbound_\(outboundBindAddress)_\(port)"
     hcm.rds.configSource = ClusterBuilder.adsConfigSource()
     hcm.rds.routeConfigName = String(port)
+    // A VHDS view's listeners cannot depend on its routes (a route change must push only
+    // virtual hosts), so they always carry the fault and CORS filters.
+    let vhds = view.routeDelivery.usesVHDS
     hcm.httpFilters = HTTPFilters.chain(
-      fault: faultRouteConfigs.contains(String(port)), cors: corsRouteConfigs.contains(String(port))
-    )
+      fault: vhds || faultRouteConfigs.contains(String(port)),
+      cors: vhds || corsRouteConfigs.contains(String(port)),
+      onDemand: view.routeDelivery == .onDemand)
     listener.filterChains = [Self.filterChain(hcm: hcm)]
     return listener
   }

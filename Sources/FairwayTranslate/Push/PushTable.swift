@@ -6,22 +6,29 @@ import FairwayStore
 /// and proxyless clients. One place, as data; `PushTableTests` proves every row both ways (each
 /// named type really changes for some change of that kind, each skipped type never does).
 ///
-/// | change          | CDS | EDS                 | LDS | RDS |
-/// |-----------------|-----|---------------------|-----|-----|
-/// | VirtualService  |  -  |  -                  | yes | yes |
-/// | VirtualService on Dubbo hosts only | - | - | - | yes (MOSN) + Dubbo routes (Envoy `drds`) |
-/// | VirtualService delegate (no hosts) | - | - | as its roots | as its roots; nothing when no root names it |
-/// | DestinationRule | yes | yes                 |  -  | yes |
-/// | ServiceEntry    | yes | yes                 | yes | yes |
-/// | WorkloadEntry   | DNS services only | changed services only | - | - |
-/// | WorkloadGroup   |  -  |  -                  |  -  |  -  |
-/// | Sidecar         | yes | yes                 | yes | yes |
-/// | Gateway         |  -  |  -                  | yes (gateway proxies) | yes (gateway proxies) |
+/// | change          | CDS | EDS                 | LDS | RDS | VHDS |
+/// |-----------------|-----|---------------------|-----|-----|------|
+/// | VirtualService  |  -  |  -                  | yes | yes | yes  |
+/// | VirtualService on Dubbo hosts only | - | - | - | yes (MOSN) + Dubbo routes (Envoy `drds`) | - |
+/// | VirtualService delegate (no hosts) | - | - | as its roots | as its roots | as its roots; nothing when no root names it |
+/// | DestinationRule | yes | yes                 |  -  | yes | yes  |
+/// | ServiceEntry    | yes | yes                 | yes | yes | yes  |
+/// | WorkloadEntry   | DNS services only | changed services only | - | - | - |
+/// | WorkloadGroup   |  -  |  -                  |  -  |  -  |  -   |
+/// | Sidecar         | yes | yes                 | yes | yes | yes  |
+/// | Gateway         |  -  |  -                  | yes (gateway proxies) | yes (gateway proxies) | - |
 ///
 /// And to whom (`reach(for:against:)`): a Sidecar change only the proxies of its namespace
 /// (every proxy for a root-namespace default); a ServiceEntry, VirtualService or
 /// DestinationRule change only proxies whose namespace the config is exported to and whose
 /// Sidecar scope admits one of its hosts.
+///
+/// Which of a change's types a proxy is really sent follows from what it holds. A Delta Envoy
+/// sidecar on VHDS (`RouteDelivery`) holds route configurations without hosts and listeners
+/// that do not depend on routes, so a VirtualService change reaches it as the changed
+/// VirtualHost resources only (no RDS, no LDS), and only if it holds them; every other proxy
+/// holds no VirtualHost resources and gets RDS (and LDS where the fault filter or a TCP route
+/// changed). `PushTableTests` proves both per proxy.
 ///
 /// Narrower than istiod's table where Fairway's translation allows it: a VirtualService never
 /// alters clusters because every DestinationRule subset gets a cluster whether or not a route
@@ -44,18 +51,21 @@ package enum PushTable {
 
   package static let rows: [ConfigKind: Row] = [
     .virtualService: Row(
-      types: [.listener, .route], typesForDNSServices: [],
+      types: [.listener, .route, .virtualHost], typesForDNSServices: [],
       typesForDubboHosts: [.route, .dubboRoute]
     ),
-    .destinationRule: Row(types: [.cluster, .endpoint, .route], typesForDNSServices: []),
+    .destinationRule: Row(
+      types: [.cluster, .endpoint, .route, .virtualHost], typesForDNSServices: []),
     .serviceEntry: Row(
-      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
+      types: [.cluster, .endpoint, .listener, .route, .dubboRoute, .virtualHost],
+      typesForDNSServices: []),
     .workloadEntry: Row(types: [.endpoint], typesForDNSServices: [.cluster]),
     // A template for auto-registration: only the WorkloadEntries made from it translate.
     .workloadGroup: Row(types: [], typesForDNSServices: []),
     // A Sidecar decides which services its proxies see and how they accept traffic: all of it.
     .sidecar: Row(
-      types: [.cluster, .endpoint, .listener, .route, .dubboRoute], typesForDNSServices: []),
+      types: [.cluster, .endpoint, .listener, .route, .dubboRoute, .virtualHost],
+      typesForDNSServices: []),
     // Gateways shape only gateway proxies' listeners and routes; clusters are every visible
     // service's whatever the Gateways say, and sidecars never see a Gateway.
     .gateway: Row(types: [.listener, .route], typesForDNSServices: []),

@@ -5,7 +5,7 @@ import FairwayResources
 extension MeshTranslator {
   /// Sidecar route configs for the view's outbound key, shared by its LDS (which filters the
   /// HttpConnectionManagers need) and RDS.
-  private func sidecarRouteConfigs(view: ProxyView, key: OutboundKey) -> [RouteConfigResult] {
+  func sidecarRouteConfigs(view: ProxyView, key: OutboundKey) -> [RouteConfigResult] {
     guard view.kind == .sidecar, view.client != .grpc else { return [] }
     if let cached = caches.withLock({ $0.routeConfigs[key] }) { return cached }
     let built = RouteBuilder(index: index, view: view).sidecarRouteConfigs()
@@ -30,7 +30,8 @@ extension MeshTranslator {
     }
     guard view.kind == .sidecar else { return [] }
     let key = OutboundKey(view: view, index: index)
-    let routeConfigs = sidecarRouteConfigs(view: view, key: key)
+    // A VHDS view's listeners do not depend on its routes (see `httpListener`).
+    let routeConfigs = view.routeDelivery.usesVHDS ? [] : sidecarRouteConfigs(view: view, key: key)
     let builder = ListenerBuilder(
       index: index, view: view,
       faultRouteConfigs: Set(routeConfigs.filter(\.usesFault).map(\.config.name)),
@@ -78,6 +79,7 @@ extension MeshTranslator {
       return grpcNamed(view: view, type: .route, names: Set(grpcTargets(view: view)))
     }
     let key = OutboundKey(view: view, index: index)
+    if view.routeDelivery.usesVHDS { return vhdsRouteConfigs(view: view, key: key) }
     return sidecarRouteConfigs(view: view, key: key).compactMap {
       Self.encode($0.config.name, .route, $0.config)
     }

@@ -157,6 +157,9 @@ package final class MeshTranslator: MeshTranslation {
     -> ResourceSet
   {
     let view = proxy.view
+    if type == .virtualHost, view.routeDelivery.usesVHDS, let requestedNames {
+      return ResourceSet(type: type, resources: virtualHosts(view: view, named: requestedNames))
+    }
     if view.client == .grpc, type == .listener || type == .route, let requestedNames {
       return ResourceSet(
         type: type, resources: grpcNamed(view: view, type: type, names: requestedNames))
@@ -198,6 +201,10 @@ package final class MeshTranslator: MeshTranslation {
     case .dubboRoute:
       built = shared(.dubboRoutes(OutboundKey(view: view, index: index))) {
         ResourceSet(type: .dubboRoute, resources: dubboRoutes(view: view))
+      }
+    case .virtualHost:
+      built = shared(.virtualHosts(OutboundKey(view: view, index: index))) {
+        ResourceSet(type: .virtualHost, resources: allVirtualHosts(view: view))
       }
     }
     caches.withLock { $0.views[view, default: ViewCache()].sets[type] = built }
@@ -241,6 +248,9 @@ struct TranslatorCaches: Sendable {
   /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
   var routeConfigs: [OutboundKey: [RouteConfigResult]] = [:]
   var outboundListeners: [OutboundKey: [EncodedResource]] = [:]
+  /// VHDS views' virtual hosts by route config and domain, and the ones built by name.
+  var vhdsCatalogs: [OutboundKey: VHDSCatalog] = [:]
+  var vhdsNamed: [OutboundKey: [String: EncodedResource]] = [:]
   /// grpc listeners and route configs by requested name (`HOST:PORT`), per outbound key: a
   /// gRPC client's LDS and RDS depend on its namespace and route-relevant labels, not on its
   /// pod, so thousands of clients calling the same service share one. nil records a name
@@ -308,6 +318,7 @@ enum SharedSetKey: Sendable, Hashable {
   case endpoints(EndpointSetKey)
   case routes(OutboundKey)
   case dubboRoutes(OutboundKey)
+  case virtualHosts(OutboundKey)
 }
 
 /// What one proxy view has been given so far.

@@ -9,6 +9,8 @@ struct OutboundKey: Sendable, Hashable {
   let kind: Proxy.Kind
   let namespace: String
   let interceptionMode: Proxy.InterceptionMode
+  /// VHDS views get other route configs and listener filters than full-RDS ones.
+  let routeDelivery: RouteDelivery
   /// Only the labels some VirtualService `sourceLabels` mentions.
   let labels: [String: String]
   /// The Sidecar scope: which services the view sees, and where unknown hosts go.
@@ -21,6 +23,7 @@ struct OutboundKey: Sendable, Hashable {
     kind = view.kind
     namespace = view.namespace
     interceptionMode = view.interceptionMode
+    routeDelivery = view.routeDelivery
     labels =
       index.sourceLabelKeys.isEmpty
       ? [:] : view.labels.filter { index.sourceLabelKeys.contains($0.key) }

@@ -144,7 +144,10 @@ struct DeltaStreamState: StreamProtocolState {
       }
     }
     let subscribed = state.subscription.names
-    let wildcard = state.subscription.wildcard
+    // VHDS names are not all resource names (a route configuration's name stands for its
+    // hosts), so the translation resolves the subscription and `available` is exactly what
+    // the stream should hold: walked like a wildcard.
+    let wildcard = state.subscription.wildcard || type.resolvedByServer
     func inScope(_ name: String) -> Bool {
       wildcard ? available[name] != nil || held(name) != nil : subscribed.contains(name)
     }
@@ -193,4 +196,10 @@ struct DeltaStreamState: StreamProtocolState {
     return OutgoingResponse(message: message, nonce: nonce, resources: toSend, removed: removed)
   }
 
+}
+
+extension XDSResourceType {
+  /// Types whose subscribed names the translation resolves into the resources a stream holds
+  /// (VHDS: a route configuration's name, or `PORT/HOST` aliases).
+  var resolvedByServer: Bool { self == .virtualHost }
 }

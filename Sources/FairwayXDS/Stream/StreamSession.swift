@@ -171,7 +171,7 @@ struct StreamSession<State: StreamProtocolState> {
     private mutating func connect() {
       guard proxy == nil else { return }
       let node = state.node ?? .init()
-      let proxy = Proxy(node: node)
+      let proxy = Proxy(node: node).overStream(delta: State.kind == .delta)
       self.proxy = proxy
       stream.update { $0.proxy = proxy }
       context.observer?.proxyConnected(stream: stream.id, proxy: proxy, node: node, at: Date())
@@ -226,10 +226,15 @@ struct StreamSession<State: StreamProtocolState> {
       // The protocol state filters by subscription itself; only a grpc client's LDS and RDS
       // need the names up front (they are built per requested name). Passing names otherwise
       // would sort and copy the proxy's whole set on every push.
-      let namesNeeded = proxy.client == .grpc && (type == .listener || type == .route)
+      let namesNeeded =
+        (proxy.client == .grpc && (type == .listener || type == .route)) || type.resolvedByServer
+      var requested = subscription.wildcard || !namesNeeded ? nil : subscription.names
+      if type.resolvedByServer, subscription.wildcard, !subscription.names.isEmpty {
+        // A VHDS wildcard with names beside it: both (see `MeshTranslation.resources`).
+        requested = subscription.names.union(["*"])
+      }
       var available = translator.resources(
-        for: proxy, type: type,
-        requestedNames: subscription.wildcard || !namesNeeded ? nil : subscription.names)
+        for: proxy, type: type, requestedNames: requested)
       staleClusterCount = 0
       if keepingRemoved {
         for (name, resource) in stream.snapshot.sent[type] ?? [:] where available[name] == nil {

@@ -1,0 +1,62 @@
+import FairwayProto
+
+/// A VHDS view's virtual hosts, per route configuration, indexed by the domains they answer:
+/// what resolves the `ROUTE_CONFIG_NAME/HOST` names Envoy's on-demand filter asks for.
+/// Built once per outbound key and translation from the route configs a full-RDS view gets.
+struct VHDSCatalog: Sendable {
+  typealias VirtualHost = Envoy_Config_Route_V3_VirtualHost
+
+  /// The virtual hosts of each route configuration, in route order.
+  private(set) var hosts: [String: [VirtualHost]] = [:]
+  /// Exact domain -> position in `hosts[config]`.
+  private var exact: [String: [String: Int]] = [:]
+  /// Wildcard domains (`*.example.com`) as (suffix `.example.com`, position), longest first.
+  private var wildcards: [String: [(suffix: String, position: Int)]] = [:]
+
+  init(routeConfigs: [Envoy_Config_Route_V3_RouteConfiguration]) {
+    for config in routeConfigs {
+      // The catch-all `*` is not a host of the mesh: an unknown host gets its own passthrough.
+      let members = config.virtualHosts.filter { !$0.domains.contains("*") }
+      hosts[config.name] = members
+      var byDomain: [String: Int] = [:]
+      var suffixes: [(suffix: String, position: Int)] = []
+      for (position, host) in members.enumerated() {
+        for domain in host.domains {
+          let lowered = domain.lowercased()
+          if lowered.hasPrefix("*.") {
+            suffixes.append((String(lowered.dropFirst()), position))
+          } else if byDomain[lowered] == nil {
+            byDomain[lowered] = position
+          }
+        }
+      }
+      exact[config.name] = byDomain
+      wildcards[config.name] = suffixes.sorted { $0.suffix.count > $1.suffix.count }
+    }
+  }
+
+  /// The route configuration names.
+  var configNames: [String] { hosts.keys.sorted() }
+
+  /// The virtual host of route configuration `config` that Envoy would pick for `host` (its
+  /// lower-cased Host header): an exact domain, else the longest wildcard suffix; nil for none.
+  func resolve(config: String, host: String) -> VirtualHost? {
+    guard let members = hosts[config] else { return nil }
+    let lowered = host.lowercased()
+    if let position = exact[config]?[lowered] { return members[position] }
+    for (suffix, position) in wildcards[config] ?? [] where lowered.hasSuffix(suffix) {
+      return members[position]
+    }
+    return nil
+  }
+
+  /// The resource name of a virtual host as Envoy's VHDS names them: `ROUTE_CONFIG_NAME/HOST`.
+  static func resourceName(config: String, host: String) -> String { "\(config)/\(host)" }
+
+  /// `name` split into route configuration and host; nil for a name without `/` (a whole
+  /// route configuration, which Envoy subscribes to first).
+  static func split(_ name: String) -> (config: String, host: String)? {
+    guard let slash = name.firstIndex(of: "/") else { return nil }
+    return (String(name[..<slash]), String(name[name.index(after: slash)...]))
+  }
+}
