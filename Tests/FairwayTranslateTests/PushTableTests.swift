@@ -77,7 +77,7 @@ import Testing
         http:
         - match: [{headers: {x-v: {exact: "2"}}}]
           route: [{destination: {host: httpbin.mesh.local}}]
-      """, [.route]
+      """, [.route, .virtualHost]
     ),
     (
       .virtualService, "delegate no root names",
@@ -228,7 +228,7 @@ import Testing
       metadata: {name: default, namespace: default}
       spec:
         egress: [{hosts: ["./reviews.default.svc.cluster.local"]}]
-      """, [.cluster, .endpoint, .listener, .route, .dubboRoute]
+      """, [.cluster, .endpoint, .listener, .route, .dubboRoute, .virtualHost]
     ),
   ]
 
@@ -575,8 +575,10 @@ import Testing
     let usedObject = try #require(
       try ConfigParser().parse(Data(used.2.utf8), format: .yaml).objects.first)
     let deletion = ConfigEvent(key: usedObject.key, old: usedObject, new: nil, revision: 3)
-    #expect(Self.changedTypes(withUsed, before) == [.route])
-    #expect(PushTable.scope(for: deletion, against: .init(before)).types == [.listener, .route])
+    #expect(Self.changedTypes(withUsed, before) == [.route, .virtualHost])
+    #expect(
+      PushTable.scope(for: deletion, against: .init(before)).types
+        == [.listener, .route, .virtualHost])
   }
 
   /// Issue #24: a VirtualService change reaches a Delta/VHDS sidecar as VirtualHost resources
