@@ -9,8 +9,12 @@ Sources (repository istio/api):
   mirrors=22; HTTPMatchRequest.stat_prefix=14; HTTPRedirect port=4, derive_port=5, scheme=6;
   HTTPRewrite.uri_regex_rewrite=3; CorsPolicy.unmatched_preflights=8; HTTPMirrorPolicy,
   HTTPDirectResponse, HTTPBody, RegexRewrite)
-- networking/v1alpha3/destination_rule.proto, service_entry.proto, workload_entry.proto,
-  sidecar.proto (WorkloadSelector) of istio/api master (1.2x)
+- networking/v1alpha3/destination_rule.proto at commit 02462985e541055f1d83b09ecaa4e469383f217e
+  (TrafficPolicy, PortTrafficPolicy, Subset, LoadBalancerSettings, ConsistentHashLB,
+  ConnectionPoolSettings, OutlierDetection, ClientTLSSettings checked line by line against it)
+- networking/v1alpha3/workload_entry.proto at commit 03e9de95ac6e8532eb4c439795f0ba7242b840aa
+- service_entry.proto, sidecar.proto (WorkloadSelector) and the DestinationRule, Locality*
+  messages of istio/api master (1.2x), not yet checked against a pinned file
 
 Each row: message (full name), field, number, type ("string", "uint32", ..., a message or enum
 full name, "map<K,V>"), label ("repeated" or "").
