@@ -71,18 +71,10 @@ struct AggregatedDiscoveryService: RegistrableRPCService {
     let peer = serverContext.remotePeer
     return StreamingServerResponse { writer in
       let requests = PeekableRequests(request.messages)
-      let first: SotWStreamState.Request
-      do {
-        guard let peeked = try await requests.peek() else { return [:] }
-        first = peeked
-      } catch let error as RPCError
-        where error.code == .resourceExhausted || error.code == .invalidArgument
-      {
-        throw error  // a refused first request ends the stream with its status, as in a session
-      } catch {
-        return [:]  // a reset or cancelled stream ends like a closed one
-      }
-      if collections.serves(first.typeURL) {
+      // A first request that cannot be read (refused, undecodable, a reset) goes to the proxy
+      // session like any later one, so it ends the stream with the same status and log line.
+      let first = try? await requests.peek()
+      if let first, collections.serves(first.typeURL) {
         try await collections.serve(
           first: first, rest: RPCAsyncSequence(wrapping: requests.rest()), peer: peer
         ) { message in

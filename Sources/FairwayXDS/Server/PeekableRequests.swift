@@ -10,16 +10,25 @@ final class PeekableRequests<Element: Sendable>: @unchecked Sendable {
   private var iterator: RPCAsyncSequence<Element, any Error>.AsyncIterator
   private var first: Element?
   private var peeked = false
+  /// What reading the first request threw, handed once to the reader that takes the stream.
+  private var failure: (any Error)?
+  private var finished = false
 
   init(_ requests: RPCAsyncSequence<Element, any Error>) {
     iterator = requests.makeAsyncIterator()
   }
 
-  /// The first request; nil when the stream ended before sending one.
+  /// The first request; nil when the stream ended before sending one. When reading it
+  /// throws, the error is kept for the reader of `all()`, which meets it where it would have.
   func peek() async throws -> Element? {
     if !peeked {
-      first = try await iterator.next()
       peeked = true
+      do {
+        first = try await iterator.next()
+      } catch {
+        failure = error
+        throw error
+      }
     }
     return first
   }
@@ -30,7 +39,16 @@ final class PeekableRequests<Element: Sendable>: @unchecked Sendable {
   /// The requests after the peeked one.
   func rest() -> Remaining { Remaining(source: self, pending: nil) }
 
-  fileprivate func next() async throws -> Element? { try await iterator.next() }
+  fileprivate func next() async throws -> Element? {
+    if finished { return nil }
+    if let failure {
+      // The iterator already threw this; it must not be asked again.
+      self.failure = nil
+      finished = true
+      throw failure
+    }
+    return try await iterator.next()
+  }
 
   struct Remaining: AsyncSequence, Sendable {
     typealias Failure = any Error
