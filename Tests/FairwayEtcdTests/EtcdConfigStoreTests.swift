@@ -66,14 +66,16 @@ struct EtcdConfigStoreTests {
 
   /// A fresh etcd and two stores on it (two replicas), all stopped after `body`.
   static func withReplicas(
+    requestTimeout: Duration = .seconds(10),
     _ body: (EtcdServer, EtcdConfigStore, EtcdConfigStore) async throws -> Void
   ) async throws {
     let etcd = try EtcdServer()
     try await etcd.start()
     defer { etcd.stop() }
-    let one = try await EtcdConfigStore.connect(etcd.configuration())
+    let configuration = etcd.configuration(requestTimeout: requestTimeout)
+    let one = try await EtcdConfigStore.connect(configuration)
     defer { one.shutdown() }
-    let two = try await EtcdConfigStore.connect(etcd.configuration())
+    let two = try await EtcdConfigStore.connect(configuration)
     defer { two.shutdown() }
     try await body(etcd, one, two)
   }
@@ -208,7 +210,8 @@ struct EtcdConfigStoreTests {
   }
 
   @Test func etcdDownFailsWritesCleanlyServesTheCopyAndCatchesUpAfter() async throws {
-    try await Self.withReplicas { etcd, one, two in
+    // A short timeout: the test times how fast a write fails while etcd is down.
+    try await Self.withReplicas(requestTimeout: .seconds(3)) { etcd, one, two in
       try await one.apply([Self.workload("a")])
       #expect(await Self.eventually { one.isReady && two.isReady })
       etcd.stop()

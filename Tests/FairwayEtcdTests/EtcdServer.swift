@@ -35,10 +35,14 @@ final class EtcdServer: @unchecked Sendable {
 
   var url: String { "etcd://127.0.0.1:\(clientPort)" }
 
-  func configuration(prefix: String = EtcdConfiguration.defaultPrefix) -> EtcdConfiguration {
+  /// - Parameter requestTimeout: generous by default: the whole Swift suite runs in parallel
+  ///   with a fresh etcd's first fsyncs, and a first write has taken over 3 s on CI.
+  func configuration(
+    prefix: String = EtcdConfiguration.defaultPrefix, requestTimeout: Duration = .seconds(10)
+  ) -> EtcdConfiguration {
     EtcdConfiguration(
       endpoints: [.init(host: "127.0.0.1", port: clientPort)], prefix: prefix,
-      requestTimeout: .seconds(3), startTimeout: .seconds(10), maxBackoff: .milliseconds(200))
+      requestTimeout: requestTimeout, startTimeout: .seconds(10), maxBackoff: .milliseconds(200))
   }
 
   /// Starts etcd and waits (at most 15 s) until it answers a Range.
