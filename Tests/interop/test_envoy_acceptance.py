@@ -432,9 +432,20 @@ def test_without_interception_the_local_app_keeps_its_port(server):
                                     interception=False, extra_bootstrap_args=("--interception-mode", "NONE"))
         sidecar.wait_synced(("cluster_manager.cds", "listener_manager.lds"))
         assert sidecar.rejections() == {}, sidecar.logs()
-        dump = dump_sections(sidecar.config_dump())["ListenersConfigDump"]
-        addresses = {l["name"]: l["active_state"]["listener"]["address"]["socket_address"]["address"]
-                     for l in dump["dynamic_listeners"] if "active_state" in l}
+        expected = {"127.0.0.1_8080": "127.0.0.1", "127.0.0.1_5432": "127.0.0.1",
+                    "127.0.0.1_9080": "127.0.0.1", "inbound|9080||": "10.77.0.40"}
+
+        def active_addresses():
+            dump = dump_sections(sidecar.config_dump())["ListenersConfigDump"]
+            return {l["name"]: l["active_state"]["listener"]["address"]["socket_address"]["address"]
+                    for l in dump.get("dynamic_listeners", []) if "active_state" in l}
+
+        # LDS accepted is not yet active: listeners warm until their RDS arrives.
+        deadline = time.monotonic() + 10
+        addresses = active_addresses()
+        while addresses != expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+            addresses = active_addresses()
         # Its own service is reachable on 127.0.0.1:9080 like any other; the app's 9081 is left free.
         assert addresses == {"127.0.0.1_8080": "127.0.0.1", "127.0.0.1_5432": "127.0.0.1",
                              "127.0.0.1_9080": "127.0.0.1", "inbound|9080||": "10.77.0.40"}, addresses
