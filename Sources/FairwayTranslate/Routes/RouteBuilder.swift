@@ -29,8 +29,10 @@ struct RouteBuilder: Sendable {
     }
     return servicesByPort.keys.sorted().map { number in
       var hosts: [SidecarRoutePlan.Host] = []
+      let services = servicesByPort[number] ?? []
       var usedDomains: Set<String> = []
-      for (service, port) in servicesByPort[number] ?? [] {
+      usedDomains.reserveCapacity(services.count * 8)
+      for (service, port) in services {
         if port.proto.isDubbo {
           hosts.append(.dubbo(service, port))
           continue
@@ -133,7 +135,10 @@ struct RouteBuilder: Sendable {
     var domains: [String] = []
     for name in names {
       domains.append(name)
-      domains.append(HostName.isIPv6(name) ? "[\(name)]:\(port)" : "\(name):\(port)")
+      // Only an IPv6 address has a colon; asking `isIPv6` of every host name cost more than
+      // the rest of the route table (Foundation's `contains`).
+      let ipv6 = name.utf8.contains(UInt8(ascii: ":")) && HostName.isIPv6(name)
+      domains.append(ipv6 ? "[\(name)]:\(port)" : "\(name):\(port)")
     }
     return domains
   }
