@@ -60,7 +60,7 @@ package struct EncodedVirtualHost: Sendable {
   }
 
   /// Where the length-delimited fields numbered 1 through `last` that lead `bytes` end.
-  static func leadingFieldsEnd(of bytes: [UInt8], through last: UInt64) -> Int {
+  package static func leadingFieldsEnd(of bytes: [UInt8], through last: UInt64) -> Int {
     var offset = 0
     while let (tag, afterTag) = varint(in: bytes, at: offset), tag & 7 == 2,
       (1...last).contains(tag >> 3),
