@@ -117,6 +117,36 @@ import Testing
     #expect(toE?.route.hashPolicy.first?.header.headerName == "x-tenant")
   }
 
+  /// A rule of the client's namespace for `e` (neither `e`'s namespace nor the root) wins over
+  /// the root's for clients there: adding it re-encodes the hosts routing to `e`.
+  @Test func ruleOfTheClientsNamespaceEncodesTheHostsRoutingThere() throws {
+    var virtualServices = Incremental.base
+    virtualServices["a"] = Self.aToE
+    let before = Incremental.mesh(virtualServices) + "\n---\n" + Self.serviceE(hashHeader: "x-user")
+    let local = """
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: e-local, namespace: default}
+      spec:
+        host: e.other.svc.cluster.local
+        trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x-local}}}
+      """
+    let (previous, patched) = try Cache.patch(
+      before: before, after: before + "\n---\n" + local,
+      changed: [ConfigKey(kind: .destinationRule, namespace: "default", name: "e-local")])
+    #expect(
+      Cache.rebuilt(previous, patched)
+        == [
+          "8080/a.default.svc.cluster.local:8080", "9090/a.default.svc.cluster.local:9090",
+          "8080/e.other.svc.cluster.local:8080",
+        ])
+    let routes = patched.resources(for: Cache.sidecars[0], type: .route, requestedNames: nil)
+    let config = try Meshes.decode(RouteConfiguration.self, routes["8080"])
+    let toE = config.virtualHosts.first { $0.name == "a.default.svc.cluster.local:8080" }?
+      .routes.first
+    #expect(toE?.route.hashPolicy.first?.header.headerName == "x-local")
+  }
+
   @Test func registryOnlySidecarAssemblesBlockAll() throws {
     let before = Incremental.mesh(Incremental.base)
     let (_, patched) = try Cache.patch(
