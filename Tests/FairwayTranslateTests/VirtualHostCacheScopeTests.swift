@@ -95,15 +95,27 @@ import Testing
         == ["8080/a.default.svc.cluster.local:8080", "9090/a.default.svc.cluster.local:9090"])
   }
 
-  @Test func ruleOfAnotherNamespaceEncodesTheHostsRoutingThere() throws {
+  /// The base mesh with `a` routing `/e` to `e`.
+  static var meshRoutingToE: String {
     var virtualServices = Incremental.base
     virtualServices["a"] = Self.aToE
-    let mesh = Incremental.mesh(virtualServices)
+    return Incremental.mesh(virtualServices)
+  }
+
+  @Test func ruleOfAnotherNamespaceEncodesTheHostsRoutingThere() throws {
+    let mesh = Self.meshRoutingToE
     let (previous, patched) = try Cache.patch(
       before: mesh + "\n---\n" + Self.serviceE(hashHeader: "x-user"),
       after: mesh + "\n---\n" + Self.serviceE(hashHeader: "x-tenant"),
       changed: [ConfigKey(kind: .destinationRule, namespace: "istio-system", name: "e-hash")])
-    // `a` routes to `e` on both ports; `e`'s own host routes there by default.
+    try Self.expectRebuiltRoutesToE(previous, patched, hashHeader: "x-tenant")
+  }
+
+  /// Only the hosts routing to `e` were encoded again (`a` routes there on both ports, `e`'s
+  /// own host by default), and `a`'s route to `e` hashes on `hashHeader`.
+  static func expectRebuiltRoutesToE(
+    _ previous: MeshTranslator, _ patched: MeshTranslator, hashHeader: String
+  ) throws {
     #expect(
       Cache.rebuilt(previous, patched)
         == [
@@ -114,15 +126,13 @@ import Testing
     let config = try Meshes.decode(RouteConfiguration.self, routes["8080"])
     let toE = config.virtualHosts.first { $0.name == "a.default.svc.cluster.local:8080" }?
       .routes.first
-    #expect(toE?.route.hashPolicy.first?.header.headerName == "x-tenant")
+    #expect(toE?.route.hashPolicy.first?.header.headerName == hashHeader)
   }
 
   /// A rule of the client's namespace for `e` (neither `e`'s namespace nor the root) wins over
   /// the root's for clients there: adding it re-encodes the hosts routing to `e`.
   @Test func ruleOfTheClientsNamespaceEncodesTheHostsRoutingThere() throws {
-    var virtualServices = Incremental.base
-    virtualServices["a"] = Self.aToE
-    let before = Incremental.mesh(virtualServices) + "\n---\n" + Self.serviceE(hashHeader: "x-user")
+    let before = Self.meshRoutingToE + "\n---\n" + Self.serviceE(hashHeader: "x-user")
     let local = """
       apiVersion: networking.istio.io/v1
       kind: DestinationRule
@@ -134,17 +144,7 @@ import Testing
     let (previous, patched) = try Cache.patch(
       before: before, after: before + "\n---\n" + local,
       changed: [ConfigKey(kind: .destinationRule, namespace: "default", name: "e-local")])
-    #expect(
-      Cache.rebuilt(previous, patched)
-        == [
-          "8080/a.default.svc.cluster.local:8080", "9090/a.default.svc.cluster.local:9090",
-          "8080/e.other.svc.cluster.local:8080",
-        ])
-    let routes = patched.resources(for: Cache.sidecars[0], type: .route, requestedNames: nil)
-    let config = try Meshes.decode(RouteConfiguration.self, routes["8080"])
-    let toE = config.virtualHosts.first { $0.name == "a.default.svc.cluster.local:8080" }?
-      .routes.first
-    #expect(toE?.route.hashPolicy.first?.header.headerName == "x-local")
+    try Self.expectRebuiltRoutesToE(previous, patched, hashHeader: "x-local")
   }
 
   @Test func registryOnlySidecarAssemblesBlockAll() throws {
