@@ -190,6 +190,7 @@ print(
   var patchOnly: [Double] = []
   var patchBuild: [Double] = []
   var full: [Double] = []
+  var encodedHosts = 0
   for _ in 0..<repetitions {
     let previous = engine.translation(of: base)
     for type in types { _ = previous.resources(for: proxy, type: type, requestedNames: nil) }
@@ -202,6 +203,7 @@ print(
       measure {
         let next = engine.translation(updating: previous, with: .snapshot(changed, changed: [key]))
         for type in types { _ = next?.resources(for: proxy, type: type, requestedNames: nil) }
+        encodedHosts = (next as? MeshTranslator)?.encodedVirtualHostCount ?? 0
       })
     full.append(
       measure {
@@ -216,6 +218,9 @@ print(
     ("\(built), snapshot + new translator (before)", full),
   ] {
     print("  \(label.padding(toLength: 48, withPad: " ", startingAt: 0)) \(format(median(values)))")
+  }
+  if types.contains(.route) {
+    print("  sidecar virtual hosts encoded by the patched translation: \(encodedHosts)")
   }
 }
 

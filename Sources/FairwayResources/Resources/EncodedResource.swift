@@ -53,6 +53,31 @@ public struct EncodedResource: Sendable, Hashable {
   /// Whether this is a `bodyless` entry.
   public var isBodyless: Bool { anyBytes.isEmpty }
 
+  /// A resource whose serialized message (`valueCount` bytes) `write` appends to the buffer
+  /// it is given, right after the Any's header: for messages assembled from parts encoded
+  /// earlier (a route configuration from its virtual hosts), so the parts are copied once,
+  /// straight into the Any, instead of into a message buffer that is then copied again.
+  package init(
+    name: String, type: XDSResourceType, valueCount: Int,
+    writingValue write: (inout [UInt8]) -> Void
+  ) {
+    var any: [UInt8] = []
+    any.reserveCapacity(
+      ProtoWire.fieldSize(1, count: type.typeURL.utf8.count)
+        + ProtoWire.fieldSize(2, count: valueCount))
+    ProtoWire.appendField(1, string: type.typeURL, to: &any)
+    ProtoWire.appendVarint(2 << 3 | ProtoWire.lengthDelimited, to: &any)
+    ProtoWire.appendVarint(UInt64(valueCount), to: &any)
+    let start = any.count
+    write(&any)
+    assert(any.count - start == valueCount, "the value written is not the size announced")
+    self.name = name
+    self.type = type
+    self.version = ContentHash.hex(of: any[start...])
+    self.valueStart = start
+    self.anyBytes = any
+  }
+
   /// Serializes `message` deterministically (sorted map keys) so equal inputs give equal bytes.
   public init(name: String, type: XDSResourceType, message: some SwiftProtobuf.Message) throws {
     var options = BinaryEncodingOptions()

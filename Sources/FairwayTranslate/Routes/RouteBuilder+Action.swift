@@ -114,13 +114,25 @@ extension RouteBuilder {
     var number = port.number
     if let explicit = target.port?.number.flatMap(MeshPort.validPort) {
       number = explicit
-    } else if let other = index.service(host: host), other.ports.count == 1,
-      let only = other.ports.first
-    {
-      number = only.number
+    } else if let ports = destinationPorts(host: host), ports.count == 1, let only = ports.first {
+      number = only
     }
     let cluster = ClusterName.outbound(port: number, subset: target.subset ?? "", host: host)
     return (cluster, host, number)
+  }
+
+  /// The ports of the service a destination names, nil when no service has that host. The one
+  /// place routes read another service: `VirtualHostDependencies` records what it returns.
+  func destinationPorts(host: String) -> [UInt32]? {
+    index.service(host: host).map { $0.ports.map(\.number) }
+  }
+
+  /// The DestinationRule whose load balancer shapes routes to `host` (consistent hashing), as
+  /// this client looks it up (its namespace, the service's, the root's; rules selecting the
+  /// workload first). The one place routes read rules: `VirtualHostDependencies` records what
+  /// it returns, so a rule of any namespace that changes the answer invalidates the host.
+  func routingRule(host: String) -> DestinationRule? {
+    index.destinationRule(host: host, client: index.ruleClient(for: view))
   }
 
   /// Istio's retries: unset means the default policy, `attempts: 0` none. Status codes in
@@ -221,7 +233,7 @@ extension RouteBuilder {
 
   /// Hash policies for a destination whose DestinationRule asks for consistent hashing.
   func hashPolicies(host: String, subset: String?, port: UInt32) -> [RouteAction.HashPolicy] {
-    let rule = index.destinationRule(host: host, client: index.ruleClient(for: view))
+    let rule = routingRule(host: host)
     let subsetSpec = subset.flatMap { name in rule?.subsets?.first { $0.name == name } }
     let policy = EffectivePolicy(rule: rule, subset: subsetSpec, port: port)
     guard let hash = policy.loadBalancer?.consistentHash else { return [] }

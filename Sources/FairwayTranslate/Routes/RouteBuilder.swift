@@ -17,8 +17,11 @@ struct RouteBuilder: Sendable {
 
   var flavor: ClientFlavor { ClientFlavor(view.client) }
 
-  /// Sidecar route configs, one per HTTP port, named after the port (`"80"`).
-  func sidecarRouteConfigs() -> [RouteConfigResult] {
+  /// What each sidecar route config holds, one per HTTP port in port order: its virtual hosts
+  /// in order, with the domains each answers to (a domain already taken by an earlier host
+  /// of the port is left out, Envoy rejects duplicates). Rendered as messages here
+  /// (`sidecarRouteConfigMessages`) and from cached encoded hosts by the translator.
+  func sidecarRoutePlans() -> [SidecarRoutePlan] {
     let mosnDubbo = view.client == .mosn
     var servicesByPort: [UInt32: [(MeshService, MeshPort)]] = [:]
     for service in index.visibleServices(for: view) {
@@ -27,39 +30,64 @@ struct RouteBuilder: Sendable {
         servicesByPort[port.number, default: []].append((service, port))
       }
     }
-    let dubboRules = DubboRuleBuilder(index: index, view: view)
+    let registryOnly = index.sidecarScope(for: view)?.registryOnly == true
     return servicesByPort.keys.sorted().map { number in
-      var config = Envoy_Config_Route_V3_RouteConfiguration()
-      config.name = String(number)
-      config.validateClusters = Google_Protobuf_BoolValue(false)
-      var usesFault = false
-      var usesCors = false
+      var hosts: [SidecarRoutePlan.Host] = []
+      let services = servicesByPort[number] ?? []
       var usedDomains: Set<String> = []
-      for (service, port) in servicesByPort[number] ?? [] {
+      usedDomains.reserveCapacity(services.count * 8)
+      for (service, port) in services {
         if port.proto.isDubbo {
-          config.virtualHosts.append(
-            MOSNDubboRoutes.virtualHost(
-              service: service, port: port, rules: dubboRules.rules(service: service, port: port))
-          )
+          hosts.append(.dubbo(service, port))
           continue
         }
         let domains = sidecarDomains(service: service, port: port.number)
           .filter { usedDomains.insert($0).inserted }
         guard !domains.isEmpty else { continue }
-        let built = virtualHost(service: service, port: port, domains: domains)
-        usesFault = usesFault || built.usesFault
-        usesCors =
-          usesCors
-          || built.host.routes.contains { $0.typedPerFilterConfig[HTTPFilters.corsName] != nil }
-        config.virtualHosts.append(built.host)
+        hosts.append(.service(service, port, domains: domains))
       }
       if view.interceptionMode != .none {
-        config.virtualHosts.append(
-          index.sidecarScope(for: view)?.registryOnly == true
-            ? Self.blockAllVirtualHost() : Self.allowAnyVirtualHost())
+        // Unknown hosts: passed through (ALLOW_ANY) or refused under a REGISTRY_ONLY Sidecar.
+        hosts.append(registryOnly ? .blockAll : .allowAny)
+      }
+      return SidecarRoutePlan(port: number, hosts: hosts)
+    }
+  }
+
+  /// Sidecar route configs as whole messages, each virtual host built afresh: the reference
+  /// the translator's assembly from cached encoded hosts must decode equal to.
+  func sidecarRouteConfigMessages() -> [RouteConfigResult] {
+    let dubboRules = DubboRuleBuilder(index: index, view: view)
+    return sidecarRoutePlans().map { plan in
+      var config = Envoy_Config_Route_V3_RouteConfiguration()
+      config.name = plan.name
+      config.validateClusters = Google_Protobuf_BoolValue(false)
+      var usesFault = false
+      var usesCors = false
+      for planned in plan.hosts {
+        switch planned {
+        case .dubbo(let service, let port):
+          config.virtualHosts.append(
+            MOSNDubboRoutes.virtualHost(
+              service: service, port: port, rules: dubboRules.rules(service: service, port: port)))
+        case .service(let service, let port, let domains):
+          let built = virtualHost(service: service, port: port, domains: domains)
+          usesFault = usesFault || built.usesFault
+          usesCors = usesCors || Self.usesCors(built.host)
+          config.virtualHosts.append(built.host)
+        case .allowAny:
+          config.virtualHosts.append(Self.allowAnyVirtualHost())
+        case .blockAll:
+          config.virtualHosts.append(Self.blockAllVirtualHost())
+        }
       }
       return RouteConfigResult(config: config, usesFault: usesFault, usesCors: usesCors)
     }
+  }
+
+  /// Some route of `host` has a CORS policy: the CORS filter must be in the chain.
+  static func usesCors(_ host: VirtualHost) -> Bool {
+    host.routes.contains { $0.typedPerFilterConfig[HTTPFilters.corsName] != nil }
   }
 
   /// The route config a proxyless gRPC client fetches for the target `HOST:PORT` it dialled;
@@ -116,7 +144,10 @@ struct RouteBuilder: Sendable {
     var domains: [String] = []
     for name in names {
       domains.append(name)
-      domains.append(HostName.isIPv6(name) ? "[\(name)]:\(port)" : "\(name):\(port)")
+      // Only an IPv6 address has a colon; asking `isIPv6` of every host name cost more than
+      // the rest of the route table (Foundation's `contains`).
+      let ipv6 = name.utf8.contains(UInt8(ascii: ":")) && HostName.isIPv6(name)
+      domains.append(ipv6 ? "[\(name)]:\(port)" : "\(name):\(port)")
     }
     return domains
   }
@@ -127,8 +158,7 @@ struct RouteBuilder: Sendable {
     var host = VirtualHost()
     host.name = "\(service.host):\(port.number)"
     host.domains = domains
-    if let virtualService = index.virtualService(host: service.host, proxyNamespace: view.namespace)
-    {
+    if let virtualService = routingVirtualService(host: service.host) {
       let built = routes(from: virtualService, service: service, port: port)
       // A VirtualService with nothing for this port (only tcp routes, or every match bound to
       // another port) leaves the port on the default route instead of answering 404.
@@ -139,6 +169,12 @@ struct RouteBuilder: Sendable {
     }
     host.routes = [defaultRoute(service: service, port: port)]
     return (host, false)
+  }
+
+  /// The VirtualService that routes `host` for this view. The one place the builder looks it
+  /// up: `VirtualHostDependencies` records what it returns.
+  func routingVirtualService(host: String) -> TypedConfig<VirtualService>? {
+    index.virtualService(host: host, proxyNamespace: view.namespace)
   }
 
   /// Istio's route when no VirtualService applies: everything to the service-wide cluster.

@@ -1,10 +1,9 @@
-import FairwayProto
-
 /// A VHDS view's virtual hosts, per route configuration, indexed by the domains they answer:
 /// what resolves the `ROUTE_CONFIG_NAME/HOST` names Envoy's on-demand filter asks for.
-/// Built once per outbound key and translation from the route configs a full-RDS view gets.
+/// Built once per outbound key and translation from the route configs a full-RDS view gets:
+/// their encoded hosts, which are cached across translations, are what VHDS sends (renamed).
 struct VHDSCatalog: Sendable {
-  typealias VirtualHost = Envoy_Config_Route_V3_VirtualHost
+  typealias VirtualHost = EncodedVirtualHost
 
   /// The virtual hosts of each route configuration, in route order.
   private(set) var hosts: [String: [VirtualHost]] = [:]
@@ -13,7 +12,7 @@ struct VHDSCatalog: Sendable {
   /// Wildcard domains (`*.example.com`) as (suffix `.example.com`, position), longest first.
   private var wildcards: [String: [(suffix: String, position: Int)]] = [:]
 
-  init(routeConfigs: [Envoy_Config_Route_V3_RouteConfiguration]) {
+  init(routeConfigs: [SidecarRouteConfig]) {
     for config in routeConfigs {
       // The catch-all `*` is not a host of the mesh: an unknown host gets its own passthrough.
       let members = config.virtualHosts.filter { !$0.domains.contains("*") }

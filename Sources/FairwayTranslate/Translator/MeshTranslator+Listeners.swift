@@ -3,16 +3,6 @@ import FairwayProto
 import FairwayResources
 
 extension MeshTranslator {
-  /// Sidecar route configs for the view's outbound key, shared by its LDS (which filters the
-  /// HttpConnectionManagers need) and RDS.
-  func sidecarRouteConfigs(view: ProxyView, key: OutboundKey) -> [RouteConfigResult] {
-    guard view.kind == .sidecar, view.client != .grpc else { return [] }
-    if let cached = caches.withLock({ $0.routeConfigs[key] }) { return cached }
-    let built = RouteBuilder(index: index, view: view).sidecarRouteConfigs()
-    caches.withLock { $0.routeConfigs[key] = built }
-    return built
-  }
-
   /// A gateway proxy's listeners and routes, built together once per view.
   private func gatewayOutput(view: ProxyView) -> GatewayBuilder.Output {
     if let cached = caches.withLock({ $0.gatewayOutputs[view] }) { return cached }
@@ -34,8 +24,8 @@ extension MeshTranslator {
     let routeConfigs = view.routeDelivery.usesVHDS ? [] : sidecarRouteConfigs(view: view, key: key)
     let builder = ListenerBuilder(
       index: index, view: view,
-      faultRouteConfigs: Set(routeConfigs.filter(\.usesFault).map(\.config.name)),
-      corsRouteConfigs: Set(routeConfigs.filter(\.usesCors).map(\.config.name)))
+      faultRouteConfigs: Set(routeConfigs.filter(\.usesFault).map(\.name)),
+      corsRouteConfigs: Set(routeConfigs.filter(\.usesCors).map(\.name)))
     var outbound = caches.withLock { $0.outboundListeners[key] }
     if outbound == nil {
       let built = builder.outboundListeners().compactMap { Self.encode($0.name, .listener, $0) }
@@ -80,9 +70,7 @@ extension MeshTranslator {
     }
     let key = OutboundKey(view: view, index: index)
     if view.routeDelivery.usesVHDS { return vhdsRouteConfigs(view: view, key: key) }
-    return sidecarRouteConfigs(view: view, key: key).compactMap {
-      Self.encode($0.config.name, .route, $0.config)
-    }
+    return sidecarRouteConfigs(view: view, key: key).map(\.resource)
   }
 
   /// Envoy sidecars' Dubbo routes (`drds`); MOSN takes them as RDS, grpc has no Dubbo.

@@ -62,8 +62,7 @@ extension MeshTranslator {
           let marker = EncodedResource.bodyless(name: name, type: .virtualHost)
           built[name] = marker
           result.append(marker)
-        } else if let encoded = Self.encode(
-          name, .virtualHost, aliasHost(catalog: catalog, config: config, host: host, name: name))
+        } else if let encoded = aliasHost(catalog: catalog, config: config, host: host, name: name)
         {
           built[name] = encoded
           result.append(encoded)
@@ -73,7 +72,8 @@ extension MeshTranslator {
           let canonical = VHDSCatalog.resourceName(config: name, host: host.name)
           if let hit = cached[canonical] ?? built[canonical] {
             result.append(hit)
-          } else if let encoded = Self.encode(canonical, .virtualHost, renamed(host, canonical)) {
+          } else {
+            let encoded = host.resource(named: canonical)
             built[canonical] = encoded
             result.append(encoded)
           }
@@ -103,34 +103,27 @@ extension MeshTranslator {
       view: upFront, named: Set(vhdsCatalog(view: view, key: key).configNames))
   }
 
-  /// What `PORT/HOST` resolves to: the mesh's host for it answering that one domain, or a
-  /// passthrough to the original destination (ALLOW_ANY).
+  /// What `PORT/HOST` resolves to: the mesh's host for it answering that one domain (its
+  /// cached encoded bytes, renamed), or a passthrough to the original destination (ALLOW_ANY).
   private func aliasHost(catalog: VHDSCatalog, config: String, host: String, name: String)
-    -> Envoy_Config_Route_V3_VirtualHost
+    -> EncodedResource?
   {
-    var answer = catalog.resolve(config: config, host: host) ?? RouteBuilder.allowAnyVirtualHost()
-    answer.name = name
-    answer.domains = [host]
-    return answer
-  }
-
-  /// Envoy keys its VHDS table by the virtual host's own name and removes by resource name:
-  /// the two must be the same.
-  private func renamed(_ host: Envoy_Config_Route_V3_VirtualHost, _ name: String)
-    -> Envoy_Config_Route_V3_VirtualHost
-  {
-    var copy = host
-    copy.name = name
-    return copy
+    if let resolved = catalog.resolve(config: config, host: host) {
+      return resolved.resource(named: name, domains: [host])
+    }
+    var passthrough = RouteBuilder.allowAnyVirtualHost()
+    passthrough.name = name
+    passthrough.domains = [host]
+    return Self.encode(name, .virtualHost, passthrough)
   }
 
   func vhdsCatalog(view: ProxyView, key: OutboundKey) -> VHDSCatalog {
     if let cached = caches.withLock({ $0.vhdsCatalogs[key] }) { return cached }
     var inline = view
     inline.routeDelivery = .inline
-    let configs = sidecarRouteConfigs(
-      view: inline, key: OutboundKey(view: inline, index: index)
-    ).map(\.config)
+    // The full-RDS view's route configs: their encoded hosts are shared with it and carried
+    // across translations while their dependencies are unchanged.
+    let configs = sidecarRouteConfigs(view: inline, key: OutboundKey(view: inline, index: index))
     let built = VHDSCatalog(routeConfigs: configs)
     caches.withLock { $0.vhdsCatalogs[key] = built }
     return built

@@ -19,6 +19,9 @@ package final class MeshTranslator: MeshTranslation {
   /// EDS cluster names of each service, aligned with `index.services`.
   let endpointClustersByService: ChunkedArray<[String]>
   let caches: Mutex<TranslatorCaches>
+  /// Encoded sidecar virtual hosts of the translations this one was patched from, reused
+  /// where their dependencies are unchanged (empty after a full build).
+  let carriedVirtualHosts: VirtualHostTable
 
   /// Translates `snapshot`; nothing is built until a proxy asks.
   package convenience init(snapshot: MeshSnapshot) {
@@ -106,6 +109,7 @@ package final class MeshTranslator: MeshTranslation {
     caches.endpoints = endpoints
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
+    carriedVirtualHosts = previous.virtualHostsToCarry
     incrementalEndpointChanges = changedNames
     carryEndpointSets(
       of: previous, changedServices: changedServices, changedNames: changedNames)
@@ -145,6 +149,7 @@ package final class MeshTranslator: MeshTranslation {
       caches.ownListeners = previous.carriedOwnListeners
     }
     self.caches = Mutex(caches)
+    carriedVirtualHosts = VirtualHostTable()
     incrementalEndpointChanges = nil
   }
 
@@ -246,7 +251,11 @@ struct TranslatorCaches: Sendable {
   /// Whole resource sets shared by the views they fit.
   var sharedSets: [SharedSetKey: ResourceSet] = [:]
   /// Sidecar route configs, built once for both LDS (which filters they need) and RDS.
-  var routeConfigs: [OutboundKey: [RouteConfigResult]] = [:]
+  var routeConfigs: [OutboundKey: [SidecarRouteConfig]] = [:]
+  /// The encoded virtual hosts of `routeConfigs`, for the next translation.
+  var virtualHosts = VirtualHostTable()
+  /// Virtual hosts this translation encoded itself (not reused).
+  var encodedVirtualHostCount = 0
   var outboundListeners: [OutboundKey: [EncodedResource]] = [:]
   /// VHDS views' virtual hosts by route config and domain, and the ones built by name.
   var vhdsCatalogs: [OutboundKey: VHDSCatalog] = [:]

@@ -10,10 +10,7 @@ package enum ResponseEncoder {
     version: String, resources: [EncodedResource], type: XDSResourceType, nonce: String,
     controlPlane: [UInt8]
   ) -> EncodedMessage {
-    // A few large resources (route configurations) stay in their own shared arrays: the
-    // serializer copies them straight into the transport buffer, instead of once here and
-    // again there. Many small ones (assignments, clusters) are cheaper joined here.
-    if resources.count <= 4, resources.contains(where: { $0.anyBytes.count >= 16 * 1024 }) {
+    if keepsInSegments(resources) {
       var segments: [[UInt8]] = []
       var head: [UInt8] = []
       ProtoWire.appendField(1, string: version, to: &head)
@@ -50,9 +47,25 @@ package enum ResponseEncoder {
   package static func stateOfTheWorld(
     version: String, wholeSet set: ResourceSet, nonce: String, controlPlane: [UInt8]
   ) -> EncodedMessage {
-    around(
+    // A set of a few large route configurations: their own shared arrays go to the transport
+    // as segments. Joining them into the set's field first would copy the whole table once
+    // more per translation (and keep that copy alive as long as the set) for nothing.
+    let members = set.count <= 4 ? set.sortedResources : []
+    if keepsInSegments(members) {
+      return stateOfTheWorld(
+        version: version, resources: members, type: set.type, nonce: nonce,
+        controlPlane: controlPlane)
+    }
+    return around(
       set.discoveryResourcesField, version: version, type: set.type, nonce: nonce,
       controlPlane: (6, controlPlane))
+  }
+
+  /// A few large resources (route configurations) stay in their own shared arrays: the
+  /// serializer copies them straight into the transport buffer, instead of once here and
+  /// again there. Many small ones (assignments, clusters) are cheaper joined here.
+  private static func keepsInSegments(_ resources: [EncodedResource]) -> Bool {
+    resources.count <= 4 && resources.contains { $0.anyBytes.count >= 16 * 1024 }
   }
 
   /// `envoy.service.discovery.v3.DeltaDiscoveryResponse`; each resource becomes a `Resource`
