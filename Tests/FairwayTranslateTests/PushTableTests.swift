@@ -344,6 +344,75 @@ import Testing
     #expect(
       changed.isSubset(of: scope.types),
       "\(kind) (\(description)): table skips \(changed.subtracting(scope.types).sorted())")
+    // Per proxy: each is sent the types of its own route delivery, and those cover what
+    // changed for it.
+    for proxy in Self.proxies {
+      let mine = Self.changedTypes(before, after, for: proxy)
+      let sent = scope.types(for: proxy.routeDelivery)
+      #expect(
+        mine.isSubset(of: sent),
+        "\(kind) (\(description)) for \(proxy.id): skips \(mine.subtracting(sent).sorted())")
+    }
+  }
+
+  /// The VHDS column both ways: what a VHDS sidecar is sent for a VirtualService or
+  /// DestinationRule change is exactly what changes for it when it holds every host.
+  @Test(arguments: ["weighted route with fault", "new subset and consistent hash"])
+  func vhdsTypesAreExactlyWhatChangesForAVHDSSidecar(sample: String) throws {
+    let (_, _, change, _) = try #require(Self.samples.first { $0.1 == sample })
+    let before = try Self.snapshot(Self.base, revision: 1)
+    let after = try Self.snapshot(Self.base, applying: change, revision: 2)
+    let object = try #require(
+      try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
+    let event = ConfigEvent(key: object.key, old: before[object.key], new: object, revision: 2)
+    let scope = PushTable.scope(for: event, against: .init(after))
+    #expect(scope.vhdsTypes != nil)
+    #expect(
+      scope.types(for: Self.vhdsSidecar.routeDelivery)
+        == Self.changedTypes(before, after, for: Self.vhdsSidecar))
+  }
+
+  /// TCP routes live in listeners whatever the route delivery: a VirtualService with them
+  /// still reaches a VHDS sidecar's LDS, and the scope says so.
+  @Test func tcpRouteChangeReachesVHDSListeners() throws {
+    let tcpService = """
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: ServiceEntry
+      metadata: {name: db, namespace: default}
+      spec:
+        hosts: [db.default.svc.cluster.local]
+        location: MESH_INTERNAL
+        resolution: STATIC
+        ports: [{number: 5432, name: tcp-db, protocol: TCP}]
+        endpoints: [{address: 10.4.0.1, labels: {version: v1}}, {address: 10.4.0.2, labels: {version: v2}}]
+      ---
+      apiVersion: networking.istio.io/v1
+      kind: DestinationRule
+      metadata: {name: db, namespace: default}
+      spec:
+        host: db.default.svc.cluster.local
+        subsets: [{name: v2, labels: {version: v2}}]
+      """
+    let change = """
+      apiVersion: networking.istio.io/v1
+      kind: VirtualService
+      metadata: {name: db, namespace: default}
+      spec:
+        hosts: [db.default.svc.cluster.local]
+        tcp:
+        - route: [{destination: {host: db.default.svc.cluster.local, subset: v2}}]
+      """
+    let before = try Self.snapshot(Self.base + "\n" + tcpService, revision: 1)
+    let after = try Self.snapshot(Self.base + "\n" + tcpService, applying: change, revision: 2)
+    let changed = Self.changedTypes(before, after, for: Self.vhdsSidecar)
+    #expect(changed.contains(.listener))
+    let object = try #require(
+      try ConfigParser().parse(Data(change.utf8), format: .yaml).objects.first)
+    let event = ConfigEvent(key: object.key, old: nil, new: object, revision: 2)
+    let scope = PushTable.scope(for: event, against: .init(after))
+    #expect(changed.isSubset(of: scope.types(for: Self.vhdsSidecar.routeDelivery)))
+    #expect(!scope.types(for: Self.vhdsSidecar.routeDelivery).contains(.route))
   }
 
   @Test func everyTypeARowNamesChangesForSomeSample() {

@@ -1,4 +1,5 @@
 import FairwayMesh
+import FairwayResources
 import Testing
 
 @testable import FairwayXDS
@@ -12,6 +13,23 @@ import Testing
     scope.merge(PushScope(types: [.endpoint, .cluster]))
     #expect(scope.endpointClusters == nil)
     #expect(!scope.isEndpointOnly)
+  }
+
+  /// A VHDS proxy gets its own narrower types; merging keeps each side's VHDS set, so a
+  /// batch of a VirtualService and a ServiceEntry change still brings a VHDS proxy RDS.
+  @Test func vhdsTypesNarrowPerProxyAndMergeBySide() {
+    var scope = PushScope(types: [.listener, .route, .virtualHost], vhdsTypes: [.virtualHost])
+    let vhds = Proxy(id: "sidecar~10.0.0.1~a.default~default.svc.cluster.local")
+      .overStream(delta: true)
+    let sotw = vhds.overStream(delta: false)
+    #expect(scope.narrowed(for: vhds).types == [.virtualHost])
+    #expect(scope.narrowed(for: sotw).types == [.listener, .route, .virtualHost])
+    scope.merge(PushScope(types: [.cluster, .endpoint, .virtualHost], vhdsTypes: [.virtualHost]))
+    #expect(scope.narrowed(for: vhds).types == [.virtualHost])
+    #expect(scope.narrowed(for: vhds).endpointClusters == nil)
+    scope.merge(PushScope(types: [.route]))
+    #expect(scope.narrowed(for: vhds).types == [.route, .virtualHost])
+    #expect(PushScope(types: [.route], vhdsTypes: [.route]).vhdsTypes == nil)
   }
 
   @Test func mailboxCoalescesPushesIntoOneWakeUp() async {

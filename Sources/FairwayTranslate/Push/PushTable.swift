@@ -28,7 +28,9 @@ import FairwayStore
 /// that do not depend on routes, so a VirtualService change reaches it as the changed
 /// VirtualHost resources only (no RDS, no LDS), and only if it holds them; every other proxy
 /// holds no VirtualHost resources and gets RDS (and LDS where the fault filter or a TCP route
-/// changed). `PushTableTests` proves both per proxy.
+/// changed). `ChangeScope.vhdsTypes` carries the narrower set (a row's `typesNotForVHDS`
+/// removed; LDS kept for a VirtualService with TCP or TLS routes), and the push sends each
+/// proxy its own. `PushTableTests` proves both per proxy.
 ///
 /// Narrower than istiod's table where Fairway's translation allows it: a VirtualService never
 /// alters clusters because every DestinationRule subset gets a cluster whether or not a route
@@ -47,15 +49,19 @@ package enum PushTable {
     /// For a VirtualService: the types when every host it routes is a Dubbo service (added to
     /// `types` when only some are).
     package var typesForDubboHosts: Set<XDSResourceType>?
+    /// Types a proxy taking its virtual hosts by VHDS never gets from this kind of change: its
+    /// route configurations carry no host, and its listeners no route-dependent filter.
+    package var typesNotForVHDS: Set<XDSResourceType> = []
   }
 
   package static let rows: [ConfigKind: Row] = [
     .virtualService: Row(
       types: [.listener, .route, .virtualHost], typesForDNSServices: [],
-      typesForDubboHosts: [.route, .dubboRoute]
+      typesForDubboHosts: [.route, .dubboRoute], typesNotForVHDS: [.listener, .route]
     ),
     .destinationRule: Row(
-      types: [.cluster, .endpoint, .route, .virtualHost], typesForDNSServices: []),
+      types: [.cluster, .endpoint, .route, .virtualHost], typesForDNSServices: [],
+      typesNotForVHDS: [.route]),
     .serviceEntry: Row(
       types: [.cluster, .endpoint, .listener, .route, .dubboRoute, .virtualHost],
       typesForDNSServices: []),
@@ -93,7 +99,20 @@ package enum PushTable {
       case .none: break
       }
     }
-    return ChangeScope(types: types, reach: reach(for: event, against: basis))
+    var notForVHDS = row.typesNotForVHDS
+    if routesTCP(event) { notForVHDS.remove(.listener) }
+    return ChangeScope(
+      types: types, reach: reach(for: event, against: basis),
+      vhdsTypes: types.subtracting(notForVHDS))
+  }
+
+  /// Whether the changed VirtualService (before or after) has TCP or TLS routes: those live in
+  /// listeners' filter chains whatever the route delivery.
+  static func routesTCP(_ event: ConfigEvent) -> Bool {
+    [event.old, event.new].contains { object in
+      guard case .virtualService(let spec)? = object?.spec else { return false }
+      return !(spec.tcp ?? []).isEmpty || !(spec.tls ?? []).isEmpty
+    }
   }
 
   enum DubboShare { case none, some, all }

@@ -80,7 +80,7 @@ final class PushCoordinator: Sendable {
           self.enqueue(
             PushScope(
               types: reach.types, endpointClusters: reach.endpointClusters, configs: [event.key],
-              revision: event.revision, reach: reach.reach))
+              revision: event.revision, reach: reach.reach, vhdsTypes: reach.vhdsTypes))
         }
         wake.finish()
       }
@@ -178,17 +178,19 @@ final class PushCoordinator: Sendable {
     let streams = registry.all
     var pushed = 0
     for stream in streams {
+      let proxy = stream.snapshot.proxy
       // A proxy the change cannot reach (its Sidecar scope does not see the hosts, or they
       // are not exported to it) is sent nothing: only its revisions move on.
-      if let reach = scope.reach, let proxy = stream.snapshot.proxy, !next.reaches(proxy, reach) {
+      if let reach = scope.reach, let proxy, !next.reaches(proxy, reach) {
         var untouched = scope
         untouched.types = []
         untouched.endpointClusters = nil
+        untouched.vhdsTypes = nil
         stream.push(untouched)
         continue
       }
       pushed += 1
-      stream.push(scope)
+      stream.push(proxy.map(scope.narrowed(for:)) ?? scope)
     }
     registry.progress.advance()
 

@@ -18,13 +18,17 @@ public struct PushScope: Sendable, Equatable {
   public var revision: Int64
   /// Which proxies the changes can alter; nil means every one.
   public var reach: ProxyReach?
+  /// The types for a proxy taking its virtual hosts by VHDS, when fewer than `types` (see
+  /// `ChangeScope.vhdsTypes`); nil: `types`.
+  public var vhdsTypes: Set<XDSResourceType>?
 
   public init(
     types: Set<XDSResourceType>, endpointClusters: Set<String>? = nil,
     configs: Set<ConfigKey> = [], revision: Int64 = 0, at instant: ContinuousClock.Instant = .now,
-    reach: ProxyReach? = nil
+    reach: ProxyReach? = nil, vhdsTypes: Set<XDSResourceType>? = nil
   ) {
     self.reach = reach
+    self.vhdsTypes = vhdsTypes.flatMap { $0 == types ? nil : $0 }
     self.types = types
     self.endpointClusters = endpointClusters
     self.configs = configs
@@ -47,12 +51,26 @@ public struct PushScope: Sendable, Equatable {
     } else {
       endpointClusters = nil
     }
+    if vhdsTypes != nil || other.vhdsTypes != nil {
+      let merged = (vhdsTypes ?? types).union(other.vhdsTypes ?? other.types)
+      vhdsTypes = merged == types.union(other.types) ? nil : merged
+    }
     types.formUnion(other.types)
     reach = ProxyReach.union(reach, other.reach)
     configs.formUnion(other.configs)
     revision = max(revision, other.revision)
     firstChange = min(firstChange, other.firstChange)
     lastChange = max(lastChange, other.lastChange)
+  }
+
+  /// This push as one proxy receives it: a VHDS proxy only its own types.
+  public func narrowed(for proxy: Proxy) -> PushScope {
+    guard proxy.routeDelivery.usesVHDS, let vhdsTypes else { return self }
+    var copy = self
+    copy.types = vhdsTypes
+    copy.vhdsTypes = nil
+    if !vhdsTypes.contains(.endpoint) { copy.endpointClusters = nil }
+    return copy
   }
 
   /// This scope and `other` as one push.
