@@ -63,6 +63,11 @@ struct Single: AsyncParsableCommand {
       throw ValidationError("--vhds must be on-demand, up-front or off")
     }
     guard vhdsHosts >= 1 else { throw ValidationError("--vhds-hosts must be >= 1") }
+    // On demand a sidecar holds only the hosts it calls, the changed services first: a change
+    // past those reaches no sidecar, and the run would wait for it until its timeout.
+    guard !delta || vhds != "on-demand" || virtualServiceChanges <= vhdsHosts else {
+      throw ValidationError("--virtual-service-changes must be <= --vhds-hosts on demand")
+    }
   }
 
   func run() async throws {

@@ -48,7 +48,17 @@ import Testing
     }
   }
 
-  /// Route resources of a patched translation equal a fresh translation's.
+  /// A Delta Envoy sidecar taking every virtual host up front by VHDS: what its wildcard
+  /// brings is the whole VHDS catalog, which a patched translation reuses.
+  static let upFrontVHDS: Proxy = {
+    var proxy = Proxy(
+      id: "sidecar~10.99.0.5~p.default~default.svc.cluster.local", ipAddresses: ["10.99.0.5"])
+    proxy.requestedRouteDelivery = .upFront
+    return proxy.overStream(delta: true)
+  }()
+
+  /// Route resources of a patched translation equal a fresh translation's, and so do the
+  /// virtual hosts a VHDS sidecar holds.
   static func expectSameRoutes(_ patched: MeshTranslator, _ fresh: MeshTranslator, _ note: String) {
     for proxy in proxies {
       for type in [XDSResourceType.route, .listener] {
@@ -58,6 +68,11 @@ import Testing
           "\(note) \(proxy.id) \(type)")
       }
     }
+    // Compared to a Bool first: a failure prints the note, not two whole sets of bytes.
+    let sameHosts =
+      patched.resources(for: upFrontVHDS, type: .virtualHost, requestedNames: ["*"])
+      == fresh.resources(for: upFrontVHDS, type: .virtualHost, requestedNames: ["*"])
+    #expect(sameHosts, "\(note) VHDS")
   }
 
   @Test func assembledRouteConfigsEqualWholeMessages() async {
@@ -71,8 +86,9 @@ import Testing
     }
   }
 
-  /// Each VirtualService or DestinationRule of a generated mesh is deleted, then put back,
-  /// each step patching the translation before it; every step equals a fresh translation.
+  /// Each VirtualService, DestinationRule or WorkloadEntry of a generated mesh is deleted, then
+  /// put back, each step patching the translation before it (carrying encoded hosts, route
+  /// plans and VHDS catalogs); every step equals a fresh translation.
   @Test func patchesThatReuseHostsMatchFreshTranslations() async {
     await propertyCheck(count: FuzzSettings.count / 3, input: Gen.int(in: 0...1_000_000)) {
       seed in
@@ -85,7 +101,11 @@ import Testing
         for proxy in Self.proxies {
           _ = current.resources(for: proxy, type: .route, requestedNames: nil)
         }
-        let rules = all.filter { $0.key.kind == .virtualService || $0.key.kind == .destinationRule }
+        _ = current.resources(for: Self.upFrontVHDS, type: .virtualHost, requestedNames: ["*"])
+        // WorkloadEntries too: their patches re-resolve services, which the carried route
+        // plans must follow.
+        let patchable: Set<ConfigKind> = [.virtualService, .destinationRule, .workloadEntry]
+        let rules = all.filter { patchable.contains($0.key.kind) }
         for object in rules {
           for objects in [all.filter { $0.key != object.key }, all] {
             revision += 1

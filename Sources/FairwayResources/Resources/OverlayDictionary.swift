@@ -76,11 +76,11 @@ public struct OverlayDictionary<Key: Hashable & Sendable, Value: Sendable>: Send
 
   /// Every key with a value: the overlay's, then the base's not overridden.
   @inlinable
-  public var keys: [Key] { map(\.key) }
+  public var keys: [Key] { map { $0.key } }
 
   /// Every value, in the same order as `keys`.
   @inlinable
-  public var values: [Value] { map(\.value) }
+  public var values: [Value] { map { $0.value } }
 
   /// True when no key has a value.
   @inlinable

@@ -34,6 +34,22 @@ struct VHDSCatalog: Sendable {
     }
   }
 
+  /// This catalog with `routeConfigs`' hosts in place of its own, when they answer exactly
+  /// the same domains in the same order (a patched translation's, whose plan was carried):
+  /// the domain index holds as it is. Nil when anything moved.
+  func reindexed(with routeConfigs: [SidecarRouteConfig]) -> VHDSCatalog? {
+    guard routeConfigs.count == hosts.count else { return nil }
+    var next = self
+    for config in routeConfigs {
+      let members = config.virtualHosts.filter { !$0.domains.contains("*") }
+      guard let old = hosts[config.name], old.count == members.count,
+        zip(old, members).allSatisfy({ $0.domains == $1.domains })
+      else { return nil }
+      next.hosts[config.name] = members
+    }
+    return next
+  }
+
   /// The route configuration names.
   var configNames: [String] { hosts.keys.sorted() }
 

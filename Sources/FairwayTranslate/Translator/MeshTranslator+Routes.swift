@@ -17,7 +17,8 @@ extension MeshTranslator {
     var fresh: [VirtualHostKey: EncodedVirtualHost] = [:]
     fresh.reserveCapacity(previous.count)
     var encodedCount = 0
-    let built = builder.sidecarRoutePlans().map { plan in
+    let plans = carriedVirtualHosts.plans[key] ?? builder.sidecarRoutePlans()
+    let built = plans.map { plan in
       var hosts: [EncodedVirtualHost] = []
       hosts.reserveCapacity(plan.hosts.count)
       for planned in plan.hosts {
@@ -58,6 +59,7 @@ extension MeshTranslator {
       if let raced = caches.routeConfigs[key] { return raced }
       caches.routeConfigs[key] = built
       caches.virtualHosts.byOutboundKey[key] = fresh
+      caches.virtualHosts.plans[key] = plans
       caches.encodedVirtualHostCount += encodedCount
       return built
     }

@@ -124,8 +124,14 @@ extension MeshTranslator {
     // The full-RDS view's route configs: their encoded hosts are shared with it and carried
     // across translations while their dependencies are unchanged.
     let configs = sidecarRouteConfigs(view: inline, key: OutboundKey(view: inline, index: index))
-    let built = VHDSCatalog(routeConfigs: configs)
-    caches.withLock { $0.vhdsCatalogs[key] = built }
-    return built
+    let built =
+      carriedVirtualHosts.catalogs[key]?.reindexed(with: configs)
+      ?? VHDSCatalog(routeConfigs: configs)
+    return caches.withLock { caches in
+      if let raced = caches.vhdsCatalogs[key] { return raced }
+      caches.vhdsCatalogs[key] = built
+      caches.virtualHosts.catalogs[key] = built
+      return built
+    }
   }
 }

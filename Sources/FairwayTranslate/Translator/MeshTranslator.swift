@@ -109,7 +109,8 @@ package final class MeshTranslator: MeshTranslation {
     caches.endpoints = endpoints
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
-    carriedVirtualHosts = previous.virtualHostsToCarry
+    carriedVirtualHosts = previous.virtualHostsToCarry.refreshing(
+      changedServices.map { patched.services[$0] })
     incrementalEndpointChanges = changedNames
     carryEndpointSets(
       of: previous, changedServices: changedServices, changedNames: changedNames)
