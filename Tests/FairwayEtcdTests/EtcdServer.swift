@@ -21,11 +21,20 @@ final class EtcdServer: @unchecked Sendable {
 
   static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
+  /// Where data directories go: memory (/dev/shm) when there is one. etcd fsyncs its WAL on
+  /// every write, and a fresh etcd's first writes took over 10 s on a disk busy with the rest
+  /// of the suite; these tests kill and restart the process, never the machine, so the page
+  /// cache keeps everything they check.
+  static var dataRoot: URL {
+    let shm = URL(fileURLWithPath: "/dev/shm")
+    return FileManager.default.isWritableFile(atPath: shm.path)
+      ? shm : FileManager.default.temporaryDirectory
+  }
+
   init() throws {
     clientPort = try Self.freePort()
     peerPort = try Self.freePort()
-    dataDir = FileManager.default.temporaryDirectory
-      .appendingPathComponent("fairway-etcd-\(UUID().uuidString)")
+    dataDir = Self.dataRoot.appendingPathComponent("fairway-etcd-\(UUID().uuidString)")
   }
 
   deinit {
