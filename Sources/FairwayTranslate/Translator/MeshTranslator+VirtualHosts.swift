@@ -37,13 +37,32 @@ extension MeshTranslator {
   /// The virtual hosts a VHDS stream holds for its subscribed `names`: a route configuration's
   /// name brings all its hosts up front (none on demand); `PORT/HOST` brings that host.
   func virtualHosts(view: ProxyView, named names: Set<String>) -> [EncodedResource] {
+    virtualHosts(view: view, key: OutboundKey(view: view, index: index), named: names)
+  }
+
+  /// The set a VHDS stream holds for `names`, shared by every stream of the outbound key that
+  /// subscribes to the same names (replicas of a workload call the same hosts), so its order,
+  /// version and pair sum are computed once per translation instead of per stream and push.
+  func namedVirtualHosts(view: ProxyView, named names: Set<String>) -> ResourceSet {
     let key = OutboundKey(view: view, index: index)
+    return shared(.namedVirtualHosts(key, names)) {
+      ResourceSet(type: .virtualHost, resources: virtualHosts(view: view, key: key, named: names))
+    }
+  }
+
+  private func virtualHosts(view: ProxyView, key: OutboundKey, named names: Set<String>)
+    -> [EncodedResource]
+  {
     var result: [EncodedResource] = []
     var missing: [String] = []
     let cached = caches.withLock { $0.vhdsNamed[key] ?? [:] }
     for name in names {
       if name == "*" {
-        result += resourceSet(view: view, type: .virtualHost).sortedResources
+        // Per outbound key, not per view: the wildcard's answer depends on nothing else.
+        result +=
+          shared(.virtualHosts(key)) {
+            ResourceSet(type: .virtualHost, resources: allVirtualHosts(view: view))
+          }.sortedResources
       } else if VHDSCatalog.split(name) == nil {
         if view.routeDelivery == .upFront { missing.append(name) }
       } else if let hit = cached[name] {

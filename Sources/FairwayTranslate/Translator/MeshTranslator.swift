@@ -164,7 +164,7 @@ package final class MeshTranslator: MeshTranslation {
   {
     let view = proxy.view
     if type == .virtualHost, view.routeDelivery.usesVHDS, let requestedNames {
-      return ResourceSet(type: type, resources: virtualHosts(view: view, named: requestedNames))
+      return namedVirtualHosts(view: view, named: requestedNames)
     }
     if view.client == .grpc, type == .listener || type == .route, let requestedNames {
       return ResourceSet(
@@ -223,7 +223,7 @@ package final class MeshTranslator: MeshTranslation {
     caches.withLock { $0.ownListeners.count > 50_000 ? [:] : $0.ownListeners }
   }
 
-  private func shared(_ key: SharedSetKey, build: () -> ResourceSet) -> ResourceSet {
+  func shared(_ key: SharedSetKey, build: () -> ResourceSet) -> ResourceSet {
     if let cached = caches.withLock({ $0.sharedSets[key] }) { return cached }
     let built = build()
     return caches.withLock { caches in
@@ -329,6 +329,8 @@ enum SharedSetKey: Sendable, Hashable {
   case routes(OutboundKey)
   case dubboRoutes(OutboundKey)
   case virtualHosts(OutboundKey)
+  /// What a VHDS stream holds for its subscribed names.
+  case namedVirtualHosts(OutboundKey, Set<String>)
 }
 
 /// What one proxy view has been given so far.
