@@ -21,10 +21,9 @@ final class EtcdServer: @unchecked Sendable {
 
   static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: binary) }
 
-  /// Where data directories go: memory (/dev/shm) when there is one. etcd fsyncs its WAL on
-  /// every write, and a fresh etcd's first writes took over 10 s on a disk busy with the rest
-  /// of the suite; these tests kill and restart the process, never the machine, so the page
-  /// cache keeps everything they check.
+  /// Where data directories go: memory (/dev/shm) when there is one, so etcd's fsync of its
+  /// WAL on every write costs nothing while the rest of the suite uses the disk. These tests
+  /// kill and restart the process, never the machine, so memory keeps everything they check.
   static var dataRoot: URL {
     let shm = URL(fileURLWithPath: "/dev/shm")
     return FileManager.default.isWritableFile(atPath: shm.path)
@@ -54,7 +53,10 @@ final class EtcdServer: @unchecked Sendable {
       requestTimeout: requestTimeout, startTimeout: .seconds(10), maxBackoff: .milliseconds(200))
   }
 
-  /// Starts etcd and waits (at most 15 s) until it answers a Range.
+  /// Starts etcd and waits (at most 60 s) until it answers a Range. Each probe gives up after
+  /// 2 s and the next one asks again: a fresh etcd started while the whole suite runs on two
+  /// cores has taken more than 15 s to answer its first request (CI), and one probe waiting
+  /// out a 10 s timeout used most of the old 15 s budget.
   func start() async throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: Self.binary)
@@ -71,9 +73,9 @@ final class EtcdServer: @unchecked Sendable {
     process.standardError = FileHandle.nullDevice
     try process.run()
     self.process = process
-    let probe = try EtcdClient(configuration: configuration())
+    let probe = try EtcdClient(configuration: configuration(requestTimeout: .seconds(2)))
     defer { probe.close() }
-    let deadline = ContinuousClock.now + .seconds(15)
+    let deadline = ContinuousClock.now + .seconds(60)
     while true {
       do {
         var request = Etcdserverpb_RangeRequest()
