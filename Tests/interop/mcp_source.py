@@ -114,6 +114,9 @@ class MCPSource(ads_pb2_grpc.AggregatedDiscoveryServiceServicer):
                     if not request.response_nonce:
                         subscribed.add(request.type_url)
                         outbox.put(self._response(request.type_url))
+            except grpc.RpcError:
+                # The sink ended the stream (a NACK test, a kill): nothing more to read.
+                pass
             finally:
                 outbox.put(None)
 
