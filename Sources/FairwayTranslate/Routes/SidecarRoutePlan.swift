@@ -20,26 +20,4 @@ struct SidecarRoutePlan: Sendable {
 
   /// The route configuration's name: the port number (`"8080"`), as Istio names them.
   var name: String { String(port) }
-
-  /// This plan with the services in `services` (by host) swapped for their new values.
-  func refreshing(_ services: [String: MeshService]) -> SidecarRoutePlan {
-    func fresh(_ service: MeshService, _ port: MeshPort) -> (MeshService, MeshPort) {
-      guard let next = services[service.host] else { return (service, port) }
-      return (next, next.ports.first { $0.number == port.number } ?? port)
-    }
-    return SidecarRoutePlan(
-      port: port,
-      hosts: hosts.map { host in
-        switch host {
-        case .service(let service, let port, let domains):
-          let (service, port) = fresh(service, port)
-          return .service(service, port, domains: domains)
-        case .dubbo(let service, let port):
-          let (service, port) = fresh(service, port)
-          return .dubbo(service, port)
-        case .allowAny, .blockAll:
-          return host
-        }
-      })
-  }
 }

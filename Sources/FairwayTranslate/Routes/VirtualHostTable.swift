@@ -13,9 +13,11 @@ struct VirtualHostKey: Sendable, Hashable {
 ///
 /// A patch (WorkloadEntries, VirtualServices or DestinationRules) never changes which services
 /// a view sees, their hosts, ports or domains, so a route plan, which is only those, holds
-/// across it: carrying it makes a route change cost the hosts it touches plus a walk, instead
-/// of formatting and deduplicating every service's domains again (most of the patched route
-/// table at 10,000 services).
+/// across it. Its services are looked up again by host where the plan is used (a WorkloadEntry
+/// or DestinationRule patch re-resolves them), so a patch itself costs nothing here. Carrying
+/// it makes a route change cost the hosts it touches plus a walk, instead of formatting and
+/// deduplicating every service's domains again (most of the patched route table at 10,000
+/// services).
 struct VirtualHostTable: Sendable {
   var byOutboundKey: [OutboundKey: [VirtualHostKey: EncodedVirtualHost]] = [:]
   /// Route plans by outbound key.
@@ -40,18 +42,5 @@ struct VirtualHostTable: Sendable {
       byOutboundKey: byOutboundKey.merging(newer.byOutboundKey) { _, newer in newer },
       plans: plans.merging(newer.plans) { _, newer in newer },
       catalogs: catalogs.merging(newer.catalogs) { _, newer in newer })
-  }
-
-  /// This table with the plans' services at `changed` hosts replaced by their new values (a
-  /// WorkloadEntry or DestinationRule patch re-resolves those services; their hosts, ports and
-  /// domains stay).
-  func refreshing(_ changed: [MeshService]) -> VirtualHostTable {
-    guard !changed.isEmpty, !plans.isEmpty else { return self }
-    let byHost = Dictionary(changed.map { ($0.host, $0) }) { _, last in last }
-    var next = self
-    next.plans = plans.mapValues { plans in
-      plans.map { $0.refreshing(byHost) }
-    }
-    return next
   }
 }

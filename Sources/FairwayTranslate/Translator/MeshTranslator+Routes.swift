@@ -27,13 +27,16 @@ extension MeshTranslator {
           if let host = EncodedVirtualHost.allowAny { hosts.append(host) }
         case .blockAll:
           if let host = EncodedVirtualHost.blockAll { hosts.append(host) }
-        case .dubbo(let service, let port):
+        case .dubbo(let planned, let port):
+          let service = index.service(host: planned.host) ?? planned
           let host = MOSNDubboRoutes.virtualHost(
             service: service, port: port, rules: dubboRules.rules(service: service, port: port))
           if let encoded = EncodedVirtualHost(host, usesFault: false, dependencies: nil) {
             hosts.append(encoded)
           }
-        case .service(let service, let port, let domains):
+        case .service(let planned, let port, let domains):
+          // A carried plan may hold a service a patch has since re-resolved: take this index's.
+          let service = index.service(host: planned.host) ?? planned
           let slot = VirtualHostKey(port: port.number, host: service.host)
           let dependencies = VirtualHostDependencies(service: service, builder: builder)
           if let reused = previous[slot], reused.domains == domains,

@@ -109,8 +109,7 @@ package final class MeshTranslator: MeshTranslation {
     caches.endpoints = endpoints
     caches.ownListeners = previous.carriedOwnListeners
     self.caches = Mutex(caches)
-    carriedVirtualHosts = previous.virtualHostsToCarry.refreshing(
-      changedServices.map { patched.services[$0] })
+    carriedVirtualHosts = previous.virtualHostsToCarry
     incrementalEndpointChanges = changedNames
     carryEndpointSets(
       of: previous, changedServices: changedServices, changedNames: changedNames)
