@@ -83,10 +83,13 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     // ADS server, debounce, per-stream state; serves any `MeshTranslationEngine`.
+    // glibc's allocator controls (malloc.h is not in Swift's Glibc module).
+    .target(name: "CFairwayAllocator"),
     .target(
       name: "FairwayXDS",
       dependencies: [
         "FairwayAPI", "FairwayMesh", "FairwayStore", "FairwayResources", "FairwayProto",
+        "CFairwayAllocator",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -147,7 +150,7 @@ let package = Package(
       name: "FairwayAdmin",
       dependencies: [
         "FairwayAPI", "FairwayAnalyze", "FairwayMesh", "FairwayStore", "FairwayResources",
-        "FairwayXDS",
+        "FairwayXDS", "CFairwayAllocator",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -1,13 +1,20 @@
+import CFairwayAllocator
 import Foundation
 
 /// Resident memory, CPU time and open descriptors of this process, read from `/proc/self`
-/// the way Prometheus' client libraries do. Fields stay nil where `/proc` is missing
-/// (macOS) or unreadable, and the exporter then leaves the series out.
+/// the way Prometheus' client libraries do, and what the C allocator holds. Fields stay nil
+/// where `/proc` is missing (macOS) or unreadable, or the allocator is not glibc's, and the
+/// exporter then leaves the series out.
 struct ProcessStats: Sendable, Equatable {
   var residentMemoryBytes: Double?
   var cpuSeconds: Double?
   var openFileDescriptors: Double?
   var startTimeSeconds: Double?
+  /// Allocated and not freed. Resident memory above this plus code and stacks is the
+  /// allocator's free memory not yet given back (fragmentation).
+  var heapInUseBytes: Double?
+  /// Freed into the allocator's arenas and kept there.
+  var heapFreeBytes: Double?
 
   static func current() -> ProcessStats {
     var stats = ProcessStats()
@@ -26,6 +33,11 @@ struct ProcessStats: Sendable, Equatable {
     if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
       // The listing itself holds one descriptor open while it runs.
       stats.openFileDescriptors = Double(max(entries.count - 1, 0))
+    }
+    let heap = fairway_heap_figures_now()
+    if heap.known {
+      stats.heapInUseBytes = Double(heap.in_use)
+      stats.heapFreeBytes = Double(heap.free)
     }
     return stats
   }

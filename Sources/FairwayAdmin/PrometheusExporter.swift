@@ -140,6 +140,19 @@ public final class PrometheusExporter: Sendable {
       )
       .set(value)
     }
+    if let value = stats.heapInUseBytes {
+      registry.makeGauge(
+        descriptor: Self.descriptor(
+          "fairway_heap_in_use_bytes", "Bytes allocated from the C heap and not freed.")
+      ).set(value)
+    }
+    if let value = stats.heapFreeBytes {
+      registry.makeGauge(
+        descriptor: Self.descriptor(
+          "fairway_heap_free_bytes",
+          "Bytes freed into the C heap's arenas and kept by the allocator.")
+      ).set(value)
+    }
     if let value = stats.openFileDescriptors {
       registry.makeGauge(
         descriptor: Self.descriptor("process_open_fds", "Number of open file descriptors.")

@@ -32,6 +32,23 @@ import Testing
     #expect(ProcessStats.parseStatm("", pageSize: 4096) == nil)
   }
 
+  #if os(Linux)
+    /// A block larger than every other test could allocate or free meanwhile, never touched
+    /// (it is counted when handed out, not when resident).
+    @Test func heapInUseFollowsAnAllocationAndItsFree() throws {
+      let size = 1 << 30
+      let before = try #require(ProcessStats.current().heapInUseBytes)
+      let block = try #require(malloc(size))
+      let held = try #require(ProcessStats.current().heapInUseBytes)
+      free(block)
+      let after = try #require(ProcessStats.current().heapInUseBytes)
+      let slack = Double(128 << 20)
+      #expect(abs(held - before - Double(size)) < slack, "\(before) -> \(held)")
+      #expect(abs(held - after - Double(size)) < slack, "\(held) -> \(after)")
+      #expect(try #require(ProcessStats.current().heapFreeBytes) >= 0)
+    }
+  #endif
+
   @Test func scrapeIsPrometheusTextWithScrapeTimeGauges() async throws {
     let store: any ConfigStore = InMemoryConfigStore()
     _ = try await store.apply(
@@ -46,6 +63,8 @@ import Testing
       #expect(text.contains("# TYPE process_resident_memory_bytes gauge"))
       #expect(text.contains("# TYPE process_cpu_seconds_total counter"))
       #expect(text.contains("# TYPE process_open_fds gauge"))
+      #expect(text.contains("# TYPE fairway_heap_in_use_bytes gauge"))
+      #expect(text.contains("# TYPE fairway_heap_free_bytes gauge"))
     #endif
     #expect(text.hasSuffix("\n"))
   }

@@ -38,6 +38,7 @@ def test_metric_names_and_types_match_istiod(fairway):
         "pilot_xds_config_size_bytes": "histogram", "pilot_services": "gauge",
         "pilot_virt_services": "gauge", "process_resident_memory_bytes": "gauge",
         "process_cpu_seconds_total": "counter", "process_open_fds": "gauge",
+        "fairway_heap_in_use_bytes": "gauge", "fairway_heap_free_bytes": "gauge",
     }
     for name, kind in expected.items():
         assert name in families, f"{name} missing"
@@ -46,6 +47,7 @@ def test_metric_names_and_types_match_istiod(fairway):
     assert families["pilot_services"].value() == 1  # reviews
     assert families["process_resident_memory_bytes"].value() > 1_000_000
     assert families["process_open_fds"].value() > 3
+    assert families["fairway_heap_in_use_bytes"].value() > 1_000_000
     assert families["process_cpu_seconds_total"].value() > 0
 
 

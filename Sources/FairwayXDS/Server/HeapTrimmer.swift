@@ -1,8 +1,5 @@
+import CFairwayAllocator
 import Logging
-
-#if canImport(Glibc)
-  import Glibc
-#endif
 
 /// Hands freed heap back to the OS once a burst of responses is over.
 ///
@@ -54,13 +51,9 @@ struct HeapTrimmer: Sendable {
     }
   }
 
-  /// Returns the allocator's free pages to the OS: glibc's `malloc_trim`, looked up at run
-  /// time because Swift's Glibc module does not export `malloc.h` (and musl has none, where
-  /// this does nothing).
+  /// Returns the allocator's free pages to the OS (glibc's `malloc_trim`; nothing elsewhere).
   static func releaseFreeHeap() {
-    #if canImport(Glibc)
-      mallocTrim?(0)
-    #endif
+    _ = fairway_heap_trim()
   }
 
   /// Sets glibc's allocator up so that freed memory can go back at all, once per process.
@@ -73,16 +66,7 @@ struct HeapTrimmer: Sendable {
   /// Returns whether glibc took the settings (false elsewhere).
   @discardableResult
   static func configureAllocator(arenas: Int32 = 4) -> Bool {
-    #if canImport(Glibc)
-      guard let mallopt else { return false }
-      // From malloc.h: M_TRIM_THRESHOLD -1, M_MMAP_THRESHOLD -3, M_ARENA_MAX -8.
-      let mmap = mallopt(-3, Self.mmapThreshold)
-      let trim = mallopt(-1, 1024 * 1024)
-      let arena = mallopt(-8, arenas)
-      return mmap == 1 && trim == 1 && arena == 1
-    #else
-      return false
-    #endif
+    fairway_heap_configure(Self.mmapThreshold, 1024 * 1024, arenas)
   }
 
   /// Blocks at least this large are mmapped. Above the largest per-stream response buffer (a
@@ -91,15 +75,4 @@ struct HeapTrimmer: Sendable {
   /// in, a quarter of the server's CPU during a push to 2,000 sidecars. Reused heap is given
   /// back by `malloc_trim` after the burst instead.
   static let mmapThreshold: Int32 = 8 * 1024 * 1024
-
-  #if canImport(Glibc)
-    private typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-    private static let mallopt: Mallopt? = dlsym(nil, "mallopt").map {
-      unsafeBitCast($0, to: Mallopt.self)
-    }
-    private typealias MallocTrim = @convention(c) (Int) -> Int32
-    private static let mallocTrim: MallocTrim? = dlsym(nil, "malloc_trim").map {
-      unsafeBitCast($0, to: MallocTrim.self)
-    }
-  #endif
 }
