@@ -55,8 +55,7 @@ extension EtcdConfigStore {
       follow.withLock { $0.pausedUntil = nil }
       do {
         if follow.withLock({ $0.needsResync }) {
-          try await resync()
-          follow.withLock { $0.resyncs += 1 }
+          try await resync(afterCompaction: true)
         }
         let attempt = Task { try await self.watchOnce() }
         follow.withLock { $0.attempt = attempt }
@@ -147,7 +146,8 @@ extension EtcdConfigStore {
 
   /// Loads every config at one etcd revision (in pages) and makes the local copy equal to
   /// it, publishing only the differences; the watch then resumes after that revision.
-  func resync() async throws {
+  /// `afterCompaction` counts it in `resyncCount`, before its events are published.
+  func resync(afterCompaction: Bool = false) async throws {
     var objects: [ConfigObject] = []
     var latest: Int64 = 0
     var pinned: Int64 = 0
@@ -174,6 +174,7 @@ extension EtcdConfigStore {
       guard response.more, let last = response.kvs.last else { break }
       start = last.key + Data([0])
     }
+    if afterCompaction { follow.withLock { $0.resyncs += 1 } }
     mirror.resync(to: objects, revision: latest)
     follow.withLock {
       $0.nextRevision = pinned + 1
