@@ -135,19 +135,24 @@ struct DeltaStreamState: StreamProtocolState {
     // Read in place, never copied: a copy alive while `clientVersions` is updated below
     // would duplicate a stream's private map on every response.
     func held(_ name: String) -> String? { state.clientVersions[name] }
+    // VHDS names are not all resource names (a route configuration's name stands for its
+    // hosts), so the translation resolves the subscription and `available` is exactly what
+    // the stream should hold: walked like a wildcard.
+    let wildcard = state.subscription.wildcard || type.resolvedByServer
+    // Held names met among the available ones: when that is every held name, none is missing.
+    var heldAndAvailable = 0
     // `forced`: sent even if the client has it (newly subscribed, or `force`).
     func consider(_ name: String, _ resource: EncodedResource?, forced: Bool) {
       if let resource {
-        if forced || held(name) != resource.version { toSend.append(resource) }
+        guard !forced || wildcard else { return toSend.append(resource) }
+        let version = held(name)
+        if version != nil { heldAndAvailable += 1 }
+        if forced || version != resource.version { toSend.append(resource) }
       } else if forced || held(name) != nil {
         removed.append(name)
       }
     }
     let subscribed = state.subscription.names
-    // VHDS names are not all resource names (a route configuration's name stands for its
-    // hosts), so the translation resolves the subscription and `available` is exactly what
-    // the stream should hold: walked like a wildcard.
-    let wildcard = state.subscription.wildcard || type.resolvedByServer
     func inScope(_ name: String) -> Bool {
       wildcard ? available[name] != nil || held(name) != nil : subscribed.contains(name)
     }
@@ -169,7 +174,8 @@ struct DeltaStreamState: StreamProtocolState {
       // Names in scope that the set lacks: held ones (wildcard) or subscribed ones.
       var missing: [String] = []
       if wildcard {
-        if state.clientVersions.count > 0 {
+        // Looking every held name up again is most of the diff when nothing went away.
+        if state.clientVersions.count > heldAndAvailable {
           missing = state.clientVersions.names.filter { available[$0] == nil }
         }
       } else if present.count < subscribed.count {

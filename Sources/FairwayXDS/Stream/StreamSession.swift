@@ -163,7 +163,7 @@ struct StreamSession<State: StreamProtocolState> {
         sharedSent.remove(type)
         try await send(type, force: false, limit: nil)
       }
-      publish()
+      publish(touching: outcome.type.map { [$0] } ?? [])
     }
 
     /// On the stream's first request: the proxy it serves, recorded at once (so the end of the
@@ -185,12 +185,14 @@ struct StreamSession<State: StreamProtocolState> {
       var clustersSent = false
       var sentAny = false
       var removeStaleClusters = false
+      var touched: [XDSResourceType] = []
       for type in state.requestedTypes {
         let warm = type == .endpoint && clustersSent
         guard scope.types.contains(type) || warm else {
           revisions.unchanged(type, at: scope.revision)
           continue
         }
+        touched.append(type)
         let limit = type == .endpoint && !warm ? scope.endpointClusters : nil
         let keepStale = type == .cluster
         let sent = try await send(type, force: warm, limit: limit, keepingRemoved: keepStale)
@@ -208,7 +210,7 @@ struct StreamSession<State: StreamProtocolState> {
         context.metrics.recordConvergence(
           seconds: (context.clock.now - scope.firstChange).seconds)
       }
-      publish()
+      publish(touching: touched)
     }
 
     /// Clusters kept in the last CDS response only because they are being removed.
@@ -293,7 +295,8 @@ struct StreamSession<State: StreamProtocolState> {
           rejection: state.status(for: type)?.lastError, heldBack: heldBack))
     }
 
-    func publish() {
+    /// Publishes the stream's whole state: every type's status, its node, proxy and revisions.
+    mutating func publish() {
       let types = state.requestedTypes
       var statuses: [XDSResourceType: TypeSyncStatus] = [:]
       for type in types { statuses[type] = state.status(for: type) }
@@ -306,7 +309,31 @@ struct StreamSession<State: StreamProtocolState> {
         snapshot.proxy = proxy
         snapshot.revisions = revisions
       }
+      published = Published(types: types, hasNode: node != nil)
       context.registry.progress.advance()
     }
+
+    /// Publishes the status of `touched` and the revisions, when the stream's types and node
+    /// are still what was last published (every push and ACK after the first requests):
+    /// copying every type's status on each of them was 5% of a push to 2,000 streams.
+    mutating func publish(touching touched: [XDSResourceType]) {
+      guard published == Published(types: state.requestedTypes, hasNode: state.node != nil)
+      else { return publish() }
+      var statuses: [(XDSResourceType, TypeSyncStatus?)] = []
+      for type in touched { statuses.append((type, state.status(for: type))) }
+      let revisions = revisions
+      stream.update { snapshot in
+        for (type, status) in statuses { snapshot.status[type] = status }
+        snapshot.revisions = revisions
+      }
+      context.registry.progress.advance()
+    }
+
+    /// What the last whole `publish()` covered.
+    private struct Published: Equatable {
+      var types: [XDSResourceType]
+      var hasNode: Bool
+    }
+    private var published: Published?
   }
 }
