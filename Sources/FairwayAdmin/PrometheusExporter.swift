@@ -132,38 +132,27 @@ public final class PrometheusExporter: Sendable {
     counter.increment(by: value)
   }
 
+  /// A gauge of the process, left out when its figure is unknown here.
+  private func setGauge(_ name: String, _ help: String, to value: Double?) {
+    guard let value else { return }
+    registry.makeGauge(descriptor: Self.descriptor(name, help)).set(value)
+  }
+
   private func updateProcess(_ stats: ProcessStats) {
-    if let value = stats.residentMemoryBytes {
-      registry.makeGauge(
-        descriptor: Self.descriptor(
-          "process_resident_memory_bytes", "Resident memory size in bytes.")
-      )
-      .set(value)
-    }
-    if let value = stats.heapInUseBytes {
-      registry.makeGauge(
-        descriptor: Self.descriptor(
-          "fairway_heap_in_use_bytes", "Bytes allocated from the C heap and not freed.")
-      ).set(value)
-    }
-    if let value = stats.heapFreeBytes {
-      registry.makeGauge(
-        descriptor: Self.descriptor(
-          "fairway_heap_free_bytes",
-          "Bytes freed into the C heap's arenas and kept by the allocator.")
-      ).set(value)
-    }
-    if let value = stats.openFileDescriptors {
-      registry.makeGauge(
-        descriptor: Self.descriptor("process_open_fds", "Number of open file descriptors.")
-      ).set(value)
-    }
-    if let value = stats.startTimeSeconds {
-      registry.makeGauge(
-        descriptor: Self.descriptor(
-          "process_start_time_seconds", "Start time of the process since unix epoch in seconds.")
-      ).set(value)
-    }
+    setGauge(
+      "process_resident_memory_bytes", "Resident memory size in bytes.",
+      to: stats.residentMemoryBytes)
+    setGauge(
+      "fairway_heap_in_use_bytes", "Bytes allocated from the C heap and not freed.",
+      to: stats.heapInUseBytes)
+    setGauge(
+      "fairway_heap_free_bytes", "Bytes freed into the C heap's arenas and kept by the allocator.",
+      to: stats.heapFreeBytes)
+    setGauge(
+      "process_open_fds", "Number of open file descriptors.", to: stats.openFileDescriptors)
+    setGauge(
+      "process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
+      to: stats.startTimeSeconds)
     if let value = stats.cpuSeconds {
       setCounter(
         "process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", to: value)
