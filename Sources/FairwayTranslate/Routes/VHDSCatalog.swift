@@ -14,8 +14,7 @@ struct VHDSCatalog: Sendable {
 
   init(routeConfigs: [SidecarRouteConfig]) {
     for config in routeConfigs {
-      // The catch-all `*` is not a host of the mesh: an unknown host gets its own passthrough.
-      let members = config.virtualHosts.filter { !$0.domains.contains("*") }
+      let members = Self.members(of: config)
       hosts[config.name] = members
       var byDomain: [String: Int] = [:]
       var suffixes: [(suffix: String, position: Int)] = []
@@ -41,13 +40,19 @@ struct VHDSCatalog: Sendable {
     guard routeConfigs.count == hosts.count else { return nil }
     var next = self
     for config in routeConfigs {
-      let members = config.virtualHosts.filter { !$0.domains.contains("*") }
+      let members = Self.members(of: config)
       guard let old = hosts[config.name], old.count == members.count,
         zip(old, members).allSatisfy({ $0.domains == $1.domains })
       else { return nil }
       next.hosts[config.name] = members
     }
     return next
+  }
+
+  /// The hosts of `config` a catalog indexes. The catch-all `*` is not a host of the mesh: an
+  /// unknown host gets its own passthrough.
+  private static func members(of config: SidecarRouteConfig) -> [VirtualHost] {
+    config.virtualHosts.filter { !$0.domains.contains("*") }
   }
 
   /// The route configuration names.
