@@ -136,21 +136,7 @@ extension MeshTranslator {
     return Self.encode(name, .virtualHost, passthrough)
   }
 
-  /// Built once per key and translation. Every stream of a push needs it at the same moment:
-  /// without `catalogBuilds`, both cores built the same catalog side by side (14-16 ms of CPU
-  /// instead of 5-8 per VirtualService change at 1,000 services) while the push waited.
   func vhdsCatalog(view: ProxyView, key: OutboundKey) -> VHDSCatalog {
-    if let cached = caches.withLock({ $0.vhdsCatalogs[key] }) { return cached }
-    let lock = catalogBuilds.withLock { locks in
-      if let lock = locks[key] { return lock }
-      let lock = BuildLock()
-      locks[key] = lock
-      return lock
-    }
-    return lock.held { buildVHDSCatalog(view: view, key: key) }
-  }
-
-  private func buildVHDSCatalog(view: ProxyView, key: OutboundKey) -> VHDSCatalog {
     if let cached = caches.withLock({ $0.vhdsCatalogs[key] }) { return cached }
     var inline = view
     inline.routeDelivery = .inline

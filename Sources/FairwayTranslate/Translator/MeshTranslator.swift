@@ -19,9 +19,9 @@ package final class MeshTranslator: MeshTranslation {
   /// EDS cluster names of each service, aligned with `index.services`.
   let endpointClustersByService: ChunkedArray<[String]>
   let caches: Mutex<TranslatorCaches>
-  /// One lock per outbound key, held while its VHDS catalog is built, so that one thread
-  /// builds it and the others wait for it (see `vhdsCatalog(view:key:)`).
-  let catalogBuilds = Mutex<[OutboundKey: BuildLock]>([:])
+  /// Held per outbound key while its sidecar route configs are built (see
+  /// `sidecarRouteConfigs(view:key:)`).
+  let routeConfigBuilds = BuildLocks<OutboundKey>()
   /// Encoded sidecar virtual hosts of the translations this one was patched from, reused
   /// where their dependencies are unchanged (empty after a full build).
   let carriedVirtualHosts: VirtualHostTable
