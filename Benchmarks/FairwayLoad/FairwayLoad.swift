@@ -9,7 +9,8 @@ struct FairwayLoad: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fairway-load",
     abstract: "Load-test a real fairway server with simulated sidecars.",
-    subcommands: [Suite.self, Single.self], defaultSubcommand: Suite.self)
+    subcommands: [Suite.self, Single.self, FloorRun.self, FloorServe.self],
+    defaultSubcommand: Suite.self)
 }
 
 /// Where the `fairway` binary is: next to this executable unless told.

@@ -170,6 +170,8 @@ extension Scenario {
         log("  WorkloadEntry after debounce: \(Summary(result.workloadEntry.map(\.afterDebounce)))")
         log("  WorkloadEntry each change: \(describe(result.workloadEntry))")
       }
+      let serverCPU = server.cpuSeconds()
+      let clientCPU = processCPUSeconds(getpid())
       for g in 0..<virtualServiceChanges {
         let change = mesh.virtualServiceChange(g + 1)
         if let sample = try await measure(
@@ -186,6 +188,10 @@ extension Scenario {
         log(
           "  VirtualService after debounce: \(Summary(result.virtualService.map(\.afterDebounce)))")
         log("  VirtualService each change: \(describe(result.virtualService))")
+        let changes = Double(result.virtualService.count)
+        log(
+          "  VirtualService CPU per change (with its ACKs and the apply): server \(ms((server.cpuSeconds() - serverCPU) / changes)) ms,"
+            + " simulated sidecars \(ms((processCPUSeconds(getpid()) - clientCPU) / changes)) ms")
         log(
           "  VirtualService bytes per sidecar (every type received): "
             + result.virtualService.map { String($0.bytesPerStream) }.joined(separator: " ")

@@ -134,17 +134,20 @@ final class ServerProcess: @unchecked Sendable {
   }
 
   /// CPU seconds (user + system) the server has used, from /proc.
-  func cpuSeconds() -> Double {
-    guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let close = text.lastIndex(of: ")")
-    else { return 0 }
-    let fields = text[text.index(after: close)...].split(separator: " ")
-    // After the command: state is field 3; utime and stime are fields 14 and 15.
-    guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
-      return 0
-    }
-    return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+  func cpuSeconds() -> Double { processCPUSeconds(pid) }
+}
+
+/// CPU seconds (user + system) process `pid` has used, from /proc.
+func processCPUSeconds(_ pid: Int32) -> Double {
+  guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+    let close = text.lastIndex(of: ")")
+  else { return 0 }
+  let fields = text[text.index(after: close)...].split(separator: " ")
+  // After the command: state is field 3; utime and stime are fields 14 and 15.
+  guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+    return 0
   }
+  return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
 }
 
 /// A port nothing listens on right now (bind to 0, read it back, close).
@@ -164,4 +167,20 @@ func freePort() throws -> Int {
   }
   guard bound else { throw LoadError.server("bind() failed") }
   return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether something accepts TCP connections on 127.0.0.1:`port`.
+func canConnect(port: Int) -> Bool {
+  let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  guard fd >= 0 else { return false }
+  defer { close(fd) }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  address.sin_port = UInt16(port).bigEndian
+  return withUnsafeMutablePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+      connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+    }
+  }
 }
