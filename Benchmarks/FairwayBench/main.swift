@@ -84,7 +84,7 @@ for _ in 0..<repetitions {
       _ = translator.resources(for: other, type: type, requestedNames: nil)
     }
   }
-  let targets = Set((0..<10).map { "svc-\($0).bench.svc.cluster.local:8080" })
+  let targets = ResourceNames(Set((0..<10).map { "svc-\($0).bench.svc.cluster.local:8080" }))
   let grpcTime = measure {
     _ = translator.resources(for: grpcProxy, type: .listener, requestedNames: targets)
     _ = translator.resources(for: grpcProxy, type: .route, requestedNames: targets)

@@ -120,7 +120,7 @@ final class FloorProcess: @unchecked Sendable {
     process.arguments =
       ["floor-server", "--port", "\(port)"] + (delta ? ["--delta"] : [])
       + (direct ? ["--direct"] : [])
-    FileManager.default.createFile(atPath: logPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
     let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
     process.standardOutput = log
     process.standardError = log

@@ -67,7 +67,8 @@ let benchmarks: @Sendable () -> Void = {
       let next = engine.translation(
         updating: previous, with: .objects(movedObjects, revision: Int64(2 + iteration)))
       let changed = next?.endpointClustersChanged(since: previous) ?? []
-      blackHole(next?.resources(for: sidecar, type: .endpoint, requestedNames: changed))
+      blackHole(
+        next?.resources(for: sidecar, type: .endpoint, requestedNames: ResourceNames(changed)))
     }
   }
 
@@ -77,7 +78,8 @@ let benchmarks: @Sendable () -> Void = {
     for _ in benchmark.scaledIterations {
       let next = engine.translation(updating: previous, with: .snapshot(moved, changed: nil))
       let changed = next?.endpointClustersChanged(since: previous) ?? []
-      blackHole(next?.resources(for: sidecar, type: .endpoint, requestedNames: changed))
+      blackHole(
+        next?.resources(for: sidecar, type: .endpoint, requestedNames: ResourceNames(changed)))
     }
   }
 

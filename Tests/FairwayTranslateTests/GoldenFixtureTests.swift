@@ -106,7 +106,8 @@ import Testing
         var manifest: [String: [String: String]] = [:]
         for type in [XDSResourceType.cluster, .endpoint, .listener, .route, .dubboRoute] {
           let names: Set<String>? = (type == .listener || type == .route) ? targets : nil
-          let set = translator.resources(for: proxy, type: type, requestedNames: names)
+          let set = translator.resources(
+            for: proxy, type: type, requestedNames: names.map(ResourceNames.init))
           let directory = base.appendingPathComponent("\(golden.mesh)/\(label)/\(type.shortName)")
           try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
           var files: [String: String] = [:]

@@ -103,8 +103,8 @@ import Testing
     for type in [XDSResourceType.listener, .route] {
       let grpc = IncrementalIndexTests.proxies[2]
       #expect(
-        patched.resources(for: grpc, type: type, requestedNames: names)
-          == fresh.resources(for: grpc, type: type, requestedNames: names))
+        patched.resources(for: grpc, type: type, requestedNames: ResourceNames(names))
+          == fresh.resources(for: grpc, type: type, requestedNames: ResourceNames(names)))
     }
   }
 

@@ -285,8 +285,8 @@ import Testing
     return Set(
       XDSResourceType.allCases.filter { type in
         let names = requestedNames(proxy, type, vhds: vhds)
-        return old.resources(for: proxy, type: type, requestedNames: names)
-          != new.resources(for: proxy, type: type, requestedNames: names)
+        return old.resources(for: proxy, type: type, requestedNames: names.map(ResourceNames.init))
+          != new.resources(for: proxy, type: type, requestedNames: names.map(ResourceNames.init))
       })
   }
 
@@ -318,8 +318,8 @@ import Testing
     for proxy in proxies {
       for type in XDSResourceType.allCases {
         let names = requestedNames(proxy, type)
-        if old.resources(for: proxy, type: type, requestedNames: names)
-          != new.resources(for: proxy, type: type, requestedNames: names)
+        if old.resources(for: proxy, type: type, requestedNames: names.map(ResourceNames.init))
+          != new.resources(for: proxy, type: type, requestedNames: names.map(ResourceNames.init))
         {
           changed.insert(type)
         }
@@ -558,9 +558,12 @@ import Testing
       let oldClusters = Set(old.resources(for: proxy, type: .cluster, requestedNames: nil).names)
       let newClusters = Set(new.resources(for: proxy, type: .cluster, requestedNames: nil).names)
       let changed = XDSResourceType.allCases.contains { type in
-        old.resources(for: proxy, type: type, requestedNames: type == .endpoint ? oldClusters : nil)
+        old.resources(
+          for: proxy, type: type,
+          requestedNames: type == .endpoint ? ResourceNames(oldClusters) : nil)
           != new.resources(
-            for: proxy, type: type, requestedNames: type == .endpoint ? newClusters : nil)
+            for: proxy, type: type,
+            requestedNames: type == .endpoint ? ResourceNames(newClusters) : nil)
       }
       changedAny = changedAny || changed
       if new.reaches(proxy, reach) {

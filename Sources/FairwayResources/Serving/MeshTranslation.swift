@@ -17,7 +17,7 @@ public protocol MeshTranslation: AnyObject, Sendable {
   /// For VirtualHost (VHDS) the names are the stream's subscription, resolved here: `PORT/HOST`
   /// is the virtual host answering HOST, `*` beside them the wildcard (nil: the wildcard alone).
   /// Called for every stream on every push: keep it a cache lookup once a view has been seen.
-  func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: Set<String>?)
+  func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: ResourceNames?)
     -> ResourceSet
 
   /// Everything `proxy` (connected or hypothetical) would be sent, for `/debug/config_dump`.
@@ -43,7 +43,7 @@ extension MeshTranslation {
 extension MeshTranslation {
   /// Every resource `proxy` would be sent, as Envoy's config dump groups them.
   public func configDump(for proxy: Proxy, grpcTargets: Set<String>?) -> ConfigDump {
-    let named = proxy.client == .grpc ? grpcTargets : nil
+    let named = proxy.client == .grpc ? grpcTargets.map(ResourceNames.init) : nil
     return ConfigDump(
       clusters: resources(for: proxy, type: .cluster, requestedNames: nil),
       endpoints: resources(for: proxy, type: .endpoint, requestedNames: nil),

@@ -43,10 +43,11 @@ extension MeshTranslator {
   /// The set a VHDS stream holds for `names`, shared by every stream of the outbound key that
   /// subscribes to the same names (replicas of a workload call the same hosts), so its order,
   /// version and pair sum are computed once per translation instead of per stream and push.
-  func namedVirtualHosts(view: ProxyView, named names: Set<String>) -> ResourceSet {
+  func namedVirtualHosts(view: ProxyView, named names: ResourceNames) -> ResourceSet {
     let key = OutboundKey(view: view, index: index)
     return shared(.namedVirtualHosts(key, names)) {
-      ResourceSet(type: .virtualHost, resources: virtualHosts(view: view, key: key, named: names))
+      ResourceSet(
+        type: .virtualHost, resources: virtualHosts(view: view, key: key, named: names.set))
     }
   }
 

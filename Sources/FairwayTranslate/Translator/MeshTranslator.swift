@@ -161,7 +161,7 @@ package final class MeshTranslator: MeshTranslation {
   /// `requestedNames` filters the result when not nil. For a proxyless gRPC client's LDS and
   /// RDS the names are what it asked for (`HOST:PORT`), built on demand; nil there means every
   /// service port it could ask for.
-  package func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: Set<String>?)
+  package func resources(for proxy: Proxy, type: XDSResourceType, requestedNames: ResourceNames?)
     -> ResourceSet
   {
     let view = proxy.view
@@ -170,11 +170,11 @@ package final class MeshTranslator: MeshTranslation {
     }
     if view.client == .grpc, type == .listener || type == .route, let requestedNames {
       return ResourceSet(
-        type: type, resources: grpcNamed(view: view, type: type, names: requestedNames))
+        type: type, resources: grpcNamed(view: view, type: type, names: requestedNames.set))
     }
     let full = resourceSet(view: view, type: type)
     guard let requestedNames else { return full }
-    return ResourceSet(type: type, resources: requestedNames.sorted().compactMap { full[$0] })
+    return ResourceSet(type: type, resources: requestedNames.set.sorted().compactMap { full[$0] })
   }
 
   /// The complete set of one type for a view, cached. Sets that do not depend on the pod
@@ -332,7 +332,7 @@ enum SharedSetKey: Sendable, Hashable {
   case dubboRoutes(OutboundKey)
   case virtualHosts(OutboundKey)
   /// What a VHDS stream holds for its subscribed names.
-  case namedVirtualHosts(OutboundKey, Set<String>)
+  case namedVirtualHosts(OutboundKey, ResourceNames)
 }
 
 /// What one proxy view has been given so far.

@@ -230,11 +230,12 @@ struct StreamSession<State: StreamProtocolState> {
       // would sort and copy the proxy's whole set on every push.
       let namesNeeded =
         (proxy.client == .grpc && (type == .listener || type == .route)) || type.resolvedByServer
-      var requested = subscription.wildcard || !namesNeeded ? nil : subscription.names
-      if type.resolvedByServer, subscription.wildcard, !subscription.names.isEmpty {
-        // A VHDS wildcard with names beside it: both (see `MeshTranslation.resources`).
-        requested = subscription.names.union(["*"])
-      }
+      // A VHDS wildcard with names beside it asks for both (see `MeshTranslation.resources`).
+      let withWildcard = type.resolvedByServer && subscription.wildcard
+      let requested =
+        (subscription.wildcard && !withWildcard) || !namesNeeded
+          || (withWildcard && subscription.names.isEmpty)
+        ? nil : requestedNames(type, subscription.names, withWildcard: withWildcard)
       var available = translator.resources(
         for: proxy, type: type, requestedNames: requested)
       staleClusterCount = 0
@@ -281,6 +282,27 @@ struct StreamSession<State: StreamProtocolState> {
         }
       }
       return true
+    }
+
+    /// The names last asked of the translation, per type, and what they were made from.
+    private var requested: [XDSResourceType: (names: Set<String>, wildcard: Bool, ResourceNames)] =
+      [:]
+
+    /// `names` (and "*" `withWildcard`) as the translation is asked for them: made again only
+    /// when the subscription changed, so a push to a stream whose subscription did not (all of
+    /// them but the first) hashes no name. Interned, so streams with the same subscription hand
+    /// over the same set and the translation's lookup compares storage, not names.
+    private mutating func requestedNames(
+      _ type: XDSResourceType, _ names: Set<String>, withWildcard: Bool
+    ) -> ResourceNames {
+      // Unchanged sets share storage with the one kept: comparing them is O(1).
+      if let kept = requested[type], kept.wildcard == withWildcard, kept.names == names {
+        return kept.2
+      }
+      let set = withWildcard ? names.union(["*"]) : names
+      let made = ResourceNames(SubscriptionSets.shared.internedRequest(set))
+      requested[type] = (names, withWildcard, made)
+      return made
     }
 
     /// A NACK at warning level (rate-limited per stream): a proxy refusing config is the one

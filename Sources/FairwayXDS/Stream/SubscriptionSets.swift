@@ -20,6 +20,7 @@ final class SubscriptionSets: Sendable {
   static let byteBudget = 64 * 1024 * 1024
   private let sets = Mutex<(bytes: Int, table: [[String]: Set<String>])>((0, [:]))
   private let internedSets = Mutex<(bytes: Int, table: Set<Set<String>>)>((0, []))
+  private let internedRequests = Mutex<(bytes: Int, table: Set<Set<String>>)>((0, []))
 
   /// What a kept set holds: a slot and a string per name, in the set and in its key list.
   static func cost(of names: some Collection<String>) -> Int {
@@ -36,7 +37,21 @@ final class SubscriptionSets: Sendable {
   /// streams build their subscriptions name by name, and this lets equal ones share storage.
   func interned(_ set: Set<String>) -> Set<String> {
     guard set.count >= Self.minimumCount else { return set }
-    return internedSets.withLock { interned in
+    return Self.intern(set, in: internedSets)
+  }
+
+  /// Like `interned`, for sets of any size in a table of their own: the names a stream asks
+  /// a translation for, which keys shared sets by them (equal keys that share storage compare
+  /// in O(1)). Their own table, so that thousands of distinct short lists do not push the
+  /// long shared subscriptions out.
+  func internedRequest(_ set: Set<String>) -> Set<String> {
+    Self.intern(set, in: internedRequests)
+  }
+
+  private static func intern(
+    _ set: Set<String>, in table: borrowing Mutex<(bytes: Int, table: Set<Set<String>>)>
+  ) -> Set<String> {
+    table.withLock { interned in
       if let index = interned.table.firstIndex(of: set) { return interned.table[index] }
       let cost = Self.cost(of: set)
       guard cost <= Self.byteBudget / 8 else { return set }
