@@ -253,6 +253,33 @@ import Testing
     #expect(try await stream.unexpected().isEmpty)
   }
 
+  /// Each widening of a VHDS subscription is answered with the new host, named as asked (the
+  /// stream keeps the names it asks the translation for until its subscription changes), and
+  /// a push after it still reaches every host held.
+  @Test func aWideningVHDSSubscriptionGetsEachNewHost() async throws {
+    try await ADSHarness.withServer { harness, client in
+      try await client.withDeltaStream { stream in
+        try await Self.subscribe(stream)
+        try await Self.subscribeVirtualHosts(stream)
+        for alias in ["9080/reviews.default.svc.cluster.local", "9080/reviews.default"] {
+          stream.send(Fixtures.deltaRequest(.virtualHost, subscribe: [alias]))
+          let response = try await stream.next()
+          #expect(response.resources.map(\.name) == [alias])
+          stream.send(Fixtures.deltaRequest(.virtualHost, nonce: response.nonce))
+        }
+        try await Self.push(harness, MeshYAML.moveToV3, changes: 2)
+        let hosts = try await Self.drain(stream).filter {
+          $0.typeURL == XDSResourceType.virtualHost.typeURL
+        }
+        #expect(
+          Set(hosts.flatMap { $0.resources.map(\.name) }) == [
+            "9080/reviews.default.svc.cluster.local:9080",
+            "9080/reviews.default.svc.cluster.local", "9080/reviews.default",
+          ])
+      }
+    }
+  }
+
   @Test func deltaRemovesAClusterOnlyAfterTheRoutesMoved() async throws {
     try await ADSHarness.withServer { harness, client in
       try await client.withDeltaStream { stream in

@@ -1,5 +1,6 @@
 import FairwayMesh
 import FairwayResources
+import GRPCCore
 import Testing
 
 @testable import FairwayXDS
@@ -49,6 +50,63 @@ import Testing
     #expect(events == ["push", "request 7"])
     #expect(mailbox.takePush()?.types == [.cluster, .route])
     #expect(mailbox.takePush() == nil)
+  }
+
+  @Test func mailboxHandsAnEventToAWaitingStreamAndEndsWhenClosed() async {
+    let mailbox = StreamMailbox<Int>()
+    let consumer = Task {
+      var seen: [String] = []
+      for await event in mailbox.events {
+        switch event {
+        case .push: seen.append("push")
+        case .request(let value): seen.append("request \(value)")
+        case .failed(let error): seen.append("failed \(error.code)")
+        }
+      }
+      return seen
+    }
+    // Delivered while the stream waits, and after it: in order, then the end.
+    try? await Task.sleep(for: .milliseconds(50))
+    mailbox.deliver(1)
+    try? await Task.sleep(for: .milliseconds(20))
+    mailbox.post(PushScope(types: [.route]))
+    mailbox.deliver(2)
+    mailbox.fail(RPCError(code: .invalidArgument, message: "refused"))
+    // Nothing is taken once the mailbox has ended.
+    mailbox.deliver(3)
+    #expect(await consumer.value == ["request 1", "push", "request 2", "failed invalidArgument"])
+  }
+
+  @Test func mailboxEndsAWaitingStreamOnCloseAndOnCancellation() async {
+    let closed = StreamMailbox<Int>()
+    let waiting = Task { () -> Int in
+      var count = 0
+      for await _ in closed.events { count += 1 }
+      return count
+    }
+    try? await Task.sleep(for: .milliseconds(50))
+    closed.close()
+    #expect(await waiting.value == 0)
+
+    let cancelled = StreamMailbox<Int>()
+    let task = Task { () -> Int in
+      var count = 0
+      for await _ in cancelled.events { count += 1 }
+      return count
+    }
+    try? await Task.sleep(for: .milliseconds(50))
+    task.cancel()
+    #expect(await task.value == 0)
+  }
+
+  @Test func resourceNamesCompareByTheirNamesWithTheHashTakenOnce() {
+    let names: Set<String> = ["9080/a", "9080/b", "*"]
+    let interned = SubscriptionSets.shared.internedRequest(names)
+    #expect(SubscriptionSets.shared.internedRequest(Set(names.sorted())) == interned)
+    #expect(ResourceNames(names) == ResourceNames(interned))
+    #expect(ResourceNames(names).hashValue == ResourceNames(interned).hashValue)
+    #expect(ResourceNames(names) != ResourceNames(names.subtracting(["*"])))
+    #expect(["9080/a", "9080/b", "*"] as ResourceNames == ResourceNames(names))
   }
 
   @Test func tokenBucketAdmitsBurstThenRefills() {
