@@ -56,6 +56,28 @@ import Testing
     #expect(shared.count == 18 && shared["c0"] == nil && shared["c2"] == resources[2].version)
   }
 
+  /// Streams that held the previous translation's set exactly share one change to the next.
+  @Test func aSetsChangeSinceAnotherIsWhatAStreamHoldingItLacks() {
+    let old = ResourceSet(
+      type: .endpoint, resources: (0..<6).map { Self.resource("c\($0)", "v\($0)") })
+    let next = old.updating(
+      [Self.resource("c2", "new"), Self.resource("c9", "v9")], removing: ["c4", "c0"])
+    let change = next.changes(since: old)
+    #expect(change.updated.map(\.name) == ["c2", "c9"])
+    #expect(change.removed == ["c0", "c4"])
+    // The same answer for the next stream that asks, and nothing since itself.
+    #expect(next.changes(since: old) == change)
+    let none = next.changes(since: next)
+    #expect(none.updated.isEmpty && none.removed.isEmpty)
+
+    var held = VersionedNames(holding: old)
+    #expect(held.heldSet == old)
+    held.record(sent: change.updated, removed: change.removed, from: next)
+    #expect(held.heldSet == next)
+    held["c1"] = "private"
+    #expect(held.heldSet == nil)
+  }
+
   @Test func rebaseNeedsExactlyTheSameMembers() {
     let resources = (0..<5).map { Self.resource("c\($0)", "v\($0)") }
     let set = ResourceSet(type: .endpoint, resources: resources)

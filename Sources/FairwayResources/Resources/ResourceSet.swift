@@ -86,6 +86,20 @@ public struct ResourceSet: Sendable, Equatable {
     }
   }
 
+  /// What a client holding exactly `old` must be told to hold this set: the members that are
+  /// new or at another version, and the names gone, both in name order. Computed once per pair
+  /// of sets: every stream that held the previous translation's shared set asks the same.
+  public func changes(since old: ResourceSet) -> ResourceSetChange {
+    memo.change(since: old.memo) {
+      var updated: [EncodedResource] = []
+      for resource in sortedResources where old[resource.name]?.version != resource.version {
+        updated.append(resource)
+      }
+      let removed = old.names.filter { byName[$0] == nil }
+      return ResourceSetChange(updated: updated, removed: removed)
+    }
+  }
+
   /// This set with `updated` members added or replaced and the `removed` names dropped. When
   /// this set's version is known, the new one is derived from its pair sum, touching only the
   /// members that changed instead of hashing every member again.
@@ -118,4 +132,12 @@ public struct ResourceSet: Sendable, Equatable {
   public static func == (lhs: Self, rhs: Self) -> Bool {
     lhs.type == rhs.type && lhs.byName == rhs.byName
   }
+}
+
+/// The difference between two sets of one type, as `ResourceSet.changes(since:)` tells it.
+public struct ResourceSetChange: Sendable, Equatable {
+  /// Members added or at a new version, in name order.
+  public let updated: [EncodedResource]
+  /// Names no longer in the set, in name order.
+  public let removed: [String]
 }

@@ -9,7 +9,18 @@ final class SetMemo: Sendable {
     var sorted: SortedMembers?
     var resourcesField: [UInt8]?
     var deltaResourcesField: [UInt8]?
+    /// Changes from earlier sets to this one, by the earlier set's memo (weakly: a chain of
+    /// sets each keeping its predecessor would keep every translation's sets alive).
+    var changes: [ChangeEntry] = []
   }
+
+  private struct ChangeEntry: Sendable {
+    weak var since: SetMemo?
+    let change: ResourceSetChange
+  }
+
+  /// Predecessors remembered; streams of a push hold one (the previous translation's set).
+  private static let changesKept = 4
 
   private let values: Mutex<Values>
 
@@ -35,6 +46,21 @@ final class SetMemo: Sendable {
 
   func deltaResourcesField(_ compute: () -> [UInt8]) -> [UInt8] {
     value(compute, read: { $0.deltaResourcesField }, write: { $0.deltaResourcesField = $1 })
+  }
+
+  /// The change from the set `old` memoizes to this one.
+  func change(since old: SetMemo, _ compute: () -> ResourceSetChange) -> ResourceSetChange {
+    let known = values.withLock { values in
+      values.changes.first { $0.since === old }?.change
+    }
+    if let known { return known }
+    let computed = compute()
+    values.withLock { values in
+      values.changes.removeAll { $0.since == nil }
+      if values.changes.count >= Self.changesKept { values.changes.removeFirst() }
+      values.changes.append(ChangeEntry(since: old, change: computed))
+    }
+    return computed
   }
 
   // Accessors as closures, not key paths: a key path into a generic value is instantiated at

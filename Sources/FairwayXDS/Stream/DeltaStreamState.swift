@@ -156,7 +156,16 @@ struct DeltaStreamState: StreamProtocolState {
     func inScope(_ name: String) -> Bool {
       wildcard ? available[name] != nil || held(name) != nil : subscribed.contains(name)
     }
-    if let limit, !force {
+    // Whether the client holds exactly `available` once this response is applied.
+    var holdsAvailable = false
+    if limit == nil, !force, pending.isEmpty, wildcard, let held = state.clientVersions.heldSet {
+      // The stream holds exactly one earlier set: what it lacks is that set's change to this
+      // one, the same for every stream that held it, computed once for all of them.
+      let change = available.changes(since: held)
+      toSend = change.updated
+      removed = change.removed
+      holdsAvailable = true
+    } else if let limit, !force {
       // Walk the (small) limit, not the whole subscription.
       for name in limit.union(pending).filter(inScope).sorted() {
         consider(name, available[name], forced: pending.contains(name))
@@ -187,7 +196,11 @@ struct DeltaStreamState: StreamProtocolState {
     if toSend.isEmpty, removed.isEmpty, !state.phase.owesAnswer { return nil }
     state.phase.responded()
 
-    state.clientVersions.record(sent: toSend, removed: removed, from: available)
+    if holdsAvailable {
+      state.clientVersions = VersionedNames(holding: available)
+    } else {
+      state.clientVersions.record(sent: toSend, removed: removed, from: available)
+    }
     let version = state.clientVersions.setVersion
     let nonce = envelope.nextNonce()
     state.status.recordSent(nonce: nonce, version: version, at: now)

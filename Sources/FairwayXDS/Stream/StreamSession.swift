@@ -231,11 +231,14 @@ struct StreamSession<State: StreamProtocolState> {
       let namesNeeded =
         (proxy.client == .grpc && (type == .listener || type == .route)) || type.resolvedByServer
       // A VHDS wildcard with names beside it asks for both (see `MeshTranslation.resources`).
+      // A wildcard alone, or a type built whole, is asked for without names.
       let withWildcard = type.resolvedByServer && subscription.wildcard
-      let requested =
-        (subscription.wildcard && !withWildcard) || !namesNeeded
-          || (withWildcard && subscription.names.isEmpty)
-        ? nil : requestedNames(type, subscription.names, withWildcard: withWildcard)
+      let requested: ResourceNames?
+      if !namesNeeded || (subscription.wildcard && (!withWildcard || subscription.names.isEmpty)) {
+        requested = nil
+      } else {
+        requested = requestedNames(type, subscription.names, withWildcard: withWildcard)
+      }
       var available = translator.resources(
         for: proxy, type: type, requestedNames: requested)
       staleClusterCount = 0
@@ -285,8 +288,8 @@ struct StreamSession<State: StreamProtocolState> {
     }
 
     /// The names last asked of the translation, per type, and what they were made from.
-    private var requested: [XDSResourceType: (names: Set<String>, wildcard: Bool, ResourceNames)] =
-      [:]
+    private var requested:
+      [XDSResourceType: (names: Set<String>, wildcard: Bool, asked: ResourceNames)] = [:]
 
     /// `names` (and "*" `withWildcard`) as the translation is asked for them: made again only
     /// when the subscription changed, so a push to a stream whose subscription did not (all of
@@ -297,7 +300,7 @@ struct StreamSession<State: StreamProtocolState> {
     ) -> ResourceNames {
       // Unchanged sets share storage with the one kept: comparing them is O(1).
       if let kept = requested[type], kept.wildcard == withWildcard, kept.names == names {
-        return kept.2
+        return kept.asked
       }
       let set = withWildcard ? names.union(["*"]) : names
       let made = ResourceNames(SubscriptionSets.shared.internedRequest(set))

@@ -61,6 +61,10 @@ struct VersionedNames: Sendable, Equatable {
     self[name] = nil
   }
 
+  /// The set held, when the stream holds exactly one set's members at its versions (the
+  /// usual state after a response: `record` rebases onto what was sent from).
+  var heldSet: ResourceSet? { overrides.isEmpty ? base : nil }
+
   /// Every name held, in no particular order.
   var names: [String] {
     var names: [String] = []
@@ -109,7 +113,11 @@ struct VersionedNames: Sendable, Equatable {
 
   /// The version of the whole set, for `version_info` / `system_version_info`; the same as
   /// `ContentHash.setVersion` of these pairs.
-  var setVersion: String { ContentHash.setVersion(count: count, pairSum: sum) }
+  var setVersion: String {
+    // The held set's own version, computed once for every stream that holds it.
+    if overrides.isEmpty, let base { return base.version }
+    return ContentHash.setVersion(count: count, pairSum: sum)
+  }
 
   static func == (lhs: Self, rhs: Self) -> Bool {
     guard lhs.count == rhs.count, lhs.sum == rhs.sum else { return false }
