@@ -33,38 +33,33 @@ import Testing
     #expect(PushScope(types: [.route], vhdsTypes: [.route]).vhdsTypes == nil)
   }
 
+  /// Every event the mailbox hands out until it ends, as text.
+  static func events(of mailbox: StreamMailbox<Int>) async -> [String] {
+    var seen: [String] = []
+    for await event in mailbox.events {
+      switch event {
+      case .push: seen.append("push")
+      case .request(let value): seen.append("request \(value)")
+      case .failed(let error): seen.append("failed \(error.code)")
+      }
+    }
+    return seen
+  }
+
   @Test func mailboxCoalescesPushesIntoOneWakeUp() async {
     let mailbox = StreamMailbox<Int>()
     mailbox.post(PushScope(types: [.cluster]))
     mailbox.post(PushScope(types: [.route]))
     mailbox.deliver(7)
     mailbox.close()
-    var events: [String] = []
-    for await event in mailbox.events {
-      switch event {
-      case .push: events.append("push")
-      case .request(let value): events.append("request \(value)")
-      case .failed(let error): events.append("failed \(error.code)")
-      }
-    }
-    #expect(events == ["push", "request 7"])
+    #expect(await Self.events(of: mailbox) == ["push", "request 7"])
     #expect(mailbox.takePush()?.types == [.cluster, .route])
     #expect(mailbox.takePush() == nil)
   }
 
   @Test func mailboxHandsAnEventToAWaitingStreamAndEndsWhenClosed() async {
     let mailbox = StreamMailbox<Int>()
-    let consumer = Task {
-      var seen: [String] = []
-      for await event in mailbox.events {
-        switch event {
-        case .push: seen.append("push")
-        case .request(let value): seen.append("request \(value)")
-        case .failed(let error): seen.append("failed \(error.code)")
-        }
-      }
-      return seen
-    }
+    let consumer = Task { await Self.events(of: mailbox) }
     // Delivered while the stream waits, and after it: in order, then the end.
     try? await Task.sleep(for: .milliseconds(50))
     mailbox.deliver(1)
@@ -78,25 +73,24 @@ import Testing
   }
 
   @Test func mailboxEndsAWaitingStreamOnCloseAndOnCancellation() async {
-    let closed = StreamMailbox<Int>()
-    let waiting = Task { () -> Int in
-      var count = 0
-      for await _ in closed.events { count += 1 }
-      return count
+    /// A stream's task counting its events, once it waits for the first.
+    func waitingStream(_ mailbox: StreamMailbox<Int>) async -> Task<Int, Never> {
+      let task = Task {
+        var count = 0
+        for await _ in mailbox.events { count += 1 }
+        return count
+      }
+      try? await Task.sleep(for: .milliseconds(50))
+      return task
     }
-    try? await Task.sleep(for: .milliseconds(50))
+    let closed = StreamMailbox<Int>()
+    let waiting = await waitingStream(closed)
     closed.close()
     #expect(await waiting.value == 0)
 
-    let cancelled = StreamMailbox<Int>()
-    let task = Task { () -> Int in
-      var count = 0
-      for await _ in cancelled.events { count += 1 }
-      return count
-    }
-    try? await Task.sleep(for: .milliseconds(50))
-    task.cancel()
-    #expect(await task.value == 0)
+    let cancelled = await waitingStream(StreamMailbox<Int>())
+    cancelled.cancel()
+    #expect(await cancelled.value == 0)
   }
 
   @Test func resourceNamesCompareByTheirNamesWithTheHashTakenOnce() {
