@@ -13,10 +13,14 @@ struct FairwayLoad: AsyncParsableCommand {
     defaultSubcommand: Suite.self)
 }
 
+/// This executable (`fairway-load`), links resolved.
+func ownExecutable() -> URL {
+  URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+}
+
 /// Where the `fairway` binary is: next to this executable unless told.
 func defaultFairwayBinary() -> String {
-  let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-  return me.deletingLastPathComponent().appendingPathComponent("fairway").path
+  ownExecutable().deletingLastPathComponent().appendingPathComponent("fairway").path
 }
 
 struct Single: AsyncParsableCommand {

@@ -114,18 +114,12 @@ final class FloorProcess: @unchecked Sendable {
 
   init(delta: Bool, direct: Bool, logPath: String) throws {
     port = try freePort()
-    process.executableURL = URL(
-      fileURLWithPath: URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .path)
+    process.executableURL = ownExecutable()
     process.arguments =
       ["floor-server", "--port", "\(port)"] + (delta ? ["--delta"] : [])
       + (direct ? ["--direct"] : [])
-    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-    process.standardOutput = log
-    process.standardError = log
     process.standardInput = input
-    try process.run()
+    try process.run(loggingTo: logPath)
   }
 
   /// Waits until the child accepts connections on `port`.
@@ -147,10 +141,7 @@ final class FloorProcess: @unchecked Sendable {
 
   func stop() {
     try? input.fileHandleForWriting.close()
-    if process.isRunning {
-      process.terminate()
-      process.waitUntilExit()
-    }
+    process.stop()
   }
 }
 

@@ -35,11 +35,7 @@ final class ServerProcess: @unchecked Sendable {
         "serve", "--ads-port", "\(adsPort)", "--admin-port", "\(adminPort)", "--log-level",
         "warning", "--max-body-bytes", "\(512 * 1024 * 1024)",
       ] + extra
-    FileManager.default.createFile(atPath: logPath, contents: nil)
-    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-    process.standardOutput = log
-    process.standardError = log
-    try process.run()
+    try process.run(loggingTo: logPath)
   }
 
   var pid: Int32 { process.processIdentifier }
@@ -55,10 +51,7 @@ final class ServerProcess: @unchecked Sendable {
   }
 
   func stop() {
-    if process.isRunning {
-      process.terminate()
-      process.waitUntilExit()
-    }
+    process.stop()
   }
 
   /// One admin request; returns status and body.
@@ -148,6 +141,24 @@ func processCPUSeconds(_ pid: Int32) -> Double {
     return 0
   }
   return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+}
+
+extension Process {
+  /// Starts the child with its standard output and error in a fresh file at `logPath`.
+  func run(loggingTo logPath: String) throws {
+    _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+    standardOutput = log
+    standardError = log
+    try run()
+  }
+
+  /// Ends the child if it still runs, and waits for it.
+  func stop() {
+    guard isRunning else { return }
+    terminate()
+    waitUntilExit()
+  }
 }
 
 /// A port nothing listens on right now (bind to 0, read it back, close).

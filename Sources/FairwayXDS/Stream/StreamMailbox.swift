@@ -85,7 +85,7 @@ final class StreamMailbox<Request: Sendable>: Sendable {
         if now { waiter.resume() }
       }
     } onCancel: {
-      releaseReader(closing: false)
+      releaseWaiters(closing: false)
     }
   }
 
@@ -100,7 +100,9 @@ final class StreamMailbox<Request: Sendable>: Sendable {
     waiter?.resume()
   }
 
-  private func releaseReader(closing: Bool) {
+  /// Wakes the reader waiting for room; `closing` also closes the mailbox and ends a stream
+  /// waiting for an event.
+  private func releaseWaiters(closing: Bool) {
     let (reader, consumer) = inbox.withLock {
       inbox -> (CheckedContinuation<Void, Never>?, UnsafeContinuation<Event?, Never>?) in
       let reader = inbox.reader
@@ -138,11 +140,11 @@ final class StreamMailbox<Request: Sendable>: Sendable {
   func fail(_ error: RPCError) {
     let consumer = inbox.withLock { inbox in inbox.hand(.failed(error)) }
     consumer?.resume(returning: .failed(error))
-    releaseReader(closing: true)
+    releaseWaiters(closing: true)
   }
 
   func close() {
-    releaseReader(closing: true)
+    releaseWaiters(closing: true)
   }
 
   /// The next event, waiting for one; nil once closed and drained, or when the task is
